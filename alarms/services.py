@@ -1,0 +1,16 @@
+from devices.models import Device
+
+from .models import AlarmEvent, AlarmSource
+
+
+def store_notification(partner, notification, source=AlarmSource.WEBHOOK) -> AlarmEvent:
+    device = Device.objects.filter(partner=partner, uid=notification.uid).first()
+    return AlarmEvent.objects.create(
+        partner=partner,
+        device=device,
+        device_uid=notification.uid,
+        channel=notification.channel,
+        status=notification.status,
+        ai_types=list(notification.ai_types),
+        source=source,
+    )

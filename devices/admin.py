@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import Channel, Device, DeviceHealthSample
+
+
+class ChannelInline(admin.TabularInline):
+    model = Channel
+    extra = 0
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["uid", "display_name", "partner", "model", "firmware_version", "online", "battery_percent",
+                    "alarm_enabled", "last_seen"]
+    list_filter = ["partner", "online", "family", "transport", "alarm_enabled", "model"]
+    search_fields = ["uid", "display_name", "model"]
+    exclude = ["lan_password"]
+    list_select_related = ["partner"]
+    inlines = [ChannelInline]
+
+
+@admin.register(DeviceHealthSample)
+class DeviceHealthSampleAdmin(admin.ModelAdmin):
+    list_display = ["device", "taken_at", "online", "battery_percent", "charge_status"]
+    raw_id_fields = ["device"]

@@ -1,0 +1,112 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from rop_fleet.encrypted_fields import EncryptedTextField
+
+uid_validator = RegexValidator(r"^[A-Z0-9]{16}$", "A UID is 16 uppercase letters or digits.")
+
+
+class Transport(models.TextChoices):
+    ROP = "rop", "ROP Core Server"
+    LAN = "lan", "LAN JSON API"
+
+
+class Family(models.TextChoices):
+    BATTERY = "battery", "Battery"
+    POWERED = "powered", "Powered"
+
+
+class ChargeStatus(models.TextChoices):
+    NONE = "none", "Not charging"
+    CHARGING = "charging", "Charging"
+    COMPLETED = "completed", "Fully charged"
+
+
+class Device(models.Model):
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="devices")
+    uid = models.CharField(max_length=16, validators=[uid_validator])
+    transport = models.CharField(max_length=3, choices=Transport.choices, default=Transport.ROP)
+    family = models.CharField(max_length=7, choices=Family.choices, default=Family.POWERED)
+    model = models.CharField(max_length=31, blank=True, default="")
+    firmware_version = models.CharField(max_length=31, blank=True, default="")
+    display_name = models.CharField(max_length=31, blank=True, default="")
+
+    online = models.BooleanField(default=False)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    battery_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    charge_status = models.CharField(max_length=9, choices=ChargeStatus.choices, blank=True, default="")
+    alarm_enabled = models.BooleanField(null=True, blank=True)
+    pir_enabled = models.BooleanField(null=True, blank=True)
+    pir_sensitivity = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    pir_reduce_mistakes = models.BooleanField(null=True, blank=True)
+    # What the model can do, as learnt from ROP answers or LAN abilities:
+    # e.g. ["battery", "zoom", "focus", "ptz", "wifi", "sd_card"].
+    capabilities = models.JSONField(default=list, blank=True)
+    channel_count = models.PositiveSmallIntegerField(default=1)
+
+    # LAN transport only: where the camera or NVR answers /cgi-bin/api.cgi.
+    lan_host = models.CharField(max_length=255, blank=True, default="")
+    lan_port = models.PositiveIntegerField(null=True, blank=True)
+    lan_use_https = models.BooleanField(default=False)
+    lan_username = models.CharField(max_length=64, blank=True, default="")
+    lan_password = EncryptedTextField(blank=True, default="")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name", "uid"]
+        constraints = [models.UniqueConstraint(fields=["partner", "uid"], name="device_uid_unique_per_partner")]
+        # One index per filter the device list offers, each led by partner (every
+        # query is scoped to one), ending in id so keyset pagination can use it.
+        indexes = [
+            models.Index(fields=["partner", "display_name", "id"], name="device_partner_name"),
+            models.Index(fields=["partner", "online", "id"], name="device_partner_online"),
+            models.Index(fields=["partner", "family", "id"], name="device_partner_family"),
+            models.Index(fields=["partner", "model", "firmware_version", "id"], name="device_partner_model_fw"),
+            models.Index(fields=["partner", "battery_percent", "id"], name="device_partner_battery"),
+            models.Index(fields=["partner", "alarm_enabled", "id"], name="device_partner_alarm"),
+            models.Index(fields=["partner", "last_seen", "id"], name="device_partner_last_seen"),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.uid
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+
+class Channel(models.Model):
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="channels")
+    index = models.PositiveSmallIntegerField(validators=[MaxValueValidator(31)])
+    name = models.CharField(max_length=64, blank=True, default="")
+    online = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["device", "index"]
+        constraints = [models.UniqueConstraint(fields=["device", "index"], name="channel_index_unique")]
+
+    def __str__(self):
+        return f"{self.device} ch{self.index}"
+
+
+class DeviceHealthSample(models.Model):
+    """One poll's reading, kept for charts until the retention setting prunes it."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="health_samples")
+    taken_at = models.DateTimeField()
+    online = models.BooleanField()
+    battery_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    charge_status = models.CharField(max_length=9, blank=True, default="")
+    alarm_enabled = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        indexes = [
+            models.Index(fields=["device", "taken_at"], name="health_device_time"),
+            models.Index(fields=["taken_at"], name="health_time"),  # retention pruning
+        ]

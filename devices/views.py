@@ -1,0 +1,20 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from partners.access import get_access
+
+from . import selectors
+
+
+@login_required
+def overview(request, slug):
+    access = get_access(request, slug)
+    request.session["partner_slug"] = slug
+    partner = access.partner
+    context = {
+        "summary": selectors.fleet_summary(partner),
+        "firmware": selectors.firmware_by_model(partner),
+        "alarms": selectors.recent_alarms(partner),
+        "low_battery_percent": selectors.LOW_BATTERY_PERCENT,
+    }
+    return render(request, "devices/overview.html", context)

@@ -1,0 +1,76 @@
+"""The one way a view reaches a partner: `get_access(request, slug, need, methods)`.
+
+Checks run in this order, so that nothing about another partner leaks: another
+partner's slug answers 404 (never a hint that it exists), then a method the view
+does not take answers 405, then a role below `need` answers 403. Staff users may
+open every partner, as admins.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import ROLE_RANK, Membership, Partner, Role
+
+
+class MethodNotAllowed(Exception):
+    """Raised by get_access; MethodNotAllowedMiddleware turns it into a 405."""
+
+    def __init__(self, allowed):
+        super().__init__(f"allowed: {', '.join(allowed)}")
+        self.allowed = list(allowed)
+
+
+@dataclass(frozen=True)
+class Access:
+    partner: Partner
+    role: Role
+
+    def allows(self, need: Role) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[need]
+
+    def require(self, request, need: Role = Role.VIEWER, methods=("GET", "HEAD")) -> "Access":
+        """405 for a method the view does not take, then 403 for a role below `need`."""
+        if methods is not None and request.method not in methods:
+            raise MethodNotAllowed(methods)
+        if not self.allows(need):
+            raise PermissionDenied(f"This needs the {need.label.lower()} role")
+        return self
+
+    @property
+    def can_operate(self) -> bool:
+        return self.allows(Role.OPERATOR)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.allows(Role.ADMIN)
+
+
+def role_for(user, partner: Partner) -> Role | None:
+    if not user.is_authenticated:
+        return None
+    if user.is_staff:
+        return Role.ADMIN
+    role = Membership.objects.filter(user=user, partner=partner).values_list("role", flat=True).first()
+    return Role(role) if role else None
+
+
+def get_access(request, slug: str, need: Role = Role.VIEWER, methods=("GET", "HEAD")) -> Access:
+    """The request's access to a partner. A view that also looks up an object
+    passes methods=None, looks the object up within access.partner (404), then
+    calls access.require(request, need, methods)."""
+    partner = Partner.objects.filter(slug=slug).first()
+    role = role_for(request.user, partner) if partner else None
+    if role is None:
+        raise Http404("No such partner")
+    access = Access(partner, role)
+    request.access = access  # for templates: nav, role-dependent buttons
+    return access.require(request, need, methods)
+
+
+def partners_for(user):
+    """The partners a user may switch to."""
+    if user.is_staff:
+        return Partner.objects.all()
+    return Partner.objects.filter(memberships__user=user)

@@ -1,0 +1,68 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Membership, Partner, Role
+
+
+class PartnerSettingsForm(forms.ModelForm):
+    # Write-only: the stored token is never sent back to the browser.
+    new_gateway_token = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        label="Gateway token",
+        help_text="Leave blank to keep the current token.",
+    )
+    clear_gateway_token = forms.BooleanField(required=False, label="Remove the stored token")
+
+    class Meta:
+        model = Partner
+        fields = ["name", "rop_base_url", "gateway_auth_header", "request_budget"]
+
+    def clean_gateway_auth_header(self):
+        header = self.cleaned_data["gateway_auth_header"].strip()
+        if header and not all(c.isalnum() or c == "-" for c in header):
+            raise forms.ValidationError("A header name is letters, digits and dashes.")
+        return header
+
+    def save(self, commit=True):
+        partner = super().save(commit=False)
+        if self.cleaned_data.get("clear_gateway_token"):
+            partner.gateway_token = ""
+        elif self.cleaned_data.get("new_gateway_token"):
+            partner.gateway_token = self.cleaned_data["new_gateway_token"]
+        if commit:
+            partner.save()
+        return partner
+
+
+class AddMemberForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner = partner
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("No active user has this username.")
+        if Membership.objects.filter(user=user, partner=self.partner).exists():
+            raise forms.ValidationError("This user is already a member.")
+        self.user = user
+        return username
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(required=False, max_length=64)
+    device = forms.CharField(required=False, max_length=16, label="Device UID")
+    user = forms.CharField(required=False, max_length=150)
+    result = forms.CharField(required=False, max_length=32)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -1,0 +1,93 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from rop_fleet.encrypted_fields import EncryptedTextField
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Partner(models.Model):
+    """One partner: an integrator or property manager, with its own ROP Core Server."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=50, unique=True)
+    rop_base_url = models.URLField(
+        "Core Server URL",
+        help_text="Base URL of the partner's ROP Core Server, or of the gateway in front of it.",
+    )
+    # The Core Server authenticates nothing; a partner's gateway may. Blank = no credentials.
+    gateway_auth_header = models.CharField(
+        max_length=100,
+        default="Authorization",
+        help_text='Header the gateway expects. "Authorization" sends "Bearer <token>".',
+    )
+    gateway_token = EncryptedTextField(blank=True, default="")
+    webhook_secret = EncryptedTextField(default=new_webhook_secret)
+    request_budget = models.FloatField(
+        default=20.0,
+        validators=[MinValueValidator(0.1)],
+        help_text="Requests per second the console may send to this Core Server, all workers together.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    OPERATOR = "operator", "Operator"
+    ADMIN = "admin", "Admin"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "partner"], name="one_membership_per_partner")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.partner} ({self.role})"
+
+    def allows(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+
+class AuditEntry(models.Model):
+    """Every change made through the console, or by a task it started."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="audit_entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=64)
+    # The uid is kept even if the device row goes away.
+    device = models.ForeignKey("devices.Device", null=True, blank=True, on_delete=models.SET_NULL)
+    device_uid = models.CharField(max_length=16, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
+    result = models.CharField(max_length=32, default="ok")
+    message = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["partner", "-id"], name="audit_partner_recent"),
+            models.Index(fields=["partner", "action", "-id"], name="audit_partner_action"),
+            models.Index(fields=["partner", "device_uid", "-id"], name="audit_partner_device"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.result}"

@@ -1,0 +1,37 @@
+from datetime import datetime, time
+
+from django.utils import timezone
+
+from .models import AuditEntry
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_page(partner, filters: dict) -> tuple[list[AuditEntry], int | None]:
+    """One page of the audit log, newest first, with keyset pagination on id
+    (no COUNT, no OFFSET: the log only grows). Returns the rows and the id to
+    pass as `before` for the next page, or None on the last page."""
+    qs = AuditEntry.objects.filter(partner=partner).select_related("user")
+    if filters.get("action"):
+        qs = qs.filter(action=filters["action"])
+    if filters.get("device"):
+        qs = qs.filter(device_uid=filters["device"].upper())
+    if filters.get("user"):
+        qs = qs.filter(user__username=filters["user"])
+    if filters.get("result"):
+        qs = qs.filter(result=filters["result"])
+    if filters.get("since"):
+        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(filters["since"], time.min)))
+    if filters.get("until"):
+        qs = qs.filter(created_at__lte=timezone.make_aware(datetime.combine(filters["until"], time.max)))
+    if filters.get("before"):
+        qs = qs.filter(id__lt=filters["before"])
+    rows = list(qs.order_by("-id")[: AUDIT_PAGE_SIZE + 1])
+    next_before = rows[AUDIT_PAGE_SIZE - 1].id if len(rows) > AUDIT_PAGE_SIZE else None
+    return rows[:AUDIT_PAGE_SIZE], next_before
+
+
+def audit_actions(partner) -> list[str]:
+    return list(
+        AuditEntry.objects.filter(partner=partner).order_by("action").values_list("action", flat=True).distinct()
+    )

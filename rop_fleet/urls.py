@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from partners import views as partner_views
+
+urlpatterns = [
+    path("", partner_views.home, name="home"),
+    path("healthz", partner_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("partners/", partner_views.switch_partner, name="switch_partner"),
+    path("p/<slug:slug>/", include("partners.urls")),
+    path("p/<slug:slug>/", include("devices.urls")),
+    path("", include("alarms.urls")),
+    path("admin/", admin.site.urls),
+]

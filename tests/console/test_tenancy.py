@@ -1,0 +1,93 @@
+"""Walks every console URL (everything under /p/<slug>/) so that a new view is
+covered the day it is added: another partner's objects answer 404, and a viewer's
+change answers 403. A URL with a parameter this file does not know fails the walk
+until the parameter is added to OBJECT_PARAMS."""
+
+import re
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from partners.models import Membership
+
+# How to find, for a partner, an object for each URL parameter.
+OBJECT_PARAMS = {
+    "membership_id": lambda partner, fx: Membership.objects.filter(partner=partner).first().id,
+    "uid": lambda partner, fx: fx["camera"][partner.slug].uid,
+}
+
+
+def console_routes():
+    routes = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif route.startswith("p/<slug:slug>/") and pattern.name:
+                routes.append((pattern.name, re.findall(r"<(?:\w+:)?(\w+)>", route)))
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+def kwargs_for(partner, params, fixtures, object_partner=None):
+    values = {"slug": partner.slug}
+    for param in params:
+        if param == "slug":
+            continue
+        assert param in OBJECT_PARAMS, f"add the URL parameter {param!r} to OBJECT_PARAMS"
+        values[param] = OBJECT_PARAMS[param](object_partner or partner, fixtures)
+    return values
+
+
+@pytest.fixture
+def fixtures(acme_camera, bolt_camera, alice, bob, victor):
+    return {"camera": {"acme": acme_camera, "bolt": bolt_camera}}
+
+
+def test_the_walk_finds_the_console(db):
+    names = {name for name, _ in console_routes()}
+    assert {"overview", "audit", "partner_settings", "members"} <= names
+
+
+def test_another_partners_pages_answer_404(client_of, alice, acme, bolt, fixtures):
+    client = client_of(alice)
+    for name, params in console_routes():
+        url = reverse(name, kwargs=kwargs_for(bolt, params, fixtures))
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 404, f"{method.__name__.upper()} {url} -> {response.status_code}"
+            assert b"Bolt" not in response.content
+
+
+def test_another_partners_objects_answer_404_under_your_own_partner(client_of, alice, acme, bolt, fixtures):
+    client = client_of(alice)
+    for name, params in console_routes():
+        if params == ["slug"]:
+            continue  # nothing but the partner: covered above
+        url = reverse(name, kwargs=kwargs_for(acme, params, fixtures, object_partner=bolt))
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 404, f"{method.__name__.upper()} {url} -> {response.status_code}"
+
+
+def test_viewers_get_403_on_every_change(client_of, victor, acme, fixtures):
+    client = client_of(victor)
+    for name, params in console_routes():
+        url = reverse(name, kwargs=kwargs_for(acme, params, fixtures))
+        response = client.post(url, {})
+        # 405: the URL changes nothing (read-only); anything else would be a change let through.
+        assert response.status_code in (403, 405), f"POST {url} as viewer -> {response.status_code}"
+
+
+def test_staff_may_open_any_partner(client_of, stella, bolt, fixtures):
+    assert client_of(stella).get(reverse("overview", kwargs={"slug": "bolt"})).status_code == 200
+
+
+def test_switching_to_a_partner_you_do_not_belong_to_is_refused(client_of, alice, bolt):
+    client = client_of(alice)
+    response = client.post(reverse("switch_partner"), {"slug": "bolt"}, follow=True)
+    assert b"You are not a member of that partner." in response.content
+    assert client.session.get("partner_slug") != "bolt"
