@@ -110,3 +110,6 @@ class DeviceHealthSample(models.Model):
             models.Index(fields=["device", "taken_at"], name="health_device_time"),
             models.Index(fields=["taken_at"], name="health_time"),  # retention pruning
         ]
+
+    def __str__(self):
+        return f"{self.device_id} at {self.taken_at:%Y-%m-%d %H:%M}"

@@ -98,3 +98,6 @@ class RolloutTarget(models.Model):
             models.Index(fields=["rollout", "wave", "state"], name="target_rollout_wave_state"),
             models.Index(fields=["state", "next_check_at"], name="target_due"),
         ]
+
+    def __str__(self):
+        return f"{self.rollout_id}/{self.device_id} {self.state}"

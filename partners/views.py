@@ -74,7 +74,7 @@ def partner_settings(request, slug):
         form.save()
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name != "new_gateway_token"}
         if form.cleaned_data.get("new_gateway_token"):
-            changed["gateway_token"] = "set"
+            changed["gateway_token_replaced"] = True
         audit.record(partner, "partner.settings", user=request.user, params=changed)
         messages.success(request, "Settings saved.")
         return redirect("partner_settings", slug=partner.slug)

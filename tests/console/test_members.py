@@ -1,0 +1,57 @@
+from django.urls import reverse
+
+from partners.models import AuditEntry, Membership, Role
+from tests.conftest import make_user
+
+
+def members_url():
+    return reverse("members", kwargs={"slug": "acme"})
+
+
+def test_an_admin_adds_a_member(client_of, alice, acme):
+    make_user("newbie")
+    response = client_of(alice).post(members_url(), {"username": "newbie", "role": "operator"})
+    assert response.status_code == 302
+    assert Membership.objects.get(partner=acme, user__username="newbie").role == Role.OPERATOR
+    assert AuditEntry.objects.filter(partner=acme, action="member.added").exists()
+
+
+def test_adding_an_unknown_user_shows_an_error(client_of, alice, acme):
+    response = client_of(alice).post(members_url(), {"username": "ghost", "role": "viewer"})
+    assert b"No active user has this username." in response.content
+
+
+def test_an_admin_changes_a_role(client_of, alice, victor, acme):
+    membership = Membership.objects.get(user=victor, partner=acme)
+    url = reverse("member_update", kwargs={"slug": "acme", "membership_id": membership.id})
+    client_of(alice).post(url, {"role": "operator"})
+    membership.refresh_from_db()
+    assert membership.role == Role.OPERATOR
+
+
+def test_a_bad_role_is_refused(client_of, alice, victor, acme):
+    membership = Membership.objects.get(user=victor, partner=acme)
+    url = reverse("member_update", kwargs={"slug": "acme", "membership_id": membership.id})
+    response = client_of(alice).post(url, {"role": "emperor"}, follow=True)
+    assert b"Choose viewer, operator or admin." in response.content
+    membership.refresh_from_db()
+    assert membership.role == Role.VIEWER
+
+
+def test_an_admin_cannot_demote_or_remove_themselves(client_of, alice, acme):
+    membership = Membership.objects.get(user=alice, partner=acme)
+    client = client_of(alice)
+    client.post(reverse("member_update", kwargs={"slug": "acme", "membership_id": membership.id}), {"role": "viewer"})
+    client.post(reverse("member_remove", kwargs={"slug": "acme", "membership_id": membership.id}))
+    membership.refresh_from_db()
+    assert membership.role == Role.ADMIN
+
+
+def test_an_admin_removes_a_member(client_of, alice, victor, acme):
+    membership = Membership.objects.get(user=victor, partner=acme)
+    client_of(alice).post(reverse("member_remove", kwargs={"slug": "acme", "membership_id": membership.id}))
+    assert not Membership.objects.filter(id=membership.id).exists()
+
+
+def test_operators_cannot_manage_members(client_of, olga, acme):
+    assert client_of(olga).get(members_url()).status_code == 403
