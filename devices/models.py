@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
@@ -55,6 +56,12 @@ class Device(models.Model):
     lan_username = models.CharField(max_length=64, blank=True, default="")
     lan_password = EncryptedTextField(blank=True, default="")
 
+    tags = models.ManyToManyField("Tag", blank=True, related_name="devices")
+    # The poll sweeper picks devices whose next_poll_at is due.
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    poll_failures = models.PositiveSmallIntegerField(default=0)
+    last_poll_error = models.CharField(max_length=64, blank=True, default="")
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +78,7 @@ class Device(models.Model):
             models.Index(fields=["partner", "battery_percent", "id"], name="device_partner_battery"),
             models.Index(fields=["partner", "alarm_enabled", "id"], name="device_partner_alarm"),
             models.Index(fields=["partner", "last_seen", "id"], name="device_partner_last_seen"),
+            models.Index(fields=["next_poll_at"], name="device_poll_due"),
         ]
 
     def __str__(self):
@@ -78,6 +86,20 @@ class Device(models.Model):
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities
+
+
+class Tag(models.Model):
+    """A free label (a site, a building, a customer) to target a group of devices."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["partner", "name"], name="tag_name_unique_per_partner")]
+
+    def __str__(self):
+        return self.name
 
 
 class Channel(models.Model):
@@ -113,3 +135,60 @@ class DeviceHealthSample(models.Model):
 
     def __str__(self):
         return f"{self.device_id} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class BulkAction(models.TextChoices):
+    ALARM_ON = "alarm_on", "Enable alarm notifications"
+    ALARM_OFF = "alarm_off", "Disable alarm notifications"
+    REFRESH = "refresh", "Refresh now"
+    SET_PIR = "set_pir", "Set PIR settings"
+    ADD_TAG = "add_tag", "Add tag"
+    REMOVE_TAG = "remove_tag", "Remove tag"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class BulkJob(models.Model):
+    """One bulk action over many devices, run by Celery; its items are the progress."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="bulk_jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=16, choices=BulkAction.choices)
+    params = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=8, choices=JobState.choices, default=JobState.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} × {self.total}"
+
+
+class ItemResult(models.TextChoices):
+    PENDING = "pending", "Pending"
+    OK = "ok", "OK"
+    OFFLINE = "offline", "Offline"
+    NOT_SUPPORTED = "not_supported", "Not supported"
+    ERROR = "error", "Error"
+
+
+class BulkJobItem(models.Model):
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    result = models.CharField(max_length=13, choices=ItemResult.choices, default=ItemResult.PENDING)
+    message = models.CharField(max_length=255, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "device"], name="one_item_per_device")]
+        indexes = [models.Index(fields=["job", "result"], name="bulkitem_job_result")]
+
+    def __str__(self):
+        return f"{self.job_id}/{self.device_id} {self.result}"

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views
+from .views import overview
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
+    path("", overview.overview, name="overview"),
 ]

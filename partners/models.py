@@ -33,6 +33,17 @@ class Partner(models.Model):
         validators=[MinValueValidator(0.1)],
         help_text="Requests per second the console may send to this Core Server, all workers together.",
     )
+    # Health polling. Battery cameras pay for every request that wakes them, so they
+    # are polled far less often than powered ones.
+    powered_poll_seconds = models.PositiveIntegerField(
+        default=300, validators=[MinValueValidator(30)], help_text="How often powered devices are polled."
+    )
+    battery_poll_seconds = models.PositiveIntegerField(
+        default=6 * 3600, validators=[MinValueValidator(300)], help_text="How often battery devices are polled."
+    )
+    health_retention_days = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1)], help_text="How long health samples are kept for charts."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

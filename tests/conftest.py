@@ -82,3 +82,35 @@ def client_of(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def sim():
+    """A fresh ropsim over real HTTP: 30 devices, gateway token required, fast upgrades."""
+    from ropsim.testing import SimConfig, start_in_thread
+
+    with start_in_thread(SimConfig(devices=30, seed=7, token="sim-token", upgrade_seconds=0.3,
+                                   wifi_scan_seconds=0.3)) as running:
+        yield running
+
+
+@pytest.fixture
+def acme_on_sim(acme, sim):
+    """Acme pointed at the simulator, with a budget high enough not to slow tests."""
+    acme.rop_base_url = sim.base_url
+    acme.gateway_token = "sim-token"
+    acme.request_budget = 500
+    acme.save()
+    return acme
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (threads) on the test broker, for behaviour that depends on one.
+    Tests using it need committed data: it comes with transactional_db."""
+    from celery.contrib.testing.worker import start_worker
+
+    from rop_fleet.celery import app
+
+    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20) as worker:
+        yield worker

@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from partners.access import get_access
 
-from . import selectors
+from .. import selectors
 
 
 @login_required
