@@ -28,7 +28,7 @@ test: venv
 	bin/test
 
 bench: venv
-	bin/bench
+	bin/bench $(ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,6 @@ import hmac
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from partners.models import Partner
 from rop import errors as rop_errors
@@ -27,8 +26,11 @@ def _presented_secret(request) -> str:
 
 
 @csrf_exempt  # machine-to-machine: authenticated by the partner's secret, not a session
-@require_POST
 def alarm_webhook(request, slug):
+    if request.method != "POST":
+        response = json_error(405, "method_not_allowed", "The alarm webhook takes POST.")
+        response["Allow"] = "POST"
+        return response
     partner = Partner.objects.filter(slug=slug).first()
     presented = _presented_secret(request)
     if partner is None or not presented or not hmac.compare_digest(presented, partner.webhook_secret):

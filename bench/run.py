@@ -1,0 +1,77 @@
+"""Runs every bench/bench_*.py (each exposes run() -> list of rows) and prints one
+table: benchmark, figure, baseline measured in the same run, ratio. The table is
+recorded in docs/benchmarks.md between the markers, with the date and machine.
+
+Usage: make bench            (all)
+       make bench ARGS=ropsim (those whose name contains "ropsim")
+"""
+
+import datetime as dt
+import importlib.util
+import os
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+def load(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fmt(value) -> str:
+    return f"{value:,.3g}" if isinstance(value, float) else str(value)
+
+
+def table(rows) -> str:
+    lines = ["| benchmark | figure | baseline (same run) | ratio | unit |", "|---|---|---|---|---|"]
+    for r in rows:
+        ratio = r.get("ratio")
+        lines.append(f"| {r['benchmark']} | {fmt(r['figure'])} | {r.get('baseline_name', '')} {fmt(r['baseline'])} | "
+                     f"{'' if ratio is None else f'{ratio:.2f}×'} | {r.get('unit', '')} |")
+    return "\n".join(lines)
+
+
+def main(argv) -> int:
+    sys.path.insert(0, str(ROOT))
+    wanted = argv[1:]
+    rows = []
+    for path in sorted((ROOT / "bench").glob("bench_*.py")):
+        if wanted and not any(w in path.stem for w in wanted):
+            continue
+        print(f"running {path.name} ...", flush=True)
+        rows.extend(load(path).run())
+    text = table(rows)
+    print("\n" + text)
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    record = f"{BEGIN}\nLast `make bench`: {when} on {machine()}.\n\n{text}\n{END}"
+    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n"
+    if BEGIN in doc and not wanted:
+        doc = doc[: doc.index(BEGIN)] + record + doc[doc.index(END) + len(END):]
+    elif not wanted:
+        doc = doc.rstrip() + "\n\n" + record + "\n"
+    DOC.write_text(doc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
