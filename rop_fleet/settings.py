@@ -124,6 +124,7 @@ else:
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery-queue"
+    _queue_dir.mkdir(parents=True, exist_ok=True)  # kombu does not create it
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -214,3 +215,10 @@ LOGGING = {
 
 # Console behaviour
 ROP_TIMEOUT_SECONDS = env.float("ROP_TIMEOUT_SECONDS", default=10.0)
+# Background sync and health polling (devices/sync.py, devices/polling.py).
+SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=60)
+POLL_SWEEP_SECONDS = env.int("POLL_SWEEP_SECONDS", default=15)
+# The share of each partner's request budget background polls may plan for; the rest
+# stays free for people clicking in the console and for bulk jobs.
+POLL_BUDGET_SHARE = env.float("POLL_BUDGET_SHARE", default=0.5)
+HEALTH_PRUNE_SECONDS = env.int("HEALTH_PRUNE_SECONDS", default=3600)
