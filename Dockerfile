@@ -19,4 +19,6 @@ RUN DEBUG=0 SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=Zm9yLWRldmVsb3BtZW50LW9ub
 RUN useradd --create-home --uid 1000 fleet && mkdir -p /app/var && chown fleet /app/var
 USER fleet
 EXPOSE 8000
-CMD ["gunicorn", "rop_fleet.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log shows paths without query strings: the alarm webhook's secret is in its query.
+CMD ["gunicorn", "rop_fleet.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)ss"]
