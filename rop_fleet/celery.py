@@ -5,6 +5,7 @@ time (prefetch 1), and a task whose worker died goes back to the queue."""
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.settings")
 
@@ -20,5 +21,20 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
 )
-app.conf.beat_schedule = {}
+# Periodic sweeps (devices/tasks/polling.py). Intervals come from settings, read here
+# once: SYNC_INTERVAL_SECONDS, POLL_SWEEP_SECONDS, HEALTH_PRUNE_SECONDS.
+app.conf.beat_schedule = {
+    "sync-all-partners": {
+        "task": "devices.tasks.polling.sync_all_partners",
+        "schedule": float(getattr(settings, "SYNC_INTERVAL_SECONDS", 60)),
+    },
+    "sweep-due-polls": {
+        "task": "devices.tasks.polling.sweep_due_polls",
+        "schedule": float(getattr(settings, "POLL_SWEEP_SECONDS", 15)),
+    },
+    "prune-health-samples": {
+        "task": "devices.tasks.polling.prune_health_samples",
+        "schedule": float(getattr(settings, "HEALTH_PRUNE_SECONDS", 3600)),
+    },
+}
 app.autodiscover_tasks()

@@ -66,3 +66,15 @@ def test_it_only_takes_post(client, acme):
     response = client.get(hook(authcode=acme.webhook_secret))
     assert response.status_code == 405
     assert response.json()["error"]["symbol"] == "method_not_allowed"
+
+
+def test_the_secret_never_reaches_the_request_log(client, acme, caplog):
+    import logging
+
+    from rop_fleet.log_filters import StripQueryStrings
+
+    record = logging.LogRecord("django.server", logging.INFO, "", 0, '"%s" %s %s',
+                               (f"POST {hook(authcode=acme.webhook_secret)} HTTP/1.1", "200", "12"), None)
+    StripQueryStrings().filter(record)
+    assert acme.webhook_secret not in record.getMessage()
+    assert "/hooks/alarms/acme/?…" in record.getMessage()
