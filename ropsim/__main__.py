@@ -1,0 +1,5 @@
+import sys
+
+from ropsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,260 @@
+"""Device list, initialization session, settings, battery and PTZ over HTTP."""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+
+import pytest
+
+from tests.ropsim.conftest import Api, symbol
+
+DEV = "/v1.0/devices"
+
+
+def test_it_lists_online_devices_with_the_tables_fields(shared: Api) -> None:
+    r = shared.get(DEV)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert body["totalRows"] == len(body["items"]) == 40
+    for item in body["items"]:
+        assert set(item) == {"uid", "family", "model", "firmware"}
+        assert re.fullmatch(r"[A-Z0-9]{16}", item["uid"])
+        assert item["family"] in ("battery", "powered")
+        assert re.fullmatch(r"[A-Za-z0-9_ ]{1,31}", item["firmware"])
+
+
+def test_offline_devices_leave_the_list_and_answer_device_offline(api: Api) -> None:
+    dev = api.device(lambda d: True)
+    assert api.control("POST", f"/devices/{dev.uid}/offline").status_code == 200
+    uids = [i["uid"] for i in api.get(DEV).json()["items"]]
+    assert dev.uid not in uids and len(uids) == 39
+    r = api.get(f"{DEV}/{dev.uid}/settings/general-config")
+    assert r.status_code == 404 and symbol(r) == "device_offline"
+    api.control("POST", f"/devices/{dev.uid}/online")
+    assert dev.uid in [i["uid"] for i in api.get(DEV).json()["items"]]
+
+
+def test_a_temporary_outage_ends_by_itself(api: Api) -> None:
+    dev = api.device(lambda d: True)
+    api.control("POST", f"/devices/{dev.uid}/offline", json={"seconds": 60})
+    assert not dev.online
+    api.advance(61)
+    assert api.get(f"{DEV}/{dev.uid}/settings/general-config").status_code == 200
+
+
+def test_an_unknown_but_well_formed_uid_is_device_offline(shared: Api) -> None:
+    r = shared.get(f"{DEV}/ABCDEFGHIJKLMNOP/settings/general-config")
+    assert r.status_code == 404 and symbol(r) == "device_offline"
+
+
+@pytest.mark.parametrize("uid", ["abcdefghijklmnop", "ABC", "ABCDEFGHIJKLMNOPQ", "ABCDEFGHIJKLMNO_"])
+def test_a_malformed_uid_is_invalid_parameter(shared: Api, uid: str) -> None:
+    r = shared.get(f"{DEV}/{uid}/settings/general-config")
+    assert r.status_code == 400
+    assert r.json() == {"error": {"symbol": "invalid_parameter", "message": "Invalid parameter uid"}}
+
+
+def test_unknown_routes_and_wrong_methods_answer_resource_not_found(shared: Api) -> None:
+    uid = shared.device(lambda d: True).uid
+    for resp in (
+        shared.get("/v1.0/nothing"),
+        shared.get("/"),
+        shared.delete(DEV),
+        shared.post(f"{DEV}/{uid}/settings/general-config", json={}),
+        shared.get(f"{DEV}/{uid}/ptz/zoom"),
+    ):
+        assert resp.status_code == 404
+        assert resp.json() == {"message": "resource not found."}
+
+
+def test_the_initialization_session_answers_every_field(shared: Api) -> None:
+    before = int(time.time() * 1000)
+    r = shared.post(f"{DEV}/initialization-session", json={"uid": "952700000A5S348E"})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"uid", "caHash", "code", "host", "getCAPort", "getCertPort", "registerPort", "time"}
+    assert body["uid"] == "952700000A5S348E"
+    assert (body["getCAPort"], body["getCertPort"], body["registerPort"]) == (61000, 61001, 61002)
+    assert len(base64.b64decode(body["caHash"])) == 32
+    assert 0 < len(body["code"]) < 255 and body["host"] == "127.0.0.1"
+    assert body["time"] >= before - 1000
+
+
+def test_an_initialization_code_joins_the_device_once_and_expires(api: Api) -> None:
+    code = api.post(f"{DEV}/initialization-session", json={"uid": "95270000NEWDEV01"}).json()["code"]
+    assert api.sim.redeem_init_code("95270000NEWDEV01", "wrong") is None
+    dev = api.running.call(api.sim.redeem_init_code, "95270000NEWDEV01", code, "RLC-810A")
+    assert dev is not None and dev.model.name == "RLC-810A"
+    assert "95270000NEWDEV01" in [i["uid"] for i in api.get(DEV).json()["items"]]
+    assert api.sim.redeem_init_code("95270000NEWDEV01", code) is None  # used
+    code2 = api.post(f"{DEV}/initialization-session", json={"uid": "95270000NEWDEV02"}).json()["code"]
+    api.advance(61)
+    assert api.sim.redeem_init_code("95270000NEWDEV02", code2) is None
+
+
+@pytest.mark.parametrize("body", [{}, {"uid": "lower0000000000a"}, {"uid": 5}, None, [1]])
+def test_the_initialization_session_validates_the_uid(shared: Api, body: object) -> None:
+    r = shared.post(f"{DEV}/initialization-session", json=body)
+    assert r.status_code == 400 and symbol(r) == "invalid_parameter"
+
+
+def test_it_gets_and_sets_the_display_name(api: Api) -> None:
+    dev = api.device(lambda d: True)
+    path = f"{DEV}/{dev.uid}/settings/general-config"
+    assert api.get(path).json() == {"deviceName": dev.name}
+    r = api.put(path, json={"deviceName": "front yard"})
+    assert r.status_code == 200 and r.json() == {"message": "ok"}
+    assert api.get(path).json() == {"deviceName": "front yard"}
+
+
+@pytest.mark.parametrize("name", ["", " lead", "trail ", "x" * 32, "bad_underscore", "ünï", 7])
+def test_it_rejects_invalid_display_names(shared: Api, name: object) -> None:
+    uid = shared.device(lambda d: True).uid
+    r = shared.put(f"{DEV}/{uid}/settings/general-config", json={"deviceName": name})
+    assert r.status_code == 400 and symbol(r) == "invalid_parameter"
+
+
+def test_validation_checks_the_path_before_the_body(shared: Api) -> None:
+    r = shared.put(f"{DEV}/bad/settings/general-config", data="not json")
+    assert r.json()["error"]["message"] == "Invalid parameter uid"
+
+
+def test_validation_runs_before_the_device_is_asked(api: Api) -> None:
+    dev = api.device(lambda d: True)
+    api.control("POST", f"/devices/{dev.uid}/offline")
+    r = api.put(f"{DEV}/{dev.uid}/settings/general-config", json={"deviceName": ""})
+    assert symbol(r) == "invalid_parameter"
+
+
+def test_it_gets_and_sets_the_pir_configuration(api: Api) -> None:
+    dev = api.device(lambda d: True)
+    path = f"{DEV}/{dev.uid}/settings/pir-config"
+    new = {"enabled": False, "sensitivity": 20, "reduceMistakes": True}
+    assert api.put(path, json=new).json() == {"message": "ok"}
+    assert api.get(path).json() == new
+
+
+@pytest.mark.parametrize("body", [
+    {"enabled": True, "sensitivity": 101, "reduceMistakes": True},
+    {"enabled": True, "sensitivity": -1, "reduceMistakes": True},
+    {"enabled": "yes", "sensitivity": 10, "reduceMistakes": True},
+    {"enabled": True, "sensitivity": 10},
+    {"enabled": True, "sensitivity": 10.5, "reduceMistakes": False},
+    {"enabled": True, "sensitivity": True, "reduceMistakes": False},
+])
+def test_it_rejects_invalid_pir_configurations(shared: Api, body: dict[str, object]) -> None:
+    uid = shared.device(lambda d: True).uid
+    r = shared.put(f"{DEV}/{uid}/settings/pir-config", json=body)
+    assert r.status_code == 400 and symbol(r) == "invalid_parameter"
+
+
+def test_alarm_notification_answers_a_boolean_and_accepts_the_examples_string(api: Api) -> None:
+    dev = api.device(lambda d: True)
+    path = f"{DEV}/{dev.uid}/settings/alarm"
+    assert api.put(path, json={"enabled": False}).status_code == 200
+    assert api.get(path).json() == {"enabled": False}
+    assert api.put(path, json={"enabled": "true"}).status_code == 200
+    assert api.get(path).json() == {"enabled": True}
+    assert symbol(api.put(path, json={"enabled": "maybe"})) == "invalid_parameter"
+    assert symbol(api.put(path, json={})) == "invalid_parameter"
+
+
+def test_it_reports_battery_on_battery_devices_only(shared: Api) -> None:
+    bat = shared.device(lambda d: d.model.battery)
+    body = shared.get(f"{DEV}/{bat.uid}/states/battery").json()
+    assert set(body) == {"percent", "chargeStatus"}
+    assert 0 <= body["percent"] <= 100 and body["chargeStatus"] in ("none", "charging", "completed")
+    powered = shared.device(lambda d: not d.model.battery)
+    r = shared.get(f"{DEV}/{powered.uid}/states/battery")
+    assert r.status_code == 400 and symbol(r) == "cmd_not_support"
+
+
+def test_battery_drains_and_then_charges_over_simulated_time(api: Api) -> None:
+    dev = api.add("Argus 2")
+    api.control("PUT", f"/devices/{dev.uid}/battery", json={"percent": 50, "chargeStatus": "none"})
+    path = f"{DEV}/{dev.uid}/states/battery"
+    api.advance(3600 * 2)
+    after = api.get(path).json()
+    assert after["percent"] < 50 and after["chargeStatus"] == "none"
+    # From 11 % the 10 % low mark comes within 2 h; a full charge takes over 2.25 h.
+    api.control("PUT", f"/devices/{dev.uid}/battery", json={"percent": 11})
+    api.advance(3600 * 2.5)
+    charging = api.get(path).json()
+    assert charging["chargeStatus"] == "charging" and charging["percent"] > 10
+    api.advance(1800)
+    later = api.get(path).json()
+    assert later["percent"] > charging["percent"] and later["chargeStatus"] in ("charging", "completed")
+
+
+@pytest.mark.parametrize(("model", "what", "body"), [
+    ("RLC-823A", "zoom", {"channel": 0, "action": "inc"}),
+    ("RLC-823A", "zoom", {"action": "Inc"}),
+    ("E1 Zoom", "focus", {"channel": 0, "action": "dec"}),
+    ("E1 Zoom", "focus", {"action": "DEC"}),
+])
+def test_zoom_and_focus_step_on_capable_models(api: Api, model: str, what: str, body: dict[str, object]) -> None:
+    dev = api.add(model)
+    before = (dev.ptz.zoom, dev.ptz.focus)
+    r = api.patch(f"{DEV}/{dev.uid}/ptz/{what}", json=body)
+    assert r.status_code == 200 and r.json() == {"message": "ok"}
+    assert (dev.ptz.zoom, dev.ptz.focus) != before
+
+
+@pytest.mark.parametrize(("model", "what"), [("RLC-810A", "zoom"), ("Argus 3 Pro", "focus"),
+                                             ("RLC-810A", "rotate"), ("Reolink Duo 2", "rotate")])
+def test_ptz_on_models_without_it_is_cmd_not_support(api: Api, model: str, what: str) -> None:
+    dev = api.add(model)
+    body = {"action": "inc"} if what != "rotate" else {"direction": "left", "speed": 5}
+    method = api.patch if what != "rotate" else api.post
+    r = method(f"{DEV}/{dev.uid}/ptz/{what}", json=body)
+    assert r.status_code == 400 and symbol(r) == "cmd_not_support"
+
+
+def test_ptz_validates_action_and_channel_range(api: Api) -> None:
+    dev = api.add("RLC-823A")
+    assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"action": "up"})) == "invalid_parameter"
+    assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"channel": 0})) == "invalid_parameter"
+    assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"channel": 32, "action": "inc"})) == \
+        "invalid_parameter"
+    r = api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"channel": 1, "action": "inc"})
+    assert r.status_code == 404 and symbol(r) == "device_channel_not_found"
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+@pytest.mark.parametrize("direction", ["left", "rightUP", "rightUp", "None", "leftDown"])
+def test_rotate_accepts_post_and_patch_and_both_spellings(api: Api, method: str, direction: str) -> None:
+    dev = api.add("Argus PT")
+    r = getattr(api, method)(f"{DEV}/{dev.uid}/ptz/rotate", json={"channel": 0, "direction": direction,
+                                                                  "speed": 10})
+    assert r.status_code == 200, r.text
+    assert dev.ptz.direction.lower() == direction.lower()
+
+
+def test_rotate_rejects_bad_speed_and_unknown_direction(api: Api) -> None:
+    dev = api.add("RLC-823A")
+    path = f"{DEV}/{dev.uid}/ptz/rotate"
+    assert symbol(api.post(path, json={"direction": "left", "speed": 0})) == "invalid_parameter"
+    assert symbol(api.post(path, json={"direction": "left", "speed": 65})) == "invalid_parameter"
+    assert symbol(api.post(path, json={"direction": "left"})) == "invalid_parameter"
+    assert symbol(api.post(path, json={"speed": 5})) == "invalid_parameter"
+    r = api.post(path, json={"direction": "sideways", "speed": 5})
+    assert r.status_code == 400 and symbol(r) == "direction_not_support"
+
+
+def test_nvr_channels_beyond_eight_are_device_channel_not_found(api: Api) -> None:
+    nvr = api.add("NVR RLN8-410")
+    ok = api.post(f"{DEV}/{nvr.uid}/live/play-session", json={"channel": 7, "streamType": "subStream"})
+    assert ok.status_code == 200
+    r = api.post(f"{DEV}/{nvr.uid}/live/play-session", json={"channel": 8, "streamType": "subStream"})
+    assert r.status_code == 404 and symbol(r) == "device_channel_not_found"
+
+
+def test_invalid_json_bodies_are_invalid_parameter(shared: Api) -> None:
+    uid = shared.device(lambda d: True).uid
+    for data in ("", "{", "[]", '"x"'):
+        r = shared.put(f"{DEV}/{uid}/settings/general-config", data=data,
+                       headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and symbol(r) == "invalid_parameter"
