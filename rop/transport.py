@@ -1,0 +1,376 @@
+"""HTTP plumbing of the ROP client: session, authentication, retries, limiter, logging.
+
+Kept apart from :mod:`rop.client` so the client reads as a list of endpoints and the
+policies (what is retried, what is logged) are in one place.
+
+Retry policy
+------------
+Every call says whether repeating it is harmless (``idempotent=True``: reads, PUTs
+that set a value, a PTZ rotate which sets a motion state). Then:
+
+* 429 (``frequent_request`` or a gateway's 429) is retried for every call: the
+  server refused the request before acting on it. Retry-After is honoured; when it
+  asks for more than ``RetryPolicy.max_retry_after`` seconds the client gives up at
+  once and raises :class:`~rop.errors.FrequentRequest` so a worker is not blocked.
+* 5xx, read timeouts and connections lost mid-request are retried only for
+  idempotent calls: a POST may have taken effect before the answer was lost.
+* Failures that happen before the request left the machine (connection refused,
+  connect timeout, DNS) are retried for every call.
+* Everything else (4xx) is raised at once.
+
+Waits are exponential with full jitter: ``uniform(0, min(backoff_max,
+backoff_base * 2**attempt))``, at least Retry-After when the server sent one.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any, Protocol, runtime_checkable
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from .errors import (
+    FrequentRequest,
+    RopError,
+    RopUnavailable,
+    UnexpectedResponse,
+    error_from_response,
+    parse_retry_after,
+)
+
+__all__ = ["Limiter", "RetryPolicy", "Transport", "UploadBody", "USER_AGENT", "logger"]
+
+logger = logging.getLogger("rop")
+
+
+def _project_version() -> str:
+    try:
+        return importlib.metadata.version("rop-fleet")
+    except importlib.metadata.PackageNotFoundError:  # running from a plain checkout
+        return "0.1.0"
+
+
+USER_AGENT = f"rop-fleet/{_project_version()}"
+
+Timeout = float | tuple[float, float]
+
+
+@runtime_checkable
+class Limiter(Protocol):
+    """A request budget. ``acquire()`` is called before every HTTP request, retries
+    included, and may block until the budget allows one more request."""
+
+    def acquire(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    #: Retries after the first attempt (0 disables retrying).
+    max_retries: int = 3
+    #: First backoff ceiling in seconds; doubles per attempt.
+    backoff_base: float = 0.5
+    #: Largest backoff ceiling in seconds.
+    backoff_max: float = 8.0
+    #: A Retry-After longer than this is not waited out: FrequentRequest is raised.
+    max_retry_after: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
+        return random.uniform(0, ceiling)
+
+
+class _HeaderAuth(requests.auth.AuthBase):
+    """Puts the partner's credential in one header.
+
+    Using an AuthBase rather than a default header keeps requests from replacing it
+    with ~/.netrc credentials, and its repr never shows the secret.
+    """
+
+    def __init__(self, header: str, value: str) -> None:
+        self._header = header
+        self._value = value
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers[self._header] = self._value
+        return request
+
+    def __repr__(self) -> str:
+        return f"_HeaderAuth(header={self._header!r}, value=<redacted>)"
+
+
+class UploadBody:
+    """A file-like body of known size that requests streams block by block.
+
+    ``__len__`` gives requests the Content-Length (so the upload is never chunked),
+    ``read(n)`` is what urllib3 calls for each block, and ``bytes_read`` tells the
+    transport whether anything was consumed (an unsent body may be retried even when
+    the source cannot be rewound).
+    """
+
+    def __init__(self, source: IO[bytes], size: int) -> None:
+        self._source = source
+        self._size = size
+        self.bytes_read = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, amount: int = -1) -> bytes:
+        remaining = self._size - self.bytes_read
+        if remaining <= 0:
+            return b""
+        if amount is None or amount < 0 or amount > remaining:
+            amount = remaining
+        chunk = self._source.read(amount)
+        self.bytes_read += len(chunk)
+        return chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self.read(64 * 1024):
+            yield chunk
+
+
+def _was_not_sent(exc: requests.RequestException) -> bool:
+    """True when the request certainly never reached the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        if isinstance(reason, urllib3.exceptions.MaxRetryError):
+            reason = reason.reason
+        return isinstance(reason, urllib3.exceptions.NewConnectionError)
+    return False
+
+
+def _is_transient(exc: requests.RequestException) -> bool:
+    # Bad URLs, TLS misconfiguration and similar do not heal by waiting.
+    if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.InvalidURL):
+        return False
+    return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout)
+
+
+class Transport:
+    """One pooled ``requests.Session`` plus the policies above."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        auth_header: str = "Authorization",
+        auth_scheme: str | None = None,
+        timeout: Timeout = 10.0,
+        pool_maxsize: int = 16,
+        retry: RetryPolicy | None = None,
+        limiter: Limiter | None = None,
+        user_agent: str = USER_AGENT,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
+        if limiter is not None and not callable(getattr(limiter, "acquire", None)):
+            raise TypeError("limiter must have an acquire() method")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.limiter = limiter
+        self._sleep = sleep
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        if token:
+            if auth_scheme is None and auth_header.lower() == "authorization":
+                auth_scheme = "Bearer"
+            value = f"{auth_scheme} {token}" if auth_scheme else token
+            self.session.auth = _HeaderAuth(auth_header, value)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        body: Callable[[], UploadBody] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: Timeout | None = None,
+    ) -> requests.Response:
+        """Send one call, retrying per the module's policy; return the 2xx response.
+
+        ``body`` is a factory called once per attempt, so an upload can reopen or
+        rewind its source; it raises :class:`OSError` when it cannot.
+        """
+        url = self.base_url + path
+        attempt = 0
+        last_error: RopError | None = None
+        while True:
+            upload: UploadBody | None = None
+            if body is not None:
+                try:
+                    upload = body()
+                except OSError:
+                    # The source cannot be replayed (not seekable and partly sent):
+                    # give up with the error that made us want to retry.
+                    if last_error is None:
+                        raise
+                    raise last_error from None
+            if self.limiter is not None:
+                self.limiter.acquire()
+            started = time.monotonic()
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=upload,
+                    headers=headers,
+                    timeout=timeout if timeout is not None else self.timeout,
+                    # A redirect is an error for this API; following one could also
+                    # carry a custom auth header to another host.
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                elapsed_ms = (time.monotonic() - started) * 1000
+                retryable = _is_transient(exc) and (idempotent or _was_not_sent(exc))
+                unavailable = RopUnavailable(
+                    f"{method} {path}: no answer from the ROP server ({type(exc).__name__})", cause=exc
+                )
+                unavailable.__cause__ = exc
+                if retryable and attempt < self.retry.max_retries:
+                    delay = self.retry.backoff(attempt)
+                    self._log_retry(method, path, None, elapsed_ms, attempt, delay, type(exc).__name__)
+                    self._sleep(delay)
+                    attempt += 1
+                    last_error = unavailable
+                    continue
+                logger.warning(
+                    "%s %s failed after %.0f ms: %s",
+                    method,
+                    path,
+                    elapsed_ms,
+                    type(exc).__name__,
+                    extra=self._extra(method, path, None, elapsed_ms),
+                )
+                raise unavailable from exc
+            elapsed_ms = (time.monotonic() - started) * 1000
+            status = response.status_code
+            if 200 <= status < 300:
+                logger.debug(
+                    "%s %s -> %s in %.0f ms",
+                    method,
+                    path,
+                    status,
+                    elapsed_ms,
+                    extra=self._extra(method, path, status, elapsed_ms),
+                )
+                return response
+            error = self._error(response)
+            if status == 429:
+                retryable = True
+            elif status >= 500:
+                retryable = idempotent
+            else:
+                retryable = False
+            if retryable and attempt < self.retry.max_retries:
+                delay = self.retry.backoff(attempt)
+                retry_after = error.retry_after if isinstance(error, FrequentRequest) else None
+                if retry_after is not None:
+                    if retry_after > self.retry.max_retry_after:
+                        self._log_error(method, path, status, elapsed_ms, error)
+                        raise error
+                    delay = max(delay, retry_after)
+                self._log_retry(method, path, status, elapsed_ms, attempt, delay, error.symbol or "")
+                self._sleep(delay)
+                attempt += 1
+                last_error = error
+                continue
+            self._log_error(method, path, status, elapsed_ms, error)
+            raise error
+
+    def request_json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = self.request(method, path, **kwargs)
+        return self.json_body(response)
+
+    @staticmethod
+    def json_body(response: requests.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except ValueError:
+            raise UnexpectedResponse(
+                "the ROP server answered with a body that is not JSON", http_status=response.status_code
+            ) from None
+        if not isinstance(data, dict):
+            raise UnexpectedResponse(
+                "the ROP server answered with JSON that is not an object", http_status=response.status_code
+            )
+        return data
+
+    @staticmethod
+    def _error(response: requests.Response) -> RopError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raw_text = response.text if body is None else ""
+        return error_from_response(response.status_code, body, retry_after=retry_after, raw_text=raw_text)
+
+    @staticmethod
+    def _extra(method: str, path: str, status: int | None, elapsed_ms: float) -> dict[str, Any]:
+        return {
+            "rop_method": method,
+            "rop_path": path,
+            "rop_status": status,
+            "rop_duration_ms": round(elapsed_ms, 1),
+        }
+
+    def _log_retry(
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        elapsed_ms: float,
+        attempt: int,
+        delay: float,
+        why: str,
+    ) -> None:
+        logger.warning(
+            "%s %s -> %s in %.0f ms (%s); retry %d/%d in %.2f s",
+            method,
+            path,
+            status if status is not None else "no answer",
+            elapsed_ms,
+            why,
+            attempt + 1,
+            self.retry.max_retries,
+            delay,
+            extra=self._extra(method, path, status, elapsed_ms),
+        )
+
+    def _log_error(self, method: str, path: str, status: int, elapsed_ms: float, error: RopError) -> None:
+        # Only the symbol: server messages are not ours to vouch for in logs.
+        logger.info(
+            "%s %s -> %s in %.0f ms (%s)",
+            method,
+            path,
+            status,
+            elapsed_ms,
+            error.symbol or type(error).__name__,
+            extra=self._extra(method, path, status, elapsed_ms),
+        )
