@@ -43,11 +43,11 @@ def fmt(value) -> str:
 
 
 def table(rows) -> str:
-    lines = ["| benchmark | figure | baseline (same run) | ratio | unit |", "|---|---|---|---|---|"]
+    lines = ["| benchmark | figure | baseline (same run) | ratio | unit | target |", "|---|---|---|---|---|---|"]
     for r in rows:
         ratio = r.get("ratio")
         lines.append(f"| {r['benchmark']} | {fmt(r['figure'])} | {r.get('baseline_name', '')} {fmt(r['baseline'])} | "
-                     f"{'' if ratio is None else f'{ratio:.2f}×'} | {r.get('unit', '')} |")
+                     f"{'' if ratio is None else f'{ratio:.2f}×'} | {r.get('unit', '')} | {r.get('target', '')} |")
     return "\n".join(lines)
 
 
