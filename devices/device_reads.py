@@ -1,0 +1,95 @@
+"""Live reads from a device through ROP for the device page (snapshot, WiFi).
+
+Reads change nothing, so they are not audited; they answer the same Outcome as
+devices.actions so the page shows their errors the same way.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from partners.rop_clients import rop_client_for
+from rop import RetryPolicy, validation
+from rop import errors as rop_errors
+from rop_fleet.request_budget import BudgetTimeout
+
+from .actions import Outcome
+from .models import ItemResult
+from .rop_errors import describe
+
+# A person is waiting on the page: give up on an exhausted budget, a rate limit or a
+# failing server within seconds (and say so) rather than retrying for a minute.
+INTERACTIVE_MAX_WAIT = 5.0
+INTERACTIVE_RETRY = RetryPolicy(max_retries=1, backoff_base=0.3, backoff_max=1.0, max_retry_after=2.0)
+# Short enough to look live, long enough that a page and its <img> share one ROP call
+# and that several people looking at one camera do not each wake it.
+SNAPSHOT_CACHE_SECONDS = 10
+
+
+def interactive_client(partner):
+    return rop_client_for(partner, max_wait=INTERACTIVE_MAX_WAIT, retry=INTERACTIVE_RETRY)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    jpeg: bytes
+    taken_at: dt.datetime
+
+    @property
+    def version(self) -> str:
+        # Changes with each new picture, so the browser never shows a stale one.
+        return str(int(self.taken_at.timestamp() * 1000))
+
+
+def snapshot_key(device, channel: int, stream_type: str) -> str:
+    return f"device-snapshot:{device.partner_id}:{device.uid}:{channel}:{stream_type}"
+
+
+def cached_snapshot(device, channel: int, stream_type: str) -> Snapshot | None:
+    return cache.get(snapshot_key(device, channel, stream_type))
+
+
+def _call(fn, client, device) -> Outcome:
+    own = client is None
+    client = client or interactive_client(device.partner)
+    try:
+        return Outcome(ItemResult.OK, "", fn(client))
+    except (rop_errors.RopError, BudgetTimeout) as exc:
+        return Outcome(*describe(exc))
+    finally:
+        if own:
+            client.close()
+
+
+def snapshot(device, channel: int, stream_type: str, *, refresh: bool = False, client=None) -> Outcome:
+    """Outcome.value: a Snapshot, from the cache unless refresh or expired."""
+    key = snapshot_key(device, channel, stream_type)
+    if not refresh and (hit := cache.get(key)) is not None:
+        return Outcome(ItemResult.OK, "", hit)
+    outcome = _call(lambda c: c.get_snapshot(device.uid, channel, stream_type), client, device)
+    if not outcome.ok:
+        return outcome
+    shot = Snapshot(outcome.value, timezone.now())
+    cache.set(key, shot, SNAPSHOT_CACHE_SECONDS)
+    return Outcome(ItemResult.OK, "", shot)
+
+
+def wifi_config(device, client=None) -> Outcome:
+    """Outcome.value: a rop.WifiConfig."""
+    return _call(lambda c: c.get_wifi_config(device.uid), client, device)
+
+
+def wifi_scan(device, session_id: str, client=None) -> Outcome:
+    """Outcome.value: a rop.WifiScan (status and networks, strongest first)."""
+    try:
+        validation.validate_session_id(session_id)
+    except rop_errors.InvalidParameter:
+        return Outcome(ItemResult.ERROR, "That scan is not known. Start a new scan.")
+    outcome = _call(lambda c: c.get_wifi_scan(device.uid, session_id), client, device)
+    if outcome.ok:
+        scan = outcome.value
+        networks = sorted(scan.networks, key=lambda n: n.signal, reverse=True)
+        return Outcome(ItemResult.OK, "", type(scan)(status=scan.status, networks=networks))
+    return outcome

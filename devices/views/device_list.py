@@ -1,0 +1,93 @@
+"""The device list: one view for the page, its htmx partials and the CSV export."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.vary import vary_on_headers
+
+from partners.access import get_access
+
+from .. import selectors
+from ..bulk_forms import BulkActionForm
+from ..csv_export import csv_response
+from ..filters import DEFAULT_SORT, DeviceFilterForm, Sort, encode_cursor, filter_query
+
+# (sort name or None, heading) in table order.
+COLUMNS = [("name", "Name"), ("uid", "UID"), ("model", "Model"), ("firmware", "Firmware"), (None, "Status"),
+           ("battery", "Battery"), (None, "Alarms"), ("last_seen", "Last seen"), (None, "Tags")]
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def device_list(request, slug):
+    access = get_access(request, slug)
+    form = DeviceFilterForm(request.GET)
+    valid = form.is_valid()
+    output = request.GET.get("format", "")
+    if output not in ("", "html", "csv"):
+        return HttpResponse("Unknown format: use format=csv.", status=400, content_type="text/plain")
+    if output == "csv":
+        if not valid:
+            return HttpResponse("\n".join(form.error_summary()), status=400, content_type="text/plain")
+        return csv_response(access.partner, form.cleaned_data)
+
+    context = list_context(access, form, valid)
+    template = "devices/device_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        # "More devices" appends rows; anything else (filter, sort) replaces the table
+        # and updates the figures outside it out of band.
+        template += "#rows" if context["after"] else "#table"
+        context["oob"] = True
+    elif access.can_operate:
+        context["bulk_form"] = BulkActionForm(partner=access.partner)
+    return render(request, template, context)
+
+
+def list_context(access, form, valid: bool) -> dict:
+    cleaned = form.cleaned_data if valid else {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    sort = cleaned.get("sort") or Sort.parse(DEFAULT_SORT)
+    after = cleaned.get("after") if valid else None
+    rows, last_key, count = [], None, None
+    if valid:
+        qs = selectors.filtered_devices(access.partner, cleaned)
+        rows, last_key = selectors.device_page(qs, sort, after)
+        # Counted once per filter (not per page), and no further than the cap.
+        count = None if after else selectors.count_matching(qs)
+    sort_param = "" if str(sort) == DEFAULT_SORT else str(sort)
+    return {
+        "form": form,
+        "errors": form.error_summary(),
+        "rows": rows,
+        "after": after,
+        "count": count,
+        "count_label": _count_label(count),
+        "sort": sort,
+        "sort_param": sort_param,
+        "columns": _columns(cleaned, sort),
+        # What "all matching" re-reads when a bulk action is submitted.
+        "bulk_filter_query": filter_query(cleaned, sort=sort_param),
+        "csv_query": filter_query(cleaned, sort=sort_param, format="csv"),
+        "next_query": filter_query(cleaned, sort=sort_param, after=encode_cursor(sort, last_key)) if last_key else "",
+        "suggestions": selectors.filter_suggestions(access.partner),
+        "colspan": len(COLUMNS) + (1 if access.can_operate else 0),
+    }
+
+
+def _count_label(count: int | None) -> str:
+    if count is None:
+        return ""
+    return f"{selectors.MATCH_COUNT_CAP:,}+" if count > selectors.MATCH_COUNT_CAP else f"{count:,}"
+
+
+def _columns(cleaned: dict, sort: Sort) -> list[dict]:
+    columns = []
+    for name, label in COLUMNS:
+        column = {"label": label, "name": name}
+        if name:
+            active = sort.name == name
+            column["active"] = active
+            column["desc"] = active and sort.desc
+            # A click on the current column flips its direction; others start ascending.
+            column["query"] = filter_query(cleaned, sort=f"-{name}" if active and not sort.desc else name)
+        columns.append(column)
+    return columns

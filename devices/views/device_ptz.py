@@ -1,0 +1,29 @@
+"""The PTZ pad: one zoom/focus step per press, or start/stop a rotation."""
+
+from django.contrib.auth.decorators import login_required
+from django.views.decorators.vary import vary_on_headers
+
+from partners.models import Role
+
+from .. import actions
+from ..device_forms import PtzForm
+from ..device_reads import interactive_client
+from .device_scope import device_context, get_device, respond
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def device_ptz(request, slug, uid):
+    access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
+    form = PtzForm(request.POST, device=device)
+    outcome = None
+    if form.is_valid():
+        data = form.cleaned_data
+        with interactive_client(device.partner) as client:
+            if form.direction is not None:
+                outcome = actions.ptz_rotate(device, request.user, form.direction, data["speed"], data["channel"],
+                                             client=client)
+            else:
+                outcome = actions.ptz_step(device, request.user, data["move"], data["channel"], client=client)
+    return respond(request, device, "devices/device/_ptz_result.html", device_context(access, device), outcome,
+                   form)

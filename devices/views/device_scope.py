@@ -1,0 +1,49 @@
+"""Shared by the device page's views: finding the device, and answering a change
+to an HTMX request (the fragment) or to a plain form post (a message and back to
+the page)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+
+from partners.access import get_access
+from partners.models import Role
+
+from ..capabilities import abilities_of
+from ..models import Device
+
+_LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR}
+
+
+def get_device(request, slug, uid, need=Role.VIEWER, methods=("GET", "HEAD")):
+    """(access, device): 404 for another partner or an unknown uid, then 405, then 403."""
+    access = get_access(request, slug, methods=None)
+    device = get_object_or_404(Device.objects.select_related("partner"), partner=access.partner, uid=uid)
+    access.require(request, need, methods)
+    return access, device
+
+
+def device_context(access, device, **extra) -> dict:
+    abilities = abilities_of(device)
+    return {"device": device, "access": access, "abilities": abilities, "capability_names": sorted(abilities.names),
+            # Battery cameras are woken by every ROP call: only on a click, never on page load.
+            "auto_load": device.family != "battery" and device.online,
+            "channel_range": range(max(1, device.channel_count)), **extra}
+
+
+def respond(request, device, template, context, outcome=None, form=None):
+    """The fragment for HTMX; otherwise the outcome as a message and the page again."""
+    if request.htmx:
+        return render(request, template, {**context, "outcome": outcome, "form": form})
+    if form is not None and form.errors:
+        for field, errors in form.errors.items():
+            label = (form.fields[field].label or field) if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    if outcome is not None:
+        messages.add_message(request, _LEVELS[outcome.level], outcome.message)
+    return redirect("device_detail", slug=device.partner.slug, uid=device.uid)
+
+
+def no_store(response):
+    """For answers holding a credential (play URL, initialization code)."""
+    response["Cache-Control"] = "no-store, private"
+    return response
