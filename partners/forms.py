@@ -16,7 +16,15 @@ class PartnerSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = ["name", "rop_base_url", "gateway_auth_header", "request_budget"]
+        fields = [
+            "name",
+            "rop_base_url",
+            "gateway_auth_header",
+            "request_budget",
+            "powered_poll_seconds",
+            "battery_poll_seconds",
+            "health_retention_days",
+        ]
 
     def clean_gateway_auth_header(self):
         header = self.cleaned_data["gateway_auth_header"].strip()

@@ -44,6 +44,8 @@ class Partner(models.Model):
     health_retention_days = models.PositiveIntegerField(
         default=30, validators=[MinValueValidator(1)], help_text="How long health samples are kept for charts."
     )
+    # When the online list was last read from the Core Server (devices.sync).
+    last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,16 +3,19 @@ gateway credentials and its request budget shared by every worker."""
 
 from django.conf import settings
 
-from rop import RopClient
+from rop import RetryPolicy, RopClient
 from rop_fleet.request_budget import RequestBudget
 
 
-def rop_client_for(partner, *, max_wait: float = 30.0) -> RopClient:
+def rop_client_for(partner, *, max_wait: float = 30.0, retry: RetryPolicy | None = None) -> RopClient:
+    """`retry`: background work (polling) passes a shorter policy so that one
+    unresponsive device cannot hold a worker for minutes."""
     token = partner.gateway_token or None
     return RopClient(
         base_url=partner.rop_base_url,
         token=token,
         timeout=settings.ROP_TIMEOUT_SECONDS,
         auth_header=partner.gateway_auth_header or "Authorization",
+        retry=retry,
         limiter=RequestBudget(f"partner:{partner.id}", partner.request_budget, max_wait=max_wait),
     )

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from devices.polling import reschedule_after_interval_change
+
 from . import audit
 from .access import get_access, partners_for
 from .forms import AddMemberForm, AuditFilterForm, PartnerSettingsForm, RoleForm
@@ -72,6 +74,8 @@ def partner_settings(request, slug):
     form = PartnerSettingsForm(request.POST or None, instance=partner)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if {"powered_poll_seconds", "battery_poll_seconds"} & set(form.changed_data):
+            reschedule_after_interval_change(partner)
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name != "new_gateway_token"}
         if form.cleaned_data.get("new_gateway_token"):
             changed["gateway_token_replaced"] = True

@@ -10,7 +10,8 @@ def settings_url(slug="acme"):
 
 def form_data(**changes):
     data = {"name": "Acme Security", "rop_base_url": "https://rop.acme.example", "gateway_auth_header": "Authorization",
-            "request_budget": "15"}
+            "request_budget": "15",
+            "powered_poll_seconds": "300", "battery_poll_seconds": "21600", "health_retention_days": "30"}
     data.update(changes)
     return data
 
@@ -22,6 +23,27 @@ def test_it_saves_the_core_server_settings(client_of, alice, acme):
     assert acme.rop_base_url == "https://rop.acme.example"
     assert acme.request_budget == 15
     assert acme.gateway_token == "s3cret-token"
+
+
+def test_it_saves_the_poll_intervals_and_the_retention(client_of, alice, acme):
+    changes = {"powered_poll_seconds": "120", "battery_poll_seconds": "7200", "health_retention_days": "7"}
+    response = client_of(alice).post(settings_url(), form_data(**changes))
+    assert response.status_code == 302
+    acme.refresh_from_db()
+    assert (acme.powered_poll_seconds, acme.battery_poll_seconds, acme.health_retention_days) == (120, 7200, 7)
+
+
+def test_the_settings_page_shows_the_poll_intervals(client_of, alice, acme):
+    content = client_of(alice).get(settings_url()).content.decode()
+    for name in ("powered_poll_seconds", "battery_poll_seconds", "health_retention_days"):
+        assert f'name="{name}"' in content
+
+
+def test_it_refuses_a_battery_interval_that_would_drain_cameras(client_of, alice, acme):
+    response = client_of(alice).post(settings_url(), form_data(battery_poll_seconds="60"))
+    assert response.status_code == 200
+    acme.refresh_from_db()
+    assert acme.battery_poll_seconds == 6 * 3600
 
 
 def test_it_stores_the_gateway_token_encrypted(client_of, alice, acme):

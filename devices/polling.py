@@ -1,0 +1,274 @@
+"""Health polling: battery, alarm state, display name and PIR settings of each device.
+
+Each device carries its own `next_poll_at`. A beat-driven sweep claims the devices
+that are due and enqueues one small task per device, so a slow or offline device
+only ever holds up its own task. When polls happen:
+
+- On the partner's interval, per family: battery cameras pay with battery for every
+  request that wakes them, so they are polled far less often than powered ones.
+- Spread over the interval, never all at once: a device's first poll lands at a
+  stable, hash-derived offset of its uid, later ones one interval (± jitter) after
+  the last; the jitter keeps a fleet that came online together from staying in step.
+- Within the partner's request budget: every call goes through `rop_client_for`,
+  whose limiter is the fleet-wide RequestBudget, and a sweep plans no more polls
+  than its share of that budget allows.
+
+Offline devices are not polled: sync marks them offline (next_poll_at = NULL) and
+brings them back with a fresh, spread next_poll_at. Snapshots are never fetched here:
+they wake battery cameras and cost bandwidth for nobody's benefit.
+"""
+
+import hashlib
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from partners.rop_clients import rop_client_for
+from rop import Battery, PirConfig, RetryPolicy
+from rop import errors as rop_errors
+from rop_fleet.request_budget import BudgetTimeout
+
+from .models import Device, DeviceHealthSample, Family, Transport
+
+logger = logging.getLogger(__name__)
+
+# A battery poll is battery + alarm + name + PIR; a powered one one call fewer.
+CALLS_PER_POLL = 4
+# New and returning devices get their first poll within this window even when the
+# interval is hours long: the console needs their name and state to be useful.
+FIRST_POLL_WINDOW_SECONDS = 300
+# Polls are background work: one quick retry, no minutes-long backoff per device.
+POLL_RETRY = RetryPolicy(max_retries=1, backoff_base=0.5, backoff_max=2.0, max_retry_after=10.0)
+# How long a poll may wait for a budget token before giving the slot back.
+POLL_BUDGET_WAIT_SECONDS = 10.0
+# Backoff after failures doubles the interval per failure, up to a day.
+MAX_BACKOFF = timedelta(days=1)
+JITTER = 0.1
+
+
+# --- when -----------------------------------------------------------------------------
+
+
+def interval_for(partner, family: str) -> int:
+    if family == Family.BATTERY:
+        return partner.battery_poll_seconds
+    return partner.powered_poll_seconds
+
+
+def spread_offset(uid: str, window_seconds: int) -> timedelta:
+    """A stable offset in [0, window) from the uid, so a fleet's polls are spread evenly
+    (and the same device keeps its place across syncs and restarts)."""
+    digest = int.from_bytes(hashlib.blake2b(uid.encode(), digest_size=8).digest(), "big")
+    return timedelta(seconds=digest % max(1, int(window_seconds)))
+
+
+def first_poll_at(partner, uid: str, family: str, now: datetime) -> datetime:
+    window = min(interval_for(partner, family), FIRST_POLL_WINDOW_SECONDS)
+    return now + spread_offset(uid, window)
+
+
+def next_poll_after(partner, family: str, now: datetime, failures: int = 0) -> datetime:
+    interval = timedelta(seconds=interval_for(partner, family))
+    if failures:
+        interval = min(interval * 2 ** min(failures, 10), max(MAX_BACKOFF, interval))
+    return now + interval * random.uniform(1 - JITTER, 1 + JITTER)
+
+
+# --- one device -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    battery: Battery | None
+    alarm_enabled: bool
+    name: str
+    pir: PirConfig | None
+
+
+def _read(client, device) -> Reading:
+    # The battery first: it is what wakes a sleeping camera for the calls after it.
+    battery = client.get_battery(device.uid) if device.family == Family.BATTERY else None
+    alarm_enabled = client.get_alarm_enabled(device.uid)
+    name = client.get_device_name(device.uid)
+    try:
+        pir = client.get_pir_config(device.uid)
+    except rop_errors.CommandNotSupported:
+        pir = None  # not every model has a PIR sensor; not a failed poll
+    return Reading(battery, alarm_enabled, name, pir)
+
+
+def error_symbol(exc: Exception) -> str:
+    if isinstance(exc, BudgetTimeout):
+        return "budget_exhausted"
+    if isinstance(exc, rop_errors.RopUnavailable):
+        return "unavailable"
+    symbol = getattr(exc, "symbol", None) or f"http_{getattr(exc, 'http_status', None) or 'error'}"
+    return symbol[:64]
+
+
+def refresh_device(device, *, client=None) -> None:
+    """Poll one device now: update its row and write a health sample.
+
+    Raises rop.errors.RopError or BudgetTimeout when the poll fails, after recording
+    the failure on the row (offline: marked offline; otherwise a failure count, the
+    error symbol and a backed-off next_poll_at)."""
+    if device.transport != Transport.ROP:
+        raise rop_errors.CommandNotSupported("LAN devices are not polled through the Core Server")
+    own_client = client is None
+    client = client or rop_client_for(device.partner)
+    try:
+        reading = _read(client, device)
+    except rop_errors.DeviceOffline as exc:
+        _record_offline(device, timezone.now(), exc)
+        raise
+    except BudgetTimeout:
+        _record_deferred(device, timezone.now())
+        raise
+    except rop_errors.RopError as exc:
+        _record_failure(device, timezone.now(), exc)
+        raise
+    finally:
+        if own_client:
+            client.close()
+    _record_reading(device, timezone.now(), reading)
+
+
+def poll_device(device) -> bool:
+    """The background poll: refresh_device with a short retry policy and budget wait;
+    failures are recorded on the row, logged, and not raised (the next sweep decides)."""
+    client = rop_client_for(device.partner, max_wait=POLL_BUDGET_WAIT_SECONDS, retry=POLL_RETRY)
+    try:
+        refresh_device(device, client=client)
+    except (rop_errors.RopError, BudgetTimeout) as exc:
+        logger.info("poll of %s failed: %s", device.uid, error_symbol(exc))
+        return False
+    finally:
+        client.close()
+    return True
+
+
+def record_timeout(device) -> None:
+    """The task ran out of time (an unresponsive device or Core Server)."""
+    _record_failure(device, timezone.now(), None, symbol="poll_timeout")
+
+
+def _record_reading(device, now, reading: Reading) -> None:
+    fields = ["online", "last_seen", "alarm_enabled", "display_name", "poll_failures", "last_poll_error",
+              "next_poll_at", "updated_at"]
+    device.online, device.last_seen = True, now
+    device.alarm_enabled = reading.alarm_enabled
+    device.display_name = reading.name[:31]
+    device.poll_failures, device.last_poll_error = 0, ""
+    device.next_poll_at = next_poll_after(device.partner, device.family, now)
+    if reading.battery is not None:
+        device.battery_percent = max(0, min(100, reading.battery.percent))
+        device.charge_status = str(reading.battery.charge_status)
+        fields += ["battery_percent", "charge_status"]
+    if reading.pir is not None:
+        device.pir_enabled = reading.pir.enabled
+        device.pir_sensitivity = reading.pir.sensitivity
+        device.pir_reduce_mistakes = reading.pir.reduce_mistakes
+        fields += ["pir_enabled", "pir_sensitivity", "pir_reduce_mistakes"]
+    with transaction.atomic():
+        device.save(update_fields=fields)
+        DeviceHealthSample.objects.create(
+            device=device, taken_at=now, online=True,
+            battery_percent=device.battery_percent if reading.battery is not None else None,
+            charge_status=device.charge_status if reading.battery is not None else "",
+            alarm_enabled=reading.alarm_enabled,
+        )
+
+
+def _record_offline(device, now, exc) -> None:
+    # last_seen is kept: it is when the device was last known to be there. Sync brings
+    # it back (with a new next_poll_at) when the Core Server lists it again.
+    device.online, device.next_poll_at = False, None
+    device.last_poll_error = error_symbol(exc)
+    with transaction.atomic():
+        device.save(update_fields=["online", "next_poll_at", "last_poll_error", "updated_at"])
+        DeviceHealthSample.objects.create(device=device, taken_at=now, online=False)
+
+
+def _record_deferred(device, now) -> None:
+    # The budget is not the device's fault: no failure counted, try again soon.
+    device.last_poll_error = "budget_exhausted"
+    device.next_poll_at = now + timedelta(seconds=random.uniform(1, 4) * settings.POLL_SWEEP_SECONDS)
+    device.save(update_fields=["last_poll_error", "next_poll_at", "updated_at"])
+
+
+def _record_failure(device, now, exc, *, symbol: str | None = None) -> None:
+    device.poll_failures = min(device.poll_failures + 1, 32767)
+    device.last_poll_error = symbol or error_symbol(exc)
+    device.next_poll_at = next_poll_after(device.partner, device.family, now, failures=device.poll_failures)
+    device.save(update_fields=["poll_failures", "last_poll_error", "next_poll_at", "updated_at"])
+
+
+# --- the sweep ----------------------------------------------------------------------------
+
+
+def polls_per_sweep(partner) -> int:
+    """How many polls one sweep may plan for a partner: its share of the request budget
+    over one sweep period. Devices beyond it wait for the next sweep (oldest first)."""
+    requests = partner.request_budget * settings.POLL_SWEEP_SECONDS * settings.POLL_BUDGET_SHARE
+    return max(1, int(requests // CALLS_PER_POLL))
+
+
+def due_devices(partner, now: datetime, limit: int):
+    return (
+        Device.objects.filter(partner=partner, transport=Transport.ROP, online=True, next_poll_at__lte=now)
+        .order_by("next_poll_at")
+        .values_list("id", "family", "next_poll_at")[:limit]
+    )
+
+
+def claim_due_devices(partner, now: datetime | None = None) -> list[int]:
+    """Claim the partner's due devices and answer their ids.
+
+    Each claim is a conditional UPDATE that moves next_poll_at one interval ahead
+    only if it still holds the value we read; a row count of 0 means another sweep
+    (or a manual refresh) got there first. So two sweeps never enqueue the same
+    device twice, and a poll task that is lost only delays that device one interval."""
+    now = now or timezone.now()
+    claimed = []
+    for device_id, family, seen in due_devices(partner, now, polls_per_sweep(partner)):
+        lease = now + timedelta(seconds=interval_for(partner, family))
+        if Device.objects.filter(pk=device_id, next_poll_at=seen).update(next_poll_at=lease):
+            claimed.append(device_id)
+    return claimed
+
+
+def reschedule_after_interval_change(partner, now: datetime | None = None) -> int:
+    """After a partner shortens an interval, devices scheduled beyond the new one are
+    spread over it again (otherwise the change would take up to the old interval to
+    show). Backed-off devices keep their backoff. Answers how many moved."""
+    now = now or timezone.now()
+    moved = []
+    for family in (Family.POWERED, Family.BATTERY):
+        interval = interval_for(partner, family)
+        horizon = now + timedelta(seconds=interval) * (1 + JITTER)
+        rows = Device.objects.filter(partner=partner, family=family, poll_failures=0, next_poll_at__gt=horizon)
+        moved += [Device(pk=pk, next_poll_at=now + spread_offset(uid, interval))
+                  for pk, uid in rows.values_list("id", "uid")]
+    Device.objects.bulk_update(moved, ["next_poll_at"], batch_size=1000)
+    return len(moved)
+
+
+# --- retention -----------------------------------------------------------------------------
+
+PRUNE_BATCH = 5000
+
+
+def prune_health_samples(partner, now: datetime | None = None) -> int:
+    """Delete the partner's samples older than its retention, in batches so that a
+    large backlog never becomes one huge transaction."""
+    cutoff = (now or timezone.now()) - timedelta(days=partner.health_retention_days)
+    old = DeviceHealthSample.objects.filter(device__partner=partner, taken_at__lt=cutoff)
+    deleted = 0
+    while ids := list(old.values_list("id", flat=True)[:PRUNE_BATCH]):
+        deleted += DeviceHealthSample.objects.filter(id__in=ids).delete()[0]
+    return deleted

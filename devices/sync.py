@@ -1,0 +1,156 @@
+"""Sync of a partner's devices with its Core Server's online list (GET /v1.0/devices).
+
+ROP has one inventory call and it lists only the devices connected right now, so:
+a listed device we do not know is added; a listed device is online (last_seen = now)
+with the model and firmware it reports; a device we know that is not listed is
+offline, keeping the last_seen of when it was. Model and firmware changes are
+written to the audit log as the system's doing.
+
+Built for 10k+ devices per partner: one query reads the partner's devices, the
+writes are bulk_create / bulk_update / update() in batches; nothing is per device.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from partners.audit import scrub
+from partners.models import AuditEntry, Partner
+from partners.rop_clients import rop_client_for
+
+from .capabilities import KNOWN_MODELS
+from .models import Device, Family, Transport
+from .polling import first_poll_at
+
+logger = logging.getLogger(__name__)
+
+BATCH = 1000
+# NVR model names carry their channel count: "RLN8-410" has 8, "RLN16-410" 16.
+_NVR_CHANNELS = re.compile(r"\bRLN(\d{1,2})-", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: int = 0
+    updated: int = 0  # model or firmware changed
+    went_offline: int = 0
+    came_online: int = 0
+
+
+def derived_capabilities(family: str, model: str) -> list[str]:
+    """What the listed family and model tell us; unknown models get only the family's."""
+    names = set(KNOWN_MODELS.get(model, ()))
+    if family == Family.BATTERY:
+        names.add("battery")
+    return sorted(names)
+
+
+def channel_count_of(model: str) -> int:
+    match = _NVR_CHANNELS.search(model)
+    return max(1, min(32, int(match.group(1)))) if match else 1
+
+
+def _family(value: str) -> str:
+    # The spec: "battery" for battery-powered devices, "powered" for the others.
+    return Family.BATTERY if value == Family.BATTERY else Family.POWERED
+
+
+def sync_partner(partner, *, client=None) -> SyncResult:
+    """Bring the partner's Device rows in line with the Core Server's online list.
+
+    Raises rop.errors.RopError / BudgetTimeout when the list cannot be read, and then
+    changes nothing (a failed read must not mark the whole fleet offline)."""
+    if client is None:
+        with rop_client_for(partner) as own_client:
+            listed = {d.uid: d for d in own_client.list_online_devices()}
+    else:
+        listed = {d.uid: d for d in client.list_online_devices()}
+    # The network call above happens outside the transaction below.
+    now = timezone.now()
+    with transaction.atomic():
+        # One sync per partner at a time (beat and "Sync now" may overlap).
+        Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk").first()
+        result = _apply(partner, listed, now)
+        Partner.objects.filter(pk=partner.pk).update(last_synced_at=now)
+    partner.last_synced_at = now
+    logger.info("synced %s: %s", partner.slug, result)
+    return result
+
+
+def _apply(partner, listed: dict, now) -> SyncResult:
+    known = {}
+    for row in Device.objects.filter(partner=partner).values_list(
+        "id", "uid", "transport", "family", "model", "firmware_version", "online", "next_poll_at"
+    ):
+        known[row[1]] = row
+
+    new, changed, audits, returning, present, gone = [], [], [], [], [], []
+    came_online = 0
+    for uid, item in listed.items():
+        row = known.get(uid)
+        if row is None:
+            new.append(_new_device(partner, item, now))
+            continue
+        device_id, _, transport, family, model, firmware, online, next_poll_at = row
+        if transport != Transport.ROP:
+            continue  # managed over the LAN; ROP's view of it is not ours to apply
+        present.append(device_id)
+        listed_family = _family(item.family)
+        if (listed_family, item.model, item.firmware) != (family, model, firmware):
+            changed.append(Device(pk=device_id, family=listed_family, model=item.model[:31],
+                                  firmware_version=item.firmware[:31], updated_at=now,
+                                  capabilities=derived_capabilities(listed_family, item.model),
+                                  channel_count=channel_count_of(item.model)))
+            audits += _change_entries(partner, device_id, uid, model, item.model, firmware, item.firmware)
+        if not online or next_poll_at is None:
+            came_online += not online
+            returning.append(Device(pk=device_id, online=True, last_seen=now, updated_at=now,
+                                    next_poll_at=first_poll_at(partner, uid, listed_family, now)))
+    for uid, row in known.items():
+        if row[2] == Transport.ROP and row[6] and uid not in listed:
+            gone.append(row[0])
+
+    Device.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    Device.objects.bulk_update(changed, ["family", "model", "firmware_version", "capabilities", "channel_count",
+                                         "updated_at"], batch_size=BATCH)
+    AuditEntry.objects.bulk_create(audits, batch_size=BATCH)
+    # Every listed device was seen now; those that were offline also get a first poll.
+    for batch in _batches(present):
+        Device.objects.filter(id__in=batch).update(last_seen=now)
+    Device.objects.bulk_update(returning, ["online", "last_seen", "next_poll_at", "updated_at"], batch_size=BATCH)
+    # Offline devices are not polled: next_poll_at = NULL keeps them out of the sweep.
+    for batch in _batches(gone):
+        Device.objects.filter(id__in=batch).update(online=False, next_poll_at=None, updated_at=now)
+    return SyncResult(added=len(new), updated=len(changed), went_offline=len(gone), came_online=came_online)
+
+
+def _new_device(partner, item, now) -> Device:
+    family = _family(item.family)
+    return Device(
+        partner=partner, uid=item.uid, transport=Transport.ROP, family=family, model=item.model[:31],
+        firmware_version=item.firmware[:31], online=True, last_seen=now,
+        capabilities=derived_capabilities(family, item.model), channel_count=channel_count_of(item.model),
+        next_poll_at=first_poll_at(partner, item.uid, family, now),
+    )
+
+
+def _change_entries(partner, device_id, uid, old_model, new_model, old_fw, new_fw) -> list[AuditEntry]:
+    entries = []
+    # user=None: the audit log shows "system" for changes the console only observed.
+    if old_model != new_model:
+        entries.append(AuditEntry(partner=partner, user=None, action="device.model_changed", device_id=device_id,
+                                  device_uid=uid, params=scrub({"from": old_model, "to": new_model}),
+                                  message=f"Model {old_model or '—'} → {new_model}"))
+    if old_fw != new_fw:
+        entries.append(AuditEntry(partner=partner, user=None, action="device.firmware_changed", device_id=device_id,
+                                  device_uid=uid, params=scrub({"from": old_fw, "to": new_fw}),
+                                  message=f"Firmware {old_fw or '—'} → {new_fw}"))
+    return entries
+
+
+def _batches(ids: list[int]):
+    for start in range(0, len(ids), BATCH):
+        yield ids[start:start + BATCH]
