@@ -3,7 +3,8 @@
 Each action calls the Core Server, updates our row on success, writes the audit
 log either way, and answers an Outcome the caller shows as it is."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from partners import audit
 from partners.rop_clients import rop_client_for
@@ -12,23 +13,34 @@ from rop import errors as rop_errors
 from rop_fleet.request_budget import BudgetTimeout
 
 from . import rop_errors as describe_errors
-from .models import ItemResult
+from .capabilities import abilities_of
+from .models import Device, ItemResult
 
 
 @dataclass(frozen=True)
 class Outcome:
     result: str  # an ItemResult value
     message: str
+    # What the call answered (a live session, a scan task...). Out of repr: it may
+    # be a credential (a signed play URL, an initialization code).
+    value: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return self.result == ItemResult.OK
 
+    @property
+    def level(self) -> str:
+        """How a page shows it: success, warning (offline, not supported) or error."""
+        if self.ok:
+            return "success"
+        return "warning" if self.result in (ItemResult.OFFLINE, ItemResult.NOT_SUPPORTED) else "error"
+
 
 def _run(device, user, action: str, params: dict, call, apply, success: str, client=None) -> Outcome:
     client = client or rop_client_for(device.partner)
     try:
-        call(client)
+        value = call(client)
     except (rop_errors.RopError, BudgetTimeout) as exc:
         result, message = describe_errors.describe(exc)
         audit.record(device.partner, action, user=user, device=device, params=params, result=result,
@@ -36,7 +48,11 @@ def _run(device, user, action: str, params: dict, call, apply, success: str, cli
         return Outcome(result, message)
     apply()
     audit.record(device.partner, action, user=user, device=device, params=params)
-    return Outcome(ItemResult.OK, success)
+    return Outcome(ItemResult.OK, success, value)
+
+
+def _nothing():
+    pass
 
 
 def set_alarm(device, user, enabled: bool, client=None) -> Outcome:
@@ -68,3 +84,81 @@ def rename(device, user, name: str, client=None) -> Outcome:
 
     return _run(device, user, "device.rename", {"name": name}, lambda c: c.set_device_name(device.uid, name),
                 apply, f"Renamed to “{name}”.", client)
+
+
+# --- device page controls: PTZ, live view, WiFi, onboarding ------------------------------
+
+PTZ_COMMANDS = {
+    "zoom_in": ("zoom", "inc", "Zoomed in."),
+    "zoom_out": ("zoom", "dec", "Zoomed out."),
+    "focus_in": ("focus", "inc", "Focus stepped up."),
+    "focus_out": ("focus", "dec", "Focus stepped down."),
+}
+
+
+def ptz_step(device, user, command: str, channel: int = 0, client=None) -> Outcome:
+    """One zoom or focus step (command: a PTZ_COMMANDS key)."""
+    what, step, success = PTZ_COMMANDS[command]
+    method = "ptz_zoom" if what == "zoom" else "ptz_focus"
+    return _run(device, user, f"device.ptz_{what}", {"action": step, "channel": channel},
+                lambda c: getattr(c, method)(device.uid, step, channel), _nothing, success, client)
+
+
+def ptz_rotate(device, user, direction: str, speed: int, channel: int = 0, client=None) -> Outcome:
+    """Start rotating (the camera keeps turning until told "none") or stop."""
+    success = "Rotation stopped." if direction == "none" else f"Rotating {direction} at speed {speed}."
+    return _run(device, user, "device.ptz_rotate", {"direction": direction, "speed": speed, "channel": channel},
+                lambda c: c.ptz_rotate(device.uid, direction, speed, channel), _nothing, success, client)
+
+
+def create_live_session(device, user, channel: int, stream_type: str, client=None) -> Outcome:
+    """A live RTSP address in Outcome.value (a StreamSession). The address is a
+    credential: it goes to the caller only, never to the audit log."""
+    return _run(device, user, "device.live_session", {"channel": channel, "stream_type": stream_type},
+                lambda c: c.create_live_session(device.uid, channel, stream_type), _nothing,
+                "Live view address created.", client)
+
+
+def start_wifi_scan(device, user, client=None) -> Outcome:
+    """Outcome.value: the WifiScanTask to poll."""
+    return _run(device, user, "device.wifi_scan", {}, lambda c: c.start_wifi_scan(device.uid), _nothing,
+                "Scanning for WiFi networks…", client)
+
+
+def test_wifi(device, user, ssid: str, key: str, country_code: str, client=None) -> Outcome:
+    """Whether the device can join a network (only for devices with a cable: a
+    WiFi-only device drops off the network when tested). The key is never audited."""
+    outcome = _run(device, user, "device.wifi_test", {"ssid": ssid, "country_code": country_code},
+                   lambda c: c.test_wifi(device.uid, ssid, key, country_code), _nothing, "", client)
+    if not outcome.ok:
+        return outcome
+    if outcome.value:
+        return Outcome(ItemResult.OK, f"The device can join “{ssid}”.", True)
+    return Outcome(ItemResult.ERROR, f"The device could not join “{ssid}”: check the network name and key.", False)
+
+
+def set_wifi(device, user, ssid: str, key: str, country_code: str, client=None) -> Outcome:
+    """Point the device at another network. The key is never audited."""
+    success = f"WiFi set to “{ssid}”."
+    if abilities_of(device).wifi_only:
+        success += " The device is now leaving the network to join it: it is offline until it reconnects."
+    return _run(device, user, "device.wifi_set", {"ssid": ssid, "country_code": country_code},
+                lambda c: c.set_wifi_config(device.uid, ssid, key, country_code), _nothing, success, client)
+
+
+def create_initialization_session(partner, user, uid: str, client=None) -> Outcome:
+    """Onboarding: the values a new camera needs, in Outcome.value (an
+    InitializationSession). Its code is a credential: not audited."""
+    client = client or rop_client_for(partner)
+    params = {"uid": uid}
+    # Link the entry to the device when we know it (re-onboarding), for the audit filter.
+    device = Device.objects.filter(partner=partner, uid=uid).first()
+    try:
+        session = client.create_initialization_session(uid)
+    except (rop_errors.RopError, BudgetTimeout) as exc:
+        result, message = describe_errors.describe(exc)
+        audit.record(partner, "device.init_session", user=user, device=device, params=params, result=result,
+                     message=message)
+        return Outcome(result, message)
+    audit.record(partner, "device.init_session", user=user, device=device, params=params)
+    return Outcome(ItemResult.OK, "Initialization session created.", session)

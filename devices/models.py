@@ -75,6 +75,8 @@ class Device(models.Model):
             models.Index(fields=["partner", "online", "id"], name="device_partner_online"),
             models.Index(fields=["partner", "family", "id"], name="device_partner_family"),
             models.Index(fields=["partner", "model", "firmware_version", "id"], name="device_partner_model_fw"),
+            # The list's firmware sort (and its firmware-only filter) walks this one.
+            models.Index(fields=["partner", "firmware_version", "id"], name="device_partner_fw"),
             models.Index(fields=["partner", "battery_percent", "id"], name="device_partner_battery"),
             models.Index(fields=["partner", "alarm_enabled", "id"], name="device_partner_alarm"),
             models.Index(fields=["partner", "last_seen", "id"], name="device_partner_last_seen"),
@@ -173,6 +175,8 @@ class BulkJob(models.Model):
 
 class ItemResult(models.TextChoices):
     PENDING = "pending", "Pending"
+    # Claimed by a worker, ROP call in flight: a retried chunk never picks it up again.
+    RUNNING = "running", "Running"
     OK = "ok", "OK"
     OFFLINE = "offline", "Offline"
     NOT_SUPPORTED = "not_supported", "Not supported"

@@ -1,11 +1,29 @@
-from django.db.models import Count, Q
+"""Reads for the overview, the device list and bulk job pages.
+
+Everything here must stay fast at 100,000 devices per partner: pages are keyset
+pages on an indexed sort key (no OFFSET), and nothing counts a whole fleet per page."""
+
+from django.core.cache import cache
+from django.db.models import Count, F, Q
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from alarms.models import AlarmEvent
 
-from .models import Device
+from .filters import NULLABLE_KEYS, Sort
+from .models import BulkJob, BulkJobItem, Device, ItemResult, Tag
 
 LOW_BATTERY_PERCENT = 20
+DEVICE_PAGE_SIZE = 50
+# "N matching" counts at most this many (+1 to know there are more): cheap on any fleet.
+MATCH_COUNT_CAP = 10_000
+JOB_ITEMS_PAGE_SIZE = 100
 
+# What the list and the CSV show; leaves out LAN secrets and other heavy columns.
+LIST_COLUMNS = ("id", "partner_id", "uid", "display_name", "model", "family", "firmware_version", "online",
+                "last_seen", "battery_percent", "charge_status", "alarm_enabled")
+
+
+# --- overview -----------------------------------------------------------------------------
 
 def fleet_summary(partner) -> dict:
     """The overview's figures in one aggregate query."""
@@ -28,5 +46,141 @@ def firmware_by_model(partner) -> list[dict]:
     )
 
 
+def firmware_chart(partner) -> list[dict]:
+    """Firmware versions per model, for bars: [{model, total, versions: [{firmware, count, percent}]}]."""
+    models: dict[str, dict] = {}
+    for row in firmware_by_model(partner):
+        group = models.setdefault(row["model"], {"model": row["model"], "total": 0, "versions": []})
+        group["total"] += row["count"]
+        group["versions"].append({"firmware": row["firmware_version"], "count": row["count"]})
+    for group in models.values():
+        for version in group["versions"]:
+            # Share of the model's devices; at least 1 so that a lone device still shows a bar.
+            version["percent"] = max(1, round(100 * version["count"] / group["total"]))
+    return list(models.values())
+
+
 def recent_alarms(partner, limit=10):
     return AlarmEvent.objects.filter(partner=partner).select_related("device").order_by("-id")[:limit]
+
+
+# --- device list ------------------------------------------------------------------------
+
+def filtered_devices(partner, filters: dict):
+    """The partner's devices matching the list's filters (see filters.FILTER_NAMES)."""
+    qs = Device.objects.filter(partner=partner)
+    if q := filters.get("q"):
+        qs = qs.filter(Q(uid__startswith=q.upper()) | Q(display_name__icontains=q) | Q(model__icontains=q))
+    if online := filters.get("online"):
+        qs = qs.filter(online=online == "yes")
+    if family := filters.get("family"):
+        qs = qs.filter(family=family)
+    if model := filters.get("model"):
+        qs = qs.filter(model=model)
+    if firmware := filters.get("firmware"):
+        qs = qs.filter(firmware_version=firmware)
+    if filters.get("battery_below") is not None:
+        qs = qs.filter(battery_percent__lt=filters["battery_below"])
+    if charge := filters.get("charge"):
+        qs = qs.filter(charge_status=charge)
+    if alarm := filters.get("alarm"):
+        qs = qs.filter(alarm_enabled=alarm == "on")
+    if tag := filters.get("tag"):
+        # Tag names are unique per partner: the join cannot repeat a device.
+        qs = qs.filter(tags__partner=partner, tags__name=tag)
+    return qs
+
+
+def count_matching(qs, cap: int | None = None) -> int:
+    """How many rows match, counting no further than cap + 1 (shown as "10,000+")."""
+    cap = cap or MATCH_COUNT_CAP
+    return qs.order_by().values("id")[: cap + 1].count()
+
+
+def ordering(sort: Sort) -> list:
+    """ORDER BY for a sort, NULLs last in both directions (as the pages walk them)."""
+    return [F(key).desc(nulls_last=True) if sort.desc else F(key).asc(nulls_last=True) for key in sort.keys]
+
+
+def device_page(qs, sort: Sort, after: tuple | None, size: int | None = None):
+    """One keyset page: (rows, key of the last row or None on the last page).
+
+    A nullable sort key is walked in two legs, each on an index: the rows with a
+    value, in order, then the NULL rows by id. `after[0] is None` means the cursor
+    is already in the NULL leg."""
+    size = size or DEVICE_PAGE_SIZE
+    qs = qs.only(*LIST_COLUMNS).prefetch_related("tags")
+    keys, first = sort.keys, sort.keys[0]
+    if first not in NULLABLE_KEYS:
+        rows = list(_after(qs, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
+    else:
+        rows = []
+        if after is None or after[0] is not None:
+            valued = qs.filter(**{f"{first}__isnull": False})
+            rows = list(_after(valued, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
+        if len(rows) <= size:
+            nulls = qs.filter(**{f"{first}__isnull": True})
+            if after is not None and after[0] is None:
+                nulls = nulls.filter(id__lt=after[-1]) if sort.desc else nulls.filter(id__gt=after[-1])
+            rows += list(nulls.order_by("-id" if sort.desc else "id")[: size + 1 - len(rows)])
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    return rows, tuple(getattr(rows[-1], key) for key in keys)
+
+
+def _after(qs, keys, desc: bool, after):
+    if after is None:
+        return qs
+    if len(keys) == 1:
+        return qs.filter(**{f"{keys[0]}__{'lt' if desc else 'gt'}": after[0]})
+    # A row comparison, (a, b) > (x, y): PostgreSQL walks the index from there.
+    lookup = TupleLessThan if desc else TupleGreaterThan
+    return qs.filter(lookup(Tuple(*(F(key) for key in keys)), tuple(after)))
+
+
+def export_rows(qs, sort: Sort):
+    """Every matching device for the CSV, streamed from the database in chunks."""
+    return qs.only(*LIST_COLUMNS).prefetch_related("tags").order_by(*ordering(sort)).iterator(chunk_size=2000)
+
+
+def filter_suggestions(partner) -> dict:
+    """Known models, firmware versions and tags for the filter inputs' suggestions.
+    Cached briefly: a DISTINCT over a large fleet is not worth doing per keystroke."""
+
+    def load():
+        pairs = firmware_by_model(partner)
+        return {
+            "models": sorted({p["model"] for p in pairs if p["model"]}),
+            "firmware": sorted({p["firmware_version"] for p in pairs if p["firmware_version"]}),
+        }
+
+    suggestions = cache.get_or_set(f"device-filter-suggestions:{partner.id}", load, 120)
+    return {**suggestions, "tags": list(Tag.objects.filter(partner=partner).values_list("name", flat=True))}
+
+
+# --- bulk jobs ----------------------------------------------------------------------------
+
+def recent_jobs(partner, limit: int = 5):
+    return BulkJob.objects.filter(partner=partner).select_related("user").order_by("-id")[:limit]
+
+
+def job_counts(job) -> dict[str, int]:
+    """Items per result, every result present (zero when none)."""
+    counts = dict(job.items.order_by().values_list("result").annotate(n=Count("id")))
+    return {result: counts.get(result, 0) for result in ItemResult.values}
+
+
+def job_items_page(job, result: str = "", after: int | None = None, size: int = JOB_ITEMS_PAGE_SIZE):
+    """A keyset page of a job's items (by id): (items, id to continue after, or None)."""
+    qs = BulkJobItem.objects.filter(job=job).select_related("device").only(
+        "id", "result", "message", "updated_at", "device__id", "device__uid", "device__display_name",
+        "device__model")
+    if result:
+        qs = qs.filter(result=result)
+    if after:
+        qs = qs.filter(id__gt=after)
+    items = list(qs.order_by("id")[: size + 1])
+    if len(items) <= size:
+        return items, None
+    return items[:size], items[size - 1].id

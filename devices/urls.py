@@ -1,7 +1,28 @@
 from django.urls import path
 
-from .views import overview
+from .views import bulk_jobs, device_list, device_media, device_onboard, device_page, device_ptz, device_wifi, overview
+from .views import sync as sync_views
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
+    path("devices/", device_list.device_list, name="device_list"),
+    # Bulk actions: POST to the jobs collection starts one; each job has its page.
+    path("jobs/", bulk_jobs.bulk_start, name="bulk_start"),
+    path("jobs/<int:job_id>/", bulk_jobs.bulk_job, name="bulk_job"),
+    # The device page and its controls. "onboard" comes before <uid>: it is not a UID.
+    path("devices/onboard/", device_onboard.device_onboard, name="device_onboard"),
+    path("devices/<str:uid>/", device_page.device_detail, name="device_detail"),
+    path("devices/<str:uid>/alarm/", device_page.device_alarm, name="device_alarm"),
+    path("devices/<str:uid>/pir/", device_page.device_pir, name="device_pir"),
+    path("devices/<str:uid>/rename/", device_page.device_rename, name="device_rename"),
+    path("devices/<str:uid>/snapshot/", device_media.device_snapshot, name="device_snapshot"),
+    path("devices/<str:uid>/snapshot.jpg", device_media.device_snapshot_image, name="device_snapshot_image"),
+    path("devices/<str:uid>/live/", device_media.device_live, name="device_live"),
+    path("devices/<str:uid>/ptz/", device_ptz.device_ptz, name="device_ptz"),
+    path("devices/<str:uid>/wifi/", device_wifi.device_wifi, name="device_wifi"),
+    path("devices/<str:uid>/wifi/scan/", device_wifi.device_wifi_scan, name="device_wifi_scan"),
+    path("devices/<str:uid>/wifi/scan/status/", device_wifi.device_wifi_scan_status, name="device_wifi_scan_status"),
+    path("devices/<str:uid>/wifi/test/", device_wifi.device_wifi_test, name="device_wifi_test"),
+    path("devices/<str:uid>/wifi/set/", device_wifi.device_wifi_set, name="device_wifi_set"),
+    path("sync/", sync_views.sync_now, name="sync_now"),
 ]

@@ -8,7 +8,6 @@ from django.views.decorators.vary import vary_on_headers
 from partners.access import get_access
 
 from .. import selectors
-from ..bulk_forms import BulkActionForm
 from ..csv_export import csv_response
 from ..filters import DEFAULT_SORT, DeviceFilterForm, Sort, encode_cursor, filter_query
 
@@ -38,8 +37,8 @@ def device_list(request, slug):
         # and updates the figures outside it out of band.
         template += "#rows" if context["after"] else "#table"
         context["oob"] = True
-    elif access.can_operate:
-        context["bulk_form"] = BulkActionForm(partner=access.partner)
+    else:
+        context["recent_jobs"] = selectors.recent_jobs(access.partner)
     return render(request, template, context)
 
 

@@ -1,0 +1,211 @@
+"""Benchmark of the device list page at 100,000 devices.
+
+Server time of GET /p/<slug>/devices/ with filters applied (search, status, model
+plus battery sort, alarms off sorted by last seen, and pages deep into a filter
+through the keyset cursor), through the Django test Client in-process against
+PostgreSQL. Beside it, in the same run on the same rows: the Django admin
+changelist of the same devices with the equivalent filter (/admin/devices/device/,
+as a superuser), which counts every match and pages with OFFSET.
+
+The rows live in a dedicated database (rop_fleet_bench), created, migrated and
+dropped by the benchmark, so nothing touches the development or test databases.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rop_fleet python bench/bench_device_list.py
+    make bench ARGS=device_list
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVICES = 100_000
+OTHER_PARTNER_DEVICES = 10_000  # another partner's rows in the same table, as in production
+BENCH_DB = "rop_fleet_bench"
+REPEAT = 12  # measured requests per scenario, after warm-up
+MODELS = [("Argus 3 Pro", "battery"), ("Argus 2", "battery"), ("Argus PT", "battery"), ("RLC-810A", "powered"),
+          ("RLC-823A", "powered"), ("E1 Zoom", "powered"), ("Reolink Duo 2", "powered"),
+          ("NVR RLN8-410", "powered")]
+SITES = ["North", "South", "Harbour", "Depot", "Campus", "Mall", "Tower", "Plant"]
+
+
+def _django():
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.test_settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _create_database():
+    """Create and migrate BENCH_DB and point the default connection at it (as the
+    test runner does for its test database). Returns the name to restore."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+    old_name = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return old_name
+
+
+def _drop_database(old_name):
+    from django.db import connection
+
+    connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _load_fleet(partner, n: int, seed: int):
+    from django.utils import timezone
+
+    from devices.models import ChargeStatus, Device, Tag
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    prefix = partner.slug.upper()[:4].ljust(4, "X")
+    batch = []
+    for i in range(n):
+        model, family = rng.choice(MODELS)
+        battery = family == "battery"
+        batch.append(Device(
+            partner=partner, uid=f"{prefix}{i:012d}", model=model, family=family,
+            display_name=f"{rng.choice(SITES)} cam {i}",
+            firmware_version=f"v3.{rng.randint(0, 3)}.0.{rng.randint(1, 9)}",
+            online=rng.random() < 0.85, last_seen=now - timedelta(seconds=rng.randint(0, 30 * 86400)),
+            battery_percent=rng.randint(0, 100) if battery else None,
+            charge_status=rng.choice([ChargeStatus.NONE, ChargeStatus.CHARGING]) if battery else "",
+            alarm_enabled=rng.random() < 0.9,
+        ))
+        if len(batch) == 10_000:
+            Device.objects.bulk_create(batch, batch_size=5_000)
+            batch = []
+    Device.objects.bulk_create(batch, batch_size=5_000)
+    # A site tag on every tenth device.
+    tag = Tag.objects.create(partner=partner, name="North site")
+    through = Device.tags.through
+    ids = Device.objects.filter(partner=partner).values_list("id", flat=True)[::10]
+    through.objects.bulk_create([through(device_id=i, tag_id=tag.id) for i in ids], batch_size=10_000)
+
+
+def _seed():
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from partners.models import Partner
+
+    bench = Partner.objects.create(name="Bench", slug="bench", rop_base_url="http://127.0.0.1:9")
+    other = Partner.objects.create(name="Other", slug="other", rop_base_url="http://127.0.0.1:9")
+    _load_fleet(bench, DEVICES, seed=1)
+    _load_fleet(other, OTHER_PARTNER_DEVICES, seed=2)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have by now
+    admin = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password-123")
+    return bench, admin
+
+
+def _scenarios(partner_id: int) -> list[tuple[str, str, str]]:
+    """(name, our URL, the admin changelist URL with the same filter)."""
+    ours, admin = "/p/bench/devices/", f"/admin/devices/device/?partner__id__exact={partner_id}"
+    return [
+        ("offline", f"{ours}?online=no", f"{admin}&online__exact=0"),
+        ("model, battery sort", f"{ours}?model=RLC-810A&sort=-battery", f"{admin}&model__exact=RLC-810A&o=-7"),
+        ("search", f"{ours}?q=harbour", f"{admin}&q=harbour"),
+        ("alarms off, last seen", f"{ours}?alarm=off&sort=last_seen", f"{admin}&alarm_enabled__exact=0&o=9"),
+        ("online, page 20", None, f"{admin}&online__exact=1&p=20"),
+    ]
+
+
+def _next_page(client, url: str, pages: int) -> str:
+    """Our URL for page `pages` of a filter, following the keyset links."""
+    import html
+    import re
+
+    for _ in range(pages - 1):
+        body = client.get(url, secure=True).content.decode()
+        query = html.unescape(re.search(r'id="device-more".*?href="\?([^"]+)"', body, re.S).group(1))
+        url = f"{url.split('?')[0]}?{query}"
+    return url
+
+
+def _time(client, url: str, headers=None) -> float:
+    started = time.perf_counter()
+    response = client.get(url, secure=True, headers=headers or {})
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return elapsed * 1000
+
+
+def _measure(client, bench_id: int) -> tuple[dict[str, list[float]], dict[str, tuple[float, float]]]:
+    """All timings per side, and the median of each scenario per side."""
+    times: dict[str, list[float]] = {"ours": [], "admin": []}
+    medians = {}
+    for name, ours, admin in _scenarios(bench_id):
+        headers = None
+        if ours is None:  # page 20 of "online": the "More devices" link, as htmx asks for it
+            ours, headers = _next_page(client, "/p/bench/devices/?online=yes", 20), {"HX-Request": "true"}
+        for _ in range(2):  # warm-up: connection, caches, plans
+            _time(client, ours, headers)
+            _time(client, admin)
+        mine, theirs = [], []
+        for _ in range(REPEAT):
+            mine.append(_time(client, ours, headers))
+            theirs.append(_time(client, admin))
+        times["ours"] += mine
+        times["admin"] += theirs
+        medians[name] = (statistics.median(mine), statistics.median(theirs))
+    return times, medians
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def run() -> list[dict]:
+    _django()
+    from django.test import Client
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    setup_test_environment()
+    old_name = _create_database()
+    try:
+        started = time.perf_counter()
+        bench, admin = _seed()
+        print(f"  loaded {DEVICES + OTHER_PARTNER_DEVICES:,} device rows in {time.perf_counter() - started:.1f} s",
+              file=sys.stderr)
+        client = Client()
+        client.force_login(admin)
+        times, medians = _measure(client, bench.id)
+    finally:
+        _drop_database(old_name)
+        teardown_test_environment()
+    ours_p95, admin_p95 = _p95(times["ours"]), _p95(times["admin"])
+    ours_p50, admin_p50 = statistics.median(times["ours"]), statistics.median(times["admin"])
+    label = (f"device list server time, {DEVICES:,} devices, 5 filtered views incl. page 20 "
+             f"({len(times['ours'])} requests, test Client, PostgreSQL)")
+    return [
+        {"benchmark": f"{label}, p95", "figure": round(ours_p95, 1), "unit": "ms", "baseline": round(admin_p95, 1),
+         "baseline_name": "Django admin changelist", "ratio": round(ours_p95 / admin_p95, 2),
+         "target": "faster than the admin"},
+        {"benchmark": f"{label}, p50", "figure": round(ours_p50, 1), "unit": "ms", "baseline": round(admin_p50, 1),
+         "baseline_name": "Django admin changelist", "ratio": round(ours_p50 / admin_p50, 2),
+         "target": "faster than the admin"},
+        *({"benchmark": f"device list p50, {DEVICES:,} devices: {name}", "figure": round(mine, 1), "unit": "ms",
+           "baseline": round(theirs, 1), "baseline_name": "Django admin changelist", "ratio": round(mine / theirs, 2),
+           "target": ""} for name, (mine, theirs) in medians.items()),
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

@@ -1,0 +1,85 @@
+from django import forms
+from django.http import QueryDict
+
+from .bulk import MAX_DEVICES
+from .filters import DeviceFilterForm, filter_values
+from .models import BulkAction, Tag
+
+
+class BulkActionForm(forms.Form):
+    """A bulk action from the device list: the pressed button is `action`; the devices
+    are the ticked `device` ids, or every device matching `filters` (the list's query
+    string) when `all_matching` is ticked."""
+
+    action = forms.ChoiceField(choices=BulkAction.choices, error_messages={
+        "required": "Choose an action.", "invalid_choice": "Choose an action from the list."})
+    all_matching = forms.BooleanField(required=False)
+    filters = forms.CharField(required=False, max_length=2000)
+    pir_enabled = forms.BooleanField(required=False, label="PIR enabled")
+    pir_sensitivity = forms.IntegerField(required=False, min_value=0, max_value=100, label="Sensitivity")
+    pir_reduce_mistakes = forms.BooleanField(required=False, label="Reduce false alarms")
+    tag = forms.CharField(required=False, max_length=50)
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner = partner
+
+    def clean_tag(self):
+        return self.cleaned_data["tag"].strip()
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        missing_sensitivity = data.get("pir_sensitivity") is None and not self.has_error("pir_sensitivity")
+        if action == BulkAction.SET_PIR and missing_sensitivity:
+            self.add_error("pir_sensitivity", "Give a sensitivity from 0 to 100.")
+        if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG) and not data.get("tag") and not self.has_error("tag"):
+            self.add_error("tag", "Give a tag name.")
+        if (action == BulkAction.REMOVE_TAG and data.get("tag")
+                and not Tag.objects.filter(partner=self.partner, name=data["tag"]).exists()):
+            self.add_error("tag", f"No device has the tag “{data['tag']}”.")
+        self._clean_targets(data)
+        return data
+
+    def _clean_targets(self, data):
+        data["device_ids"], data["filter_values"], data["sort"] = [], {}, None
+        if data.get("all_matching"):
+            # The filter the list was showing, read exactly as the list reads it.
+            list_form = DeviceFilterForm(QueryDict(data.get("filters") or ""))
+            if not list_form.is_valid():
+                self.add_error(None, "The list's filter is not valid, so “all matching” cannot be worked out: "
+                                     + " ".join(list_form.error_summary()))
+                return
+            data["filter_values"], data["sort"] = filter_values(list_form.cleaned_data), list_form.cleaned_data["sort"]
+            return
+        raw = self.data.getlist("device") if hasattr(self.data, "getlist") else []
+        if len(raw) > MAX_DEVICES:
+            self.add_error(None, f"Select at most {MAX_DEVICES:,} devices.")
+            return
+        try:
+            data["device_ids"] = sorted({int(value) for value in raw})
+        except (TypeError, ValueError):
+            data["device_ids"] = [-1]
+        if any(not 0 < i < 2**63 for i in data["device_ids"]):  # beyond bigint: the database would fail
+            data["device_ids"] = []
+            self.add_error(None, "The selection is not valid. Reload the page and select again.")
+            return
+        if not data["device_ids"]:
+            self.add_error(None, "Select at least one device, or tick “all matching”.")
+
+    def params(self) -> dict:
+        """The job's parameters for its action (what the audit log shows)."""
+        data, action = self.cleaned_data, self.cleaned_data["action"]
+        if action == BulkAction.SET_PIR:
+            return {"enabled": data["pir_enabled"], "sensitivity": data["pir_sensitivity"],
+                    "reduce_mistakes": data["pir_reduce_mistakes"]}
+        if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
+            return {"tag": data["tag"]}
+        return {}
+
+    def error_summary(self) -> list[str]:
+        lines = []
+        for name, errors in self.errors.items():
+            label = "" if name == "__all__" else f"{self.fields[name].label or name.replace('_', ' ').title()}: "
+            lines.extend(f"{label}{error}" for error in errors)
+        return lines

@@ -1,0 +1,160 @@
+"""The device list's filters, sort orders and page cursor, read from the query string.
+
+The same form reads the list page, the CSV export and a bulk action's "all matching
+the filter" (which re-reads the filter the page was showing), so the three can
+never disagree about which devices a filter means."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django import forms
+from django.http import QueryDict
+
+from .models import ChargeStatus, Family
+
+# The list's columns that sort, and the key each walks: ends in a unique column so
+# the order is total (keyset pagination needs that) and each key matches an index
+# led by partner (see Device.Meta.indexes).
+SORT_KEYS = {
+    "name": ("display_name", "id"),
+    "uid": ("uid",),  # unique per partner: the constraint's index serves it
+    "model": ("model", "firmware_version", "id"),
+    "firmware": ("firmware_version", "id"),
+    "battery": ("battery_percent", "id"),
+    "last_seen": ("last_seen", "id"),
+}
+# Sort keys whose first column may be NULL: those rows come last in both directions.
+NULLABLE_KEYS = {"battery_percent", "last_seen"}
+SORT_CHOICES = [(name, name) for name in SORT_KEYS] + [(f"-{name}", f"-{name}") for name in SORT_KEYS]
+DEFAULT_SORT = "name"
+
+# Query-string names that choose devices (not how they are shown or paged).
+FILTER_NAMES = ("q", "online", "family", "model", "firmware", "battery_below", "charge", "alarm", "tag")
+
+
+@dataclass(frozen=True)
+class Sort:
+    name: str
+    desc: bool
+
+    @classmethod
+    def parse(cls, value: str) -> "Sort":
+        value = value or DEFAULT_SORT
+        return cls(value.lstrip("-"), value.startswith("-"))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return SORT_KEYS[self.name]
+
+    def __str__(self):
+        return f"-{self.name}" if self.desc else self.name
+
+
+class DeviceFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=64, label="Search",
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "UID, name or model"}))
+    online = forms.ChoiceField(required=False, label="Status",
+                               choices=[("", "Any status"), ("yes", "Online"), ("no", "Offline")])
+    family = forms.ChoiceField(required=False, choices=[("", "Any family"), *Family.choices])
+    model = forms.CharField(required=False, max_length=31)
+    firmware = forms.CharField(required=False, max_length=31)
+    battery_below = forms.IntegerField(required=False, min_value=1, max_value=100, label="Battery below %")
+    charge = forms.ChoiceField(required=False, label="Charging",
+                               choices=[("", "Any charge state"), *ChargeStatus.choices])
+    alarm = forms.ChoiceField(required=False, label="Alarm notifications",
+                              choices=[("", "Alarms on or off"), ("on", "Alarms on"), ("off", "Alarms off")])
+    tag = forms.CharField(required=False, max_length=50)
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
+    after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
+
+    def clean_q(self):
+        return self.cleaned_data["q"].strip()
+
+    def clean_model(self):
+        return self.cleaned_data["model"].strip()
+
+    def clean_firmware(self):
+        return self.cleaned_data["firmware"].strip()
+
+    def clean_tag(self):
+        return self.cleaned_data["tag"].strip()
+
+    def clean_sort(self):
+        return Sort.parse(self.cleaned_data["sort"])
+
+    def clean(self):
+        data = super().clean()
+        sort = data.get("sort") or Sort.parse("")
+        if data.get("after"):
+            try:
+                data["after"] = decode_cursor(data["after"], sort)
+            except ValueError:
+                self.add_error("after", "This page link is out of date. Start again from the first page.")
+        else:
+            data["after"] = None
+        return data
+
+    def error_summary(self) -> list[str]:
+        """One line per bad field, with the field's label."""
+        return [f"{self.fields[name].label or name.title()}: {' '.join(errors)}"
+                for name, errors in self.errors.items()]
+
+
+def filter_values(cleaned: dict) -> dict:
+    """Only the values that choose devices, blanks dropped."""
+    return {name: cleaned[name] for name in FILTER_NAMES if cleaned.get(name) not in (None, "")}
+
+
+def filter_query(cleaned: dict, **extra) -> str:
+    """The query string of a filter (plus `extra`), for links that keep it."""
+    query = QueryDict(mutable=True)
+    for name, value in filter_values(cleaned).items():
+        query[name] = str(value)
+    for name, value in extra.items():
+        if value not in (None, ""):
+            query[name] = str(value)
+    return query.urlencode()
+
+
+# --- the page cursor: the last row's sort key, opaque to users ----------------------------
+
+def encode_cursor(sort: Sort, values: tuple) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps({"s": str(sort), "k": plain}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, sort: Sort) -> tuple:
+    """The key values in `token`, checked against the sort's columns; ValueError if not."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("not a cursor") from exc
+    if not isinstance(data, dict) or data.get("s") != str(sort) or not isinstance(data.get("k"), list):
+        raise ValueError("cursor of another sort")
+    keys, values = sort.keys, data["k"]
+    if len(values) != len(keys):
+        raise ValueError("wrong length")
+    return tuple(_key_value(key, value, first=(i == 0)) for i, (key, value) in enumerate(zip(keys, values,
+                                                                                             strict=True)))
+
+
+def _key_value(key: str, value, *, first: bool):
+    if value is None and first and key in NULLABLE_KEYS:
+        return None  # the cursor is in the NULL tail
+    if key in ("id", "battery_percent"):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+            raise ValueError(key)
+        return value
+    if not isinstance(value, str) or len(value) > 64 or "\x00" in value:  # PostgreSQL refuses NUL
+        raise ValueError(key)
+    if key == "last_seen":
+        moment = datetime.fromisoformat(value)  # ValueError when it is not a date
+        if moment.tzinfo is None:
+            raise ValueError(key)
+        return moment
+    return value

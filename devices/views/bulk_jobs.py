@@ -1,0 +1,90 @@
+"""Starting a bulk action from the device list, and following its job."""
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from partners.access import get_access
+from partners.models import Role
+
+from .. import bulk, selectors
+from ..bulk_forms import BulkActionForm
+from ..models import BulkJob, ItemResult, JobState
+
+
+@login_required
+def bulk_start(request, slug):
+    access = get_access(request, slug, Role.OPERATOR, methods=["POST"])
+    form = BulkActionForm(request.POST, partner=access.partner)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ids = bulk.resolve_targets(access.partner, all_matching=data["all_matching"],
+                                       device_ids=data["device_ids"], filters=data["filter_values"],
+                                       sort=data["sort"])
+        except bulk.TooManyDevices as exc:
+            form.add_error(None, str(exc))
+        else:
+            if ids:
+                job = bulk.start_job(access.partner, request.user, data["action"], form.params(), ids)
+                messages.success(request, f"Started: {job.get_action_display()} on {len(ids):,} "
+                                          f"device{'s' if len(ids) != 1 else ''}.")
+                url = reverse("bulk_job", kwargs={"slug": slug, "job_id": job.id})
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            form.add_error(None, "None of these devices is in this partner's fleet any more; nothing was started."
+                           if not data["all_matching"] else "No devices match the filter; nothing was started.")
+    if request.htmx:
+        # Shown above the buttons; what the operator typed stays in place.
+        return render(request, "devices/device_list.html#bulk_errors", {"bulk_errors": form.error_summary()})
+    for line in form.error_summary():
+        messages.error(request, line)
+    back = QueryDict(request.POST.get("filters", "")).urlencode()
+    return redirect(reverse("device_list", kwargs={"slug": slug}) + (f"?{back}" if back else ""))
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def bulk_job(request, slug, job_id):
+    access = get_access(request, slug, methods=None)
+    job = get_object_or_404(BulkJob.objects.select_related("user"), id=job_id, partner=access.partner)
+    access.require(request)
+    polling = bool(request.htmx) and request.GET.get("part") == "progress"
+    # The poll keeps the result filter the page shows now (it may have changed since).
+    query = urlsplit(request.htmx.current_url or "").query if polling else request.GET.urlencode()
+    result = QueryDict(query).get("result", "")
+    if result not in ItemResult.values:
+        result = ""
+    after = request.GET.get("after", "")
+    after = int(after) if after.isdigit() and len(after) < 19 else None
+    counts = selectors.job_counts(job)
+    items, next_after = selectors.job_items_page(job, result, after)
+    finished = job.total - counts[ItemResult.PENDING] - counts[ItemResult.RUNNING]
+    context = {
+        "job": job,
+        "done": job.state == JobState.DONE,
+        "counts": counts,
+        "finished": finished,
+        "percent": round(100 * finished / job.total) if job.total else 100,
+        "result": result,
+        "result_filters": [(value, label, counts[value]) for value, label in ItemResult.choices
+                           if value not in (ItemResult.PENDING, ItemResult.RUNNING) or counts[value]],
+        "items": items,
+        "next_after": next_after,
+        "after": after,
+    }
+    template = "devices/bulk_job.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        if polling:
+            template += "#progress"  # the poll: the bar, plus the results out of band
+            context["oob"] = True
+        elif after:
+            template += "#item_rows"
+        else:
+            template += "#items"
+    return render(request, template, context)
