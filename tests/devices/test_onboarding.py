@@ -75,3 +75,12 @@ def test_viewers_get_403(client_of, victor, acme):
 
 def test_another_partner_is_404(client_of, alice, bolt):
     assert client_of(alice).post(onboard_url("bolt"), {"uid": NEW_UID}).status_code == 404
+
+
+def test_the_device_list_leads_operators_to_onboarding(client_of, olga, victor, acme):
+    from django.urls import reverse
+
+    list_url = reverse("device_list", kwargs={"slug": "acme"})
+    onboard_url = reverse("device_onboard", kwargs={"slug": "acme"}).encode()
+    assert onboard_url in client_of(olga).get(list_url).content
+    assert onboard_url not in client_of(victor).get(list_url).content
