@@ -67,14 +67,20 @@ class Abilities:
 OPTIONAL = frozenset({"zoom", "focus", "ptz", "wifi", "sd_card"})
 
 
+def derived_capabilities(family: str, model: str) -> list[str]:
+    """What a family and model tell us (sync stores this); an unknown model, only the family's."""
+    names = set(KNOWN_MODELS.get(model, ()))
+    if family == "battery":
+        names.add("battery")
+    return sorted(names)
+
+
 def abilities_of(device) -> Abilities:
-    stored = {_ALIASES.get(str(name), str(name)) for name in (device.capabilities or [])}
-    if device.family == "battery":
-        stored.add("battery")
-    derived = KNOWN_MODELS.get(device.model)
-    if derived is not None:
-        # The catalogue knows the model; what the sync engine learnt adds to it.
-        return Abilities(frozenset(stored | derived), True)
-    # An unknown model whose stored list names no optional ability (the sync engine
-    # stores only the family for those) is unknown: offer everything.
-    return Abilities(frozenset(stored), bool(stored & OPTIONAL))
+    # What was stored (by sync or another source) plus what the catalogue says.
+    names = {_ALIASES.get(str(name), str(name)) for name in (device.capabilities or [])}
+    names |= set(derived_capabilities(device.family, device.model))
+    if device.model in KNOWN_MODELS:
+        return Abilities(frozenset(names), True)
+    # An unknown model whose stored list names no optional ability (sync stores only
+    # the family for those) is unknown: offer everything.
+    return Abilities(frozenset(names), bool(names & OPTIONAL))

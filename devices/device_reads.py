@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
-from partners.rop_clients import rop_client_for
+from partners.rop_clients import rop_client_for, using_client
 from rop import RetryPolicy, validation
 from rop import errors as rop_errors
 from rop_fleet.request_budget import BudgetTimeout
@@ -52,15 +52,11 @@ def cached_snapshot(device, channel: int, stream_type: str) -> Snapshot | None:
 
 
 def _call(fn, client, device) -> Outcome:
-    own = client is None
-    client = client or interactive_client(device.partner)
     try:
-        return Outcome(ItemResult.OK, "", fn(client))
+        with using_client(device.partner, client, max_wait=INTERACTIVE_MAX_WAIT, retry=INTERACTIVE_RETRY) as rop:
+            return Outcome(ItemResult.OK, "", fn(rop))
     except (rop_errors.RopError, BudgetTimeout) as exc:
         return Outcome(*describe(exc))
-    finally:
-        if own:
-            client.close()
 
 
 def snapshot(device, channel: int, stream_type: str, *, refresh: bool = False, client=None) -> Outcome:

@@ -86,9 +86,6 @@ class Device(models.Model):
     def __str__(self):
         return self.display_name or self.uid
 
-    def can(self, capability: str) -> bool:
-        return capability in self.capabilities
-
 
 class Tag(models.Model):
     """A free label (a site, a building, a customer) to target a group of devices."""

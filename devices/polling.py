@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from partners.rop_clients import rop_client_for
+from partners.rop_clients import using_client
 from rop import Battery, PirConfig, RetryPolicy
 from rop import errors as rop_errors
 from rop_fleet.request_budget import BudgetTimeout
@@ -119,10 +119,9 @@ def refresh_device(device, *, client=None) -> None:
     error symbol and a backed-off next_poll_at)."""
     if device.transport != Transport.ROP:
         raise rop_errors.CommandNotSupported("LAN devices are not polled through the Core Server")
-    own_client = client is None
-    client = client or rop_client_for(device.partner)
     try:
-        reading = _read(client, device)
+        with using_client(device.partner, client) as rop:
+            reading = _read(rop, device)
     except rop_errors.DeviceOffline as exc:
         _record_offline(device, timezone.now(), exc)
         raise
@@ -132,23 +131,18 @@ def refresh_device(device, *, client=None) -> None:
     except rop_errors.RopError as exc:
         _record_failure(device, timezone.now(), exc)
         raise
-    finally:
-        if own_client:
-            client.close()
     _record_reading(device, timezone.now(), reading)
 
 
 def poll_device(device) -> bool:
     """The background poll: refresh_device with a short retry policy and budget wait;
     failures are recorded on the row, logged, and not raised (the next sweep decides)."""
-    client = rop_client_for(device.partner, max_wait=POLL_BUDGET_WAIT_SECONDS, retry=POLL_RETRY)
     try:
-        refresh_device(device, client=client)
+        with using_client(device.partner, max_wait=POLL_BUDGET_WAIT_SECONDS, retry=POLL_RETRY) as rop:
+            refresh_device(device, client=rop)
     except (rop_errors.RopError, BudgetTimeout) as exc:
         logger.info("poll of %s failed: %s", device.uid, error_symbol(exc))
         return False
-    finally:
-        client.close()
     return True
 
 

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from partners.audit import scrub
 from partners.models import AuditEntry, Partner
-from partners.rop_clients import rop_client_for
+from partners.rop_clients import using_client
 
-from .capabilities import KNOWN_MODELS
+from .capabilities import derived_capabilities
 from .models import Device, Family, Transport
 from .polling import first_poll_at
 
@@ -40,14 +40,6 @@ class SyncResult:
     came_online: int = 0
 
 
-def derived_capabilities(family: str, model: str) -> list[str]:
-    """What the listed family and model tell us; unknown models get only the family's."""
-    names = set(KNOWN_MODELS.get(model, ()))
-    if family == Family.BATTERY:
-        names.add("battery")
-    return sorted(names)
-
-
 def channel_count_of(model: str) -> int:
     match = _NVR_CHANNELS.search(model)
     return max(1, min(32, int(match.group(1)))) if match else 1
@@ -63,11 +55,8 @@ def sync_partner(partner, *, client=None) -> SyncResult:
 
     Raises rop.errors.RopError / BudgetTimeout when the list cannot be read, and then
     changes nothing (a failed read must not mark the whole fleet offline)."""
-    if client is None:
-        with rop_client_for(partner) as own_client:
-            listed = {d.uid: d for d in own_client.list_online_devices()}
-    else:
-        listed = {d.uid: d for d in client.list_online_devices()}
+    with using_client(partner, client) as rop:
+        listed = {d.uid: d for d in rop.list_online_devices()}
     # The network call above happens outside the transaction below.
     now = timezone.now()
     with transaction.atomic():

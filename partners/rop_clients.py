@@ -1,6 +1,8 @@
 """The one place a partner's RopClient is built: its Core Server URL, its
 gateway credentials and its request budget shared by every worker."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 
 from rop import RetryPolicy, RopClient
@@ -19,3 +21,15 @@ def rop_client_for(partner, *, max_wait: float = 30.0, retry: RetryPolicy | None
         retry=retry,
         limiter=RequestBudget(f"partner:{partner.id}", partner.request_budget, max_wait=max_wait),
     )
+
+
+@contextmanager
+def using_client(partner, client: RopClient | None = None, **options):
+    """The caller's client as it is, or a new one for `partner` (with `options` as for
+    rop_client_for) that is closed afterwards: services take an optional client so that
+    a bulk chunk or a view can share one connection pool across calls."""
+    if client is not None:
+        yield client
+        return
+    with rop_client_for(partner, **options) as own:
+        yield own

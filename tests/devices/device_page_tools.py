@@ -6,9 +6,10 @@ import requests
 from django.core.cache import cache
 from django.urls import reverse
 
+from devices.capabilities import derived_capabilities
 from devices.device_reads import snapshot_key
 from devices.models import Device
-from devices.sync import channel_count_of, derived_capabilities
+from devices.sync import channel_count_of
 from rop.validation import LIVE_STREAM_TYPES
 
 from .simtools import control
