@@ -1,15 +1,18 @@
-"""The one way a view reaches a partner: `get_access(request, slug, need, methods)`.
+"""The one way a view reaches a partner: `get_access(request, slug, need, methods)`,
+or `get_object_for(request, slug, queryset, need, methods, **lookup)` for a view on
+one of its objects.
 
 Checks run in this order, so that nothing about another partner leaks: another
-partner's slug answers 404 (never a hint that it exists), then a method the view
-does not take answers 405, then a role below `need` answers 403. Staff users may
-open every partner, as admins.
+partner's slug (or an object not of this partner) answers 404, never a hint that it
+exists; then a method the view does not take answers 405; then a role below `need`
+answers 403. Staff users may open every partner, as admins.
 """
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .models import ROLE_RANK, Membership, Partner, Role
 
@@ -57,9 +60,7 @@ def role_for(user, partner: Partner) -> Role | None:
 
 
 def get_access(request, slug: str, need: Role = Role.VIEWER, methods=("GET", "HEAD")) -> Access:
-    """The request's access to a partner. A view that also looks up an object
-    passes methods=None, looks the object up within access.partner (404), then
-    calls access.require(request, need, methods)."""
+    """The request's access to a partner (views on one object use get_object_for)."""
     partner = Partner.objects.filter(slug=slug).first()
     role = role_for(request.user, partner) if partner else None
     if role is None:
@@ -67,6 +68,16 @@ def get_access(request, slug: str, need: Role = Role.VIEWER, methods=("GET", "HE
     access = Access(partner, role)
     request.access = access  # for templates: nav, role-dependent buttons
     return access.require(request, need, methods)
+
+
+def get_object_for(request, slug: str, queryset, need: Role = Role.VIEWER, methods=("GET", "HEAD"), **lookup):
+    """(access, object) for a view on one of a partner's objects: another partner,
+    or an object not of this partner, answers 404 before the method (405) and the
+    role (403) are checked, so nothing tells whether it exists elsewhere."""
+    access = get_access(request, slug, methods=None)
+    obj = get_object_or_404(queryset, partner=access.partner, **lookup)
+    access.require(request, need, methods)
+    return access, obj
 
 
 def partners_for(user):

@@ -2,14 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from devices.polling import reschedule_after_interval_change
 
 from . import audit
-from .access import get_access, partners_for
+from .access import get_access, get_object_for, partners_for
 from .forms import AddMemberForm, AuditFilterForm, PartnerSettingsForm, RoleForm
 from .models import Membership, Role, new_webhook_secret
 from .selectors import audit_actions, audit_page
@@ -117,9 +117,8 @@ def members(request, slug):
 
 @login_required
 def member_update(request, slug, membership_id):
-    access = get_access(request, slug, methods=None)
-    membership = get_object_or_404(Membership, id=membership_id, partner=access.partner)
-    access.require(request, Role.ADMIN, methods=["POST"])
+    access, membership = get_object_for(request, slug, Membership.objects.select_related("user"), Role.ADMIN,
+                                        ["POST"], id=membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose viewer, operator or admin.")
@@ -136,9 +135,8 @@ def member_update(request, slug, membership_id):
 
 @login_required
 def member_remove(request, slug, membership_id):
-    access = get_access(request, slug, methods=None)
-    membership = get_object_or_404(Membership, id=membership_id, partner=access.partner)
-    access.require(request, Role.ADMIN, methods=["POST"])
+    access, membership = get_object_for(request, slug, Membership.objects.select_related("user"), Role.ADMIN,
+                                        ["POST"], id=membership_id)
     if membership.user_id == request.user.id:
         messages.error(request, "You cannot remove yourself.")
     else:

@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from partners.access import get_access
+from partners.access import get_access, get_object_for
 from partners.models import Role
 
 from .. import bulk, selectors
@@ -51,9 +51,7 @@ def bulk_start(request, slug):
 @login_required
 @vary_on_headers("HX-Request")
 def bulk_job(request, slug, job_id):
-    access = get_access(request, slug, methods=None)
-    job = get_object_or_404(BulkJob.objects.select_related("user"), id=job_id, partner=access.partner)
-    access.require(request)
+    _access, job = get_object_for(request, slug, BulkJob.objects.select_related("user"), id=job_id)
     polling = bool(request.htmx) and request.GET.get("part") == "progress"
     # The poll keeps the result filter the page shows now (it may have changed since).
     query = urlsplit(request.htmx.current_url or "").query if polling else request.GET.urlencode()

@@ -3,9 +3,9 @@ to an HTMX request (the fragment) or to a plain form post (a message and back to
 the page)."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
-from partners.access import get_access
+from partners.access import get_object_for
 from partners.models import Role
 
 from ..capabilities import abilities_of
@@ -16,10 +16,7 @@ _LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": me
 
 def get_device(request, slug, uid, need=Role.VIEWER, methods=("GET", "HEAD")):
     """(access, device): 404 for another partner or an unknown uid, then 405, then 403."""
-    access = get_access(request, slug, methods=None)
-    device = get_object_or_404(Device.objects.select_related("partner"), partner=access.partner, uid=uid)
-    access.require(request, need, methods)
-    return access, device
+    return get_object_for(request, slug, Device.objects.select_related("partner"), need, methods, uid=uid)
 
 
 def device_context(access, device, **extra) -> dict:
