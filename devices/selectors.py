@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from alarms.models import AlarmEvent
+from rop_fleet.pagination import id_page
 
 from .filters import NULLABLE_KEYS, Sort
 from .models import BulkJob, BulkJobItem, Device, ItemResult, Tag
@@ -178,9 +179,4 @@ def job_items_page(job, result: str = "", after: int | None = None, size: int = 
         "device__model")
     if result:
         qs = qs.filter(result=result)
-    if after:
-        qs = qs.filter(id__gt=after)
-    items = list(qs.order_by("id")[: size + 1])
-    if len(items) <= size:
-        return items, None
-    return items[:size], items[size - 1].id
+    return id_page(qs, size, after)

@@ -2,6 +2,8 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
+from rop_fleet.pagination import id_page
+
 from .models import AuditEntry
 
 AUDIT_PAGE_SIZE = 50
@@ -24,11 +26,7 @@ def audit_page(partner, filters: dict) -> tuple[list[AuditEntry], int | None]:
         qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(filters["since"], time.min)))
     if filters.get("until"):
         qs = qs.filter(created_at__lte=timezone.make_aware(datetime.combine(filters["until"], time.max)))
-    if filters.get("before"):
-        qs = qs.filter(id__lt=filters["before"])
-    rows = list(qs.order_by("-id")[: AUDIT_PAGE_SIZE + 1])
-    next_before = rows[AUDIT_PAGE_SIZE - 1].id if len(rows) > AUDIT_PAGE_SIZE else None
-    return rows[:AUDIT_PAGE_SIZE], next_before
+    return id_page(qs, AUDIT_PAGE_SIZE, filters.get("before"), newest_first=True)
 
 
 def audit_actions(partner) -> list[str]:
