@@ -25,6 +25,7 @@ from . import actions, selectors
 from . import rop_errors as describe_errors
 from .actions import Outcome
 from .models import BulkAction, BulkJob, BulkJobItem, Device, ItemResult, JobState, Tag, Transport
+from .polling import refresh_device
 
 logger = logging.getLogger(__name__)
 
@@ -169,8 +170,6 @@ def _apply(job: BulkJob, device: Device, client) -> Outcome:
 
 
 def _refresh(device, client) -> Outcome:
-    from .polling import refresh_device
-
     try:
         refresh_device(device, client=client)
     except (rop_errors.RopError, BudgetTimeout) as exc:

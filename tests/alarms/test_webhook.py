@@ -68,7 +68,7 @@ def test_it_only_takes_post(client, acme):
     assert response.json()["error"]["symbol"] == "method_not_allowed"
 
 
-def test_the_secret_never_reaches_the_request_log(client, acme, caplog):
+def test_the_secret_never_reaches_the_request_log(acme):
     import logging
 
     from rop_fleet.log_filters import StripQueryStrings
