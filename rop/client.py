@@ -14,6 +14,7 @@ only when the server refused them (429) or they never left the machine.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -39,6 +40,7 @@ from .models import (
     read_bool,
     read_int,
     read_str,
+    require,
 )
 from .transport import USER_AGENT, Limiter, RetryPolicy, Timeout, Transport, UploadBody
 
@@ -56,19 +58,28 @@ def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
+def _wifi_body(ssid: str, key: str, country_code: str) -> dict[str, str]:
+    """The body of set_wifi_config and test_wifi (the same three fields)."""
+    return {
+        "ssid": v.validate_ssid(ssid),
+        "key": v.validate_wifi_key(key),
+        "countryCode": v.validate_country_code(country_code),
+    }
+
+
 class _FirmwareSource:
     """Produces one UploadBody per attempt from a path or a binary file object.
 
-    A path is reopened for each attempt; a seekable file object is rewound to where
-    it was when the upload started; a non-seekable one can only be retried if no
-    byte of it was consumed.
+    A path is reopened for each attempt; a file object is rewound to where it was
+    when the upload started (one that cannot seek is refused up front: without a
+    size there is no Content-Length).
     """
 
     def __init__(self, source: str | os.PathLike[str] | IO[bytes]) -> None:
         self._path: Path | None = None
         self._file: IO[bytes] | None = None
         self._owned: IO[bytes] | None = None
-        self._start: int | None = None
+        self._start = 0
         self._last: UploadBody | None = None
         if isinstance(source, str | os.PathLike):
             self._path = Path(source)
@@ -92,12 +103,13 @@ class _FirmwareSource:
             self._start = source.tell()
             end = source.seek(0, os.SEEK_END)
             source.seek(self._start)
-            return end - self._start
         except (OSError, AttributeError, ValueError):
             # Not seekable (a pipe, a socket...): without a size there is no
             # Content-Length, and the Core Server needs the raw file, not chunks.
-            self._start = None
-        raise InvalidParameter("cannot tell the size of the firmware source; pass a path or a seekable binary file")
+            raise InvalidParameter(
+                "cannot tell the size of the firmware source; pass a path or a seekable binary file"
+            ) from None
+        return end - self._start
 
     def next_body(self) -> UploadBody:
         if self._path is not None:
@@ -108,8 +120,6 @@ class _FirmwareSource:
             return self._last
         assert self._file is not None
         if self._last is not None and self._last.bytes_read > 0:
-            if self._start is None:
-                raise OSError("firmware source cannot be rewound for a retry")
             self._file.seek(self._start)
         self._last = UploadBody(self._file, self.size)
         return self._last
@@ -153,15 +163,11 @@ class RopClient:
         limiter: Limiter | None = None,
         user_agent: str = USER_AGENT,
     ) -> None:
-        if retry is None:
-            retry = RetryPolicy()
-        if max_retries is not None or backoff_base is not None:
-            retry = RetryPolicy(
-                max_retries=retry.max_retries if max_retries is None else max_retries,
-                backoff_base=retry.backoff_base if backoff_base is None else backoff_base,
-                backoff_max=retry.backoff_max,
-                max_retry_after=retry.max_retry_after,
-            )
+        retry = retry or RetryPolicy()
+        if max_retries is not None:
+            retry = dataclasses.replace(retry, max_retries=max_retries)
+        if backoff_base is not None:
+            retry = dataclasses.replace(retry, backoff_base=backoff_base)
         self._transport = Transport(
             base_url,
             token=token,
@@ -270,27 +276,19 @@ class RopClient:
         are UpgradeStatus.FAILED / FOCUS_ERROR (final, not successful).
         """
         path = f"{_device(uid)}/upgrade-session/{_segment(v.validate_session_id(session_id))}"
-        data = self._get(path)
-        if "status" not in data:
-            raise UnexpectedResponse("upgrade status answer lacks 'status'", http_status=200)
-        return UpgradeStatus.parse(data["status"])
+        return UpgradeStatus.parse(require(self._get(path), "status"))
 
     # --- devices ----------------------------------------------------------------------------
 
     def list_online_devices(self) -> list[OnlineDevice]:
         """GET /v1.0/devices. Retried (a read). Follows nextToken should a server
         paginate this list (the document does not, but it costs nothing)."""
-        devices: list[OnlineDevice] = []
-        for item in self._paginate("/v1.0/devices", {}):
-            devices.append(OnlineDevice.from_json(item))
-        return devices
+        return [OnlineDevice.from_json(item) for item in self._paginate("/v1.0/devices", {})]
 
     def get_device_name(self, uid: str) -> str:
         """GET /v1.0/devices/{uid}/settings/general-config. Retried (a read)."""
         data = self._get(f"{_device(uid)}/settings/general-config")
-        if "deviceName" not in data:
-            raise UnexpectedResponse("general-config answer lacks 'deviceName'", http_status=200)
-        return read_str(data["deviceName"], "deviceName")
+        return read_str(require(data, "deviceName"), "deviceName")
 
     def set_device_name(self, uid: str, name: str) -> None:
         """PUT /v1.0/devices/{uid}/settings/general-config. Retried (setting a value
@@ -303,9 +301,7 @@ class RopClient:
         """GET /v1.0/devices/{uid}/settings/alarm. Retried (a read). Accepts the
         table's boolean and the example's "true"/"false" strings."""
         data = self._get(f"{_device(uid)}/settings/alarm")
-        if "enabled" not in data:
-            raise UnexpectedResponse("alarm answer lacks 'enabled'", http_status=200)
-        return read_bool(data["enabled"], "enabled")
+        return read_bool(require(data, "enabled"), "enabled")
 
     def set_alarm_enabled(self, uid: str, enabled: bool) -> None:
         """PUT /v1.0/devices/{uid}/settings/alarm with a JSON boolean. Retried."""
@@ -482,11 +478,7 @@ class RopClient:
         values); note a WiFi-only device drops off the network when it applies them,
         so a repeat may answer device_offline. The key is never logged."""
         path = f"{_device(uid)}/settings/wifi-config"
-        body = {
-            "ssid": v.validate_ssid(ssid),
-            "key": v.validate_wifi_key(key),
-            "countryCode": v.validate_country_code(country_code),
-        }
+        body = _wifi_body(ssid, key, country_code)
         self._transport.request("PUT", path, json=body, idempotent=True)
 
     def start_wifi_scan(self, uid: str) -> WifiScanTask:
@@ -507,11 +499,7 @@ class RopClient:
         Not repeated after a 5xx or lost answer (a WiFi-only device may have been
         disconnected by the test); repeated on 429 / unsent requests."""
         path = f"{_device(uid)}/wifi/test"
-        body = {
-            "ssid": v.validate_ssid(ssid),
-            "key": v.validate_wifi_key(key),
-            "countryCode": v.validate_country_code(country_code),
-        }
+        body = _wifi_body(ssid, key, country_code)
         data = self._transport.request_json("POST", path, json=body, idempotent=False)
         status = data.get("status")
         if isinstance(status, str) and status.strip().lower() in ("success", "error"):

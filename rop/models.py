@@ -41,20 +41,21 @@ __all__ = [
 # --- lenient readers for values the document shows in several forms -------------------
 
 
-def _require(data: Mapping[str, Any], *names: str) -> Any:
-    """The first of ``names`` present in ``data`` (the document spells some fields
-    more than one way)."""
-    for name in names:
-        if name in data and data[name] is not None:
-            return data[name]
-    raise UnexpectedResponse(f"response lacks the field {names[0]!r}", http_status=200)
-
-
 def _optional(data: Mapping[str, Any], *names: str, default: Any = None) -> Any:
+    """The value of the first of ``names`` present (and not null) in ``data``: the
+    document spells some fields more than one way."""
     for name in names:
-        if name in data and data[name] is not None:
+        if data.get(name) is not None:
             return data[name]
     return default
+
+
+def require(data: Mapping[str, Any], *names: str) -> Any:
+    """Like :func:`_optional`, but a missing field raises UnexpectedResponse."""
+    value = _optional(data, *names)
+    if value is None:
+        raise UnexpectedResponse(f"response lacks the field {names[0]!r}", http_status=200)
+    return value
 
 
 def read_bool(value: Any, name: str) -> bool:
@@ -144,13 +145,13 @@ class InitializationSession:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> InitializationSession:
         return cls(
-            host=read_str(_require(data, "host"), "host"),
-            get_ca_port=read_int(_require(data, "getCAPort", "getCaPort"), "getCAPort"),
-            get_cert_port=read_int(_require(data, "getCertPort"), "getCertPort"),
-            register_port=read_int(_require(data, "registerPort"), "registerPort"),
-            code=read_str(_require(data, "code"), "code"),
-            ca_hash=read_str(_require(data, "caHash"), "caHash"),
-            time=read_int(_require(data, "time"), "time"),
+            host=read_str(require(data, "host"), "host"),
+            get_ca_port=read_int(require(data, "getCAPort", "getCaPort"), "getCAPort"),
+            get_cert_port=read_int(require(data, "getCertPort"), "getCertPort"),
+            register_port=read_int(require(data, "registerPort"), "registerPort"),
+            code=read_str(require(data, "code"), "code"),
+            ca_hash=read_str(require(data, "caHash"), "caHash"),
+            time=read_int(require(data, "time"), "time"),
         )
 
 
@@ -166,8 +167,8 @@ class UpgradeSession:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> UpgradeSession:
         return cls(
-            session_id=read_str(_require(data, "sessionId"), "sessionId"),
-            expired_in=read_int(_require(data, "expiredIn", "expiresIn"), "expiredIn"),
+            session_id=read_str(require(data, "sessionId"), "sessionId"),
+            expired_in=read_int(require(data, "expiredIn", "expiresIn"), "expiredIn"),
         )
 
 
@@ -220,7 +221,7 @@ class OnlineDevice:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> OnlineDevice:
         return cls(
-            uid=read_str(_require(data, "uid"), "uid"),
+            uid=read_str(require(data, "uid"), "uid"),
             family=read_str(_optional(data, "family", default=""), "family").lower(),
             model=read_str(_optional(data, "model", default=""), "model"),
             firmware=read_str(_optional(data, "firmware", default=""), "firmware"),
@@ -238,9 +239,9 @@ class PirConfig:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PirConfig:
         return cls(
-            enabled=read_bool(_require(data, "enabled"), "enabled"),
-            sensitivity=read_int(_require(data, "sensitivity"), "sensitivity"),
-            reduce_mistakes=read_bool(_require(data, "reduceMistakes", "reduce_mistakes"), "reduceMistakes"),
+            enabled=read_bool(require(data, "enabled"), "enabled"),
+            sensitivity=read_int(require(data, "sensitivity"), "sensitivity"),
+            reduce_mistakes=read_bool(require(data, "reduceMistakes", "reduce_mistakes"), "reduceMistakes"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -267,11 +268,11 @@ class Recording:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Recording:
         return cls(
-            channel=read_int(_require(data, "channel"), "channel"),
-            file_name=read_str(_require(data, "fileName", "file_name"), "fileName"),
+            channel=read_int(require(data, "channel"), "channel"),
+            file_name=read_str(require(data, "fileName", "file_name"), "fileName"),
             stream_type=read_str(_optional(data, "streamType", "stream_type", default=""), "streamType"),
-            start_time=read_datetime(_require(data, "startTime", "start_time"), "startTime"),
-            end_time=read_datetime(_require(data, "endTime", "end_time"), "endTime"),
+            start_time=read_datetime(require(data, "startTime", "start_time"), "startTime"),
+            end_time=read_datetime(require(data, "endTime", "end_time"), "endTime"),
         )
 
 
@@ -290,8 +291,8 @@ class StreamSession:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StreamSession:
         return cls(
-            play_url=read_str(_require(data, "playURL", "playUrl", "play_url"), "playURL"),
-            expires_in=read_int(_require(data, "expiredIn", "expiresIn", "expired_in"), "expiredIn"),
+            play_url=read_str(require(data, "playURL", "playUrl", "play_url"), "playURL"),
+            expires_in=read_int(require(data, "expiredIn", "expiresIn", "expired_in"), "expiredIn"),
         )
 
 
@@ -315,8 +316,8 @@ class Battery:
     def from_json(cls, data: Mapping[str, Any]) -> Battery:
         # The table writes "None"/"Charging"/"Completed", the example "charging".
         return cls(
-            percent=read_int(_require(data, "percent"), "percent"),
-            charge_status=_lookup(ChargeStatus, _require(data, "chargeStatus"), "chargeStatus", {}),
+            percent=read_int(require(data, "percent"), "percent"),
+            charge_status=_lookup(ChargeStatus, require(data, "chargeStatus"), "chargeStatus", {}),
         )
 
 
@@ -332,9 +333,9 @@ class WifiConfig:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WifiConfig:
         return cls(
-            ssid=read_str(_require(data, "ssid"), "ssid"),
-            channel=read_int(_require(data, "channel"), "channel"),
-            country_code=read_str(_require(data, "countryCode", "country_code"), "countryCode").upper(),
+            ssid=read_str(require(data, "ssid"), "ssid"),
+            channel=read_int(require(data, "channel"), "channel"),
+            country_code=read_str(require(data, "countryCode", "country_code"), "countryCode").upper(),
         )
 
 
@@ -346,9 +347,9 @@ class WifiScanTask:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WifiScanTask:
-        millis = read_int(_require(data, "expiringAt", "expiredAt"), "expiringAt")
+        millis = read_int(require(data, "expiringAt", "expiredAt"), "expiringAt")
         return cls(
-            session_id=read_str(_require(data, "sessionId"), "sessionId"),
+            session_id=read_str(require(data, "sessionId"), "sessionId"),
             expiring_at=dt.datetime.fromtimestamp(millis / 1000, dt.UTC),
         )
 
@@ -375,8 +376,8 @@ class WifiNetwork:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WifiNetwork:
         return cls(
-            ssid=read_str(_require(data, "ssid"), "ssid"),
-            signal=read_int(_require(data, "signal"), "signal"),
+            ssid=read_str(require(data, "ssid"), "ssid"),
+            signal=read_int(require(data, "signal"), "signal"),
             encrypt_mode=read_str(_optional(data, "encryptMode", "encrypt_mode", default=""), "encryptMode"),
         )
 
@@ -392,7 +393,7 @@ class WifiScan:
         if not isinstance(raw, list):
             raise UnexpectedResponse(f"wifiList is not a list: {raw!r}", http_status=200)
         return cls(
-            status=_lookup(WifiScanStatus, _require(data, "status"), "WiFi scan status", {}),
+            status=_lookup(WifiScanStatus, require(data, "status"), "WiFi scan status", {}),
             networks=[WifiNetwork.from_json(item) for item in raw if isinstance(item, Mapping)],
         )
 

@@ -173,7 +173,6 @@ class Transport:
         retry: RetryPolicy | None = None,
         limiter: Limiter | None = None,
         user_agent: str = USER_AGENT,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
@@ -183,7 +182,6 @@ class Transport:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.limiter = limiter
-        self._sleep = sleep
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
         self.session.mount("http://", adapter)
@@ -251,11 +249,10 @@ class Transport:
                 unavailable = RopUnavailable(
                     f"{method} {path}: no answer from the ROP server ({type(exc).__name__})", cause=exc
                 )
-                unavailable.__cause__ = exc
                 if retryable and attempt < self.retry.max_retries:
                     delay = self.retry.backoff(attempt)
                     self._log_retry(method, path, None, elapsed_ms, attempt, delay, type(exc).__name__)
-                    self._sleep(delay)
+                    time.sleep(delay)
                     attempt += 1
                     last_error = unavailable
                     continue
@@ -296,7 +293,7 @@ class Transport:
                         raise error
                     delay = max(delay, retry_after)
                 self._log_retry(method, path, status, elapsed_ms, attempt, delay, error.symbol or "")
-                self._sleep(delay)
+                time.sleep(delay)
                 attempt += 1
                 last_error = error
                 continue
@@ -304,11 +301,8 @@ class Transport:
             raise error
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """:meth:`request`, then the answer's JSON object."""
         response = self.request(method, path, **kwargs)
-        return self.json_body(response)
-
-    @staticmethod
-    def json_body(response: requests.Response) -> dict[str, Any]:
         try:
             data = response.json()
         except ValueError:

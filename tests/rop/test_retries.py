@@ -190,6 +190,14 @@ def test_a_read_timeout_is_retried_for_reads_but_not_for_posts(running, faults, 
     assert faults.count(live) == 1
 
 
+def test_the_max_retries_and_backoff_base_shortcuts_override_only_those_fields():
+    base = RetryPolicy(max_retries=3, backoff_base=0.5, backoff_max=4.0, max_retry_after=9.0)
+    with RopClient("http://127.0.0.1:1", retry=base, max_retries=1, backoff_base=0.1) as both:
+        assert both.transport.retry == RetryPolicy(1, 0.1, 4.0, 9.0)
+    with RopClient("http://127.0.0.1:1", max_retries=0) as one:
+        assert one.transport.retry == RetryPolicy(max_retries=0)
+
+
 def test_backoff_is_jittered_exponential_and_capped():
     policy = TransportRetryPolicy(backoff_base=0.5, backoff_max=2.0)
     for attempt, ceiling in [(0, 0.5), (1, 1.0), (2, 2.0), (6, 2.0)]:
