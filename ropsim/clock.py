@@ -23,9 +23,6 @@ class Clock:
         """Seconds since the epoch, as the simulated world sees them."""
         return time.time() + self._offset
 
-    def now_ms(self) -> int:
-        return int(self.now() * 1000)
-
     def advance(self, seconds: float) -> None:
         """Jump the simulated time forward (never backwards: sessions would resurrect)."""
         if seconds < 0:

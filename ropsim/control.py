@@ -6,6 +6,8 @@ device_offline for an unknown UID) so one client helper handles both APIs.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +15,7 @@ from aiohttp import web
 from ropsim import validation as v
 from ropsim.alarms import AI_TYPES, ALARM_STATUSES
 from ropsim.config import MUTABLE_FIELDS
-from ropsim.context import json, sim_of
+from ropsim.context import json, ok, sim_of
 from ropsim.errors import RopError
 from ropsim.fleet import SimDevice
 from ropsim.injection import parse_injection
@@ -70,6 +72,26 @@ def _device(sim: Simulator, request: web.Request) -> SimDevice:
     return dev
 
 
+DeviceAction = Callable[[Simulator, SimDevice, web.Request], Awaitable[None]]
+
+
+def device_route(method: str, path: str = "") -> Callable[[DeviceAction], DeviceAction]:
+    """A route on /_sim/devices/{uid}<path>: ``action`` changes the device, the answer is its full state."""
+
+    def register(action: DeviceAction) -> DeviceAction:
+        @functools.wraps(action)
+        async def handler(request: web.Request) -> web.Response:
+            sim = sim_of(request)
+            dev = _device(sim, request)
+            await action(sim, dev, request)
+            return json(device_state(sim, dev))
+
+        routes.route(method, "/_sim/devices/{uid}" + path)(handler)
+        return action
+
+    return register
+
+
 @routes.get("/_sim/health")
 async def health(request: web.Request) -> web.Response:
     sim = sim_of(request)
@@ -116,15 +138,13 @@ async def add_device(request: web.Request) -> web.Response:
         dev.wake(sim.now(), sim.config.stay_awake_seconds)
     if "sdCard" in body:
         dev.sd_card_inserted = bool(body["sdCard"])
-    if sim.config.offline_rate > 0:
-        sim.start_flaky()
+    sim.start_flaky()
     return json(device_state(sim, dev), status=201)
 
 
-@routes.get("/_sim/devices/{uid}")
-async def get_device(request: web.Request) -> web.Response:
-    sim = sim_of(request)
-    return json(device_state(sim, _device(sim, request)))
+@device_route("GET")
+async def get_device(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
+    """Nothing to change: the answer is the device's full state."""
 
 
 @routes.delete("/_sim/devices/{uid}")
@@ -132,53 +152,39 @@ async def remove_device(request: web.Request) -> web.Response:
     sim = sim_of(request)
     dev = _device(sim, request)
     sim.fleet.remove(dev.uid)
-    return json({"message": "ok"})
+    return ok()
 
 
-@routes.post("/_sim/devices/{uid}/offline")
-async def force_offline(request: web.Request) -> web.Response:
-    sim = sim_of(request)
-    dev = _device(sim, request)
+@device_route("POST", "/offline")
+async def force_offline(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
     body = await v.json_body(request, optional=True)
     sim.fleet.set_offline(dev.uid, "forced")
     seconds = body.get("seconds")
     if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
         sim.scheduler.after(float(seconds), lambda: sim.fleet.devices.get(dev.uid) and
                             sim.fleet.set_online(dev.uid, "forced"))
-    return json(device_state(sim, dev))
 
 
-@routes.post("/_sim/devices/{uid}/online")
-async def force_online(request: web.Request) -> web.Response:
-    sim = sim_of(request)
-    dev = _device(sim, request)
+@device_route("POST", "/online")
+async def force_online(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
     sim.fleet.set_online(dev.uid)  # clears every reason, like a reset + re-onboarding
-    return json(device_state(sim, dev))
 
 
-@routes.post("/_sim/devices/{uid}/sleep")
-async def put_to_sleep(request: web.Request) -> web.Response:
-    sim = sim_of(request)
-    dev = _device(sim, request)
+@device_route("POST", "/sleep")
+async def put_to_sleep(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
     if not dev.model.battery:
         raise RopError("cmd_not_support", "Only battery cameras sleep")
     dev.awake_until = sim.now()
     dev.sleeping = True
-    return json(device_state(sim, dev))
 
 
-@routes.post("/_sim/devices/{uid}/wake")
-async def wake(request: web.Request) -> web.Response:
-    sim = sim_of(request)
-    dev = _device(sim, request)
+@device_route("POST", "/wake")
+async def wake(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
     dev.wake(sim.now(), sim.config.stay_awake_seconds)
-    return json(device_state(sim, dev))
 
 
-@routes.put("/_sim/devices/{uid}/battery")
-async def set_battery(request: web.Request) -> web.Response:
-    sim = sim_of(request)
-    dev = _device(sim, request)
+@device_route("PUT", "/battery")
+async def set_battery(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
     if not dev.model.battery:
         raise RopError("cmd_not_support", "Not a battery device")
     body = await v.json_body(request)
@@ -187,28 +193,21 @@ async def set_battery(request: web.Request) -> web.Response:
     if "chargeStatus" in body:
         status = v.body_choice(body, "chargeStatus", ("none", "charging", "completed"))
     dev.set_battery(sim.now(), percent, status)
-    return json(device_state(sim, dev))
 
 
-@routes.put("/_sim/devices/{uid}/sd-card")
-async def set_sd_card(request: web.Request) -> web.Response:
-    sim = sim_of(request)
-    dev = _device(sim, request)
+@device_route("PUT", "/sd-card")
+async def set_sd_card(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
     body = await v.json_body(request)
     dev.sd_card_inserted = v.body_bool(body, "inserted")
-    return json(device_state(sim, dev))
 
 
-@routes.put("/_sim/devices/{uid}/upgrade-outcome")
-async def set_upgrade_outcome(request: web.Request) -> web.Response:
-    sim = sim_of(request)
-    dev = _device(sim, request)
+@device_route("PUT", "/upgrade-outcome")
+async def set_upgrade_outcome(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
     body = await v.json_body(request)
     outcome = body.get("outcome")
     if outcome is not None and outcome not in UPGRADE_OUTCOMES:
         raise RopError("invalid_parameter", "Unknown outcome")
     dev.upgrade_outcome = outcome
-    return json(device_state(sim, dev))
 
 
 @routes.post("/_sim/devices/{uid}/alarm")
@@ -266,7 +265,8 @@ async def set_faults(request: web.Request) -> web.Response:
             continue
         setattr(sim.config, name, value)
     sim.limiter.rate = sim.config.rate_limit
-    if "offline_rate" in body and sim.config.offline_rate > 0:
+    sim.fleet.stay_awake_s = sim.config.stay_awake_seconds  # read by the LAN emulator's wake-ups
+    if "offline_rate" in body:
         sim.start_flaky()
     return await get_faults(request)
 
@@ -280,7 +280,7 @@ async def get_counters(request: web.Request) -> web.Response:
 @routes.post("/_sim/counters/reset")
 async def reset_counters(request: web.Request) -> web.Response:
     sim_of(request).counters.clear()
-    return json({"message": "ok"})
+    return ok()
 
 
 @routes.get("/_sim/firmware")
@@ -319,7 +319,7 @@ async def list_injections(request: web.Request) -> web.Response:
 @routes.delete("/_sim/inject")
 async def clear_injections(request: web.Request) -> web.Response:
     sim_of(request).injections.clear()
-    return json({"message": "ok"})
+    return ok()
 
 
 @routes.post("/_sim/clock/advance")

@@ -7,6 +7,7 @@ from aiohttp import web
 from ropsim import validation as v
 from ropsim.context import json, ok, sim_of
 from ropsim.errors import RopError
+from ropsim.fleet import FOCUS_MAX, ZOOM_MAX
 
 routes = web.RouteTableDef()
 
@@ -15,7 +16,6 @@ UID = "/v1.0/devices/{uid}"
 GET_CA_PORT, GET_CERT_PORT, REGISTER_PORT = 61000, 61001, 61002
 
 ROTATE_DIRECTIONS = ("none", "left", "right", "up", "down", "leftUp", "leftDown", "rightUp", "rightDown")
-ZOOM_STEPS = 32
 
 
 @routes.get("/v1.0/devices")
@@ -113,9 +113,9 @@ async def _ptz_step(request: web.Request, capability: str) -> web.Response:
     dev = await sim_of(request).device_call(uid, capability=capability, channel=channel)
     step = 1 if action == "inc" else -1
     if capability == "zoom":
-        dev.ptz.zoom = max(0, min(ZOOM_STEPS, dev.ptz.zoom + step))
+        dev.ptz.zoom = max(0, min(ZOOM_MAX, dev.ptz.zoom + step))
     else:
-        dev.ptz.focus = max(0, min(255, dev.ptz.focus + step * 8))
+        dev.ptz.focus = max(0, min(FOCUS_MAX, dev.ptz.focus + step * 8))
     return ok()
 
 

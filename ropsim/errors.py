@@ -36,6 +36,12 @@ SYMBOLS: dict[str, tuple[int, str]] = {
     "device_connection_not_found": (404, "Device connection not found"),
     "file_not_found": (404, "File not found"),
     "url_not_found": (404, "URL not found"),
+    # Answered by a camera's POST /rop/setup (onboarding over the LAN; facts, sic "registe_failed"):
+    "device_not_matched": (400, "The setup values are for another device."),
+    "sync_time_failed": (400, "The device could not synchronise its clock with the server."),
+    "download_ca_failed": (400, "The device could not download the CA certificate."),
+    "download_private_key_failed": (400, "The device could not download its certificate and private key."),
+    "registe_failed": (400, "The device could not register with the server."),
 }
 
 NOT_FOUND_BODY = {"message": "resource not found."}

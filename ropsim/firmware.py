@@ -89,9 +89,7 @@ async def create_upgrade_session(request: web.Request) -> web.Response:
 async def upgrade_status(request: web.Request) -> web.Response:
     sim = sim_of(request)
     uid = v.uid_param(request)
-    session_id = request.match_info["sessionId"]
-    if not 1 <= len(session_id) <= 255:
-        raise RopError("invalid_parameter", "Invalid parameter session id")
+    session_id = v.session_id_param(request)
     # Answered from the server's session table: the device may be rebooting (offline) meanwhile.
     session = sim.upgrade_session(uid, session_id)
     return json({"status": session.status})

@@ -62,10 +62,14 @@ class UpgradeState:
     status: str = "upgrading"
 
 
+ZOOM_MAX = 32  # zoom in magnification steps, 0..ZOOM_MAX (the LAN API reports the same scale)
+FOCUS_MAX = 255
+
+
 @dataclass
 class PtzState:
-    zoom: int = 0  # 0..32 magnification steps
-    focus: int = 128  # 0..255
+    zoom: int = 0  # 0..ZOOM_MAX
+    focus: int = 128  # 0..FOCUS_MAX
     direction: str = "none"
     speed: int = 0
 
@@ -179,14 +183,10 @@ class SimDevice:
         Network settings stay so the simulated device can come back online (a
         real Wi-Fi camera would need onboarding again).
         """
-        self.name = default_name(self.model)
+        self.name = self.model.name
         self.alarm_enabled = True
         self.pir = PirConfig()
         self.ptz = PtzState()
-
-
-def default_name(model: ModelSpec) -> str:
-    return model.name
 
 
 class Fleet:
@@ -278,9 +278,6 @@ class Fleet:
         if dev is not None:
             dev.refresh(self.clock.now())
         return dev
-
-    def online_devices(self) -> list[SimDevice]:
-        return [d for d in self.devices.values() if d.online]
 
     def set_offline(self, uid: str, reason: str = "forced") -> None:
         dev = self.devices[uid]

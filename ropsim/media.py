@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-
 from aiohttp import web
 
 from ropsim import snapshots
@@ -13,9 +10,6 @@ from ropsim.context import json, sim_of
 from ropsim.errors import RopError
 
 routes = web.RouteTableDef()
-
-# Rendering/encoding runs off the event loop so one big JPEG does not stall other calls.
-_RENDER_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="ropsim-snap")
 
 
 @routes.post("/v1.0/devices/{uid}/live/play-session")
@@ -44,10 +38,7 @@ async def snapshot(request: web.Request) -> web.Response:
     try:
         dev = await sim.device_call(uid, channel=channel)
         size = snapshots.snapshot_size(dev.model.main_resolution, stream_type)
-        loop = asyncio.get_running_loop()
-        data = await loop.run_in_executor(
-            _RENDER_POOL, snapshots.render_snapshot, uid, dev.name, channel, stream_type, size, sim.now()
-        )
+        data = await snapshots.render_snapshot_async(uid, dev.name, channel, stream_type, size, sim.now())
     finally:
         sim.snaps_in_progress.discard(key)
     return web.Response(body=data, content_type="image/jpeg")

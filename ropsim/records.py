@@ -70,8 +70,12 @@ def _query_window(q: dict[str, str] | web.Request) -> tuple[dt.datetime, dt.date
     return start, end
 
 
+def _checksum(query_key: str) -> str:
+    return f"{zlib.crc32(query_key.encode()):08x}"
+
+
 def _token(offset: int, query_key: str) -> str:
-    raw = f"{offset}.{zlib.crc32(query_key.encode()):08x}".encode()
+    raw = f"{offset}.{_checksum(query_key)}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -83,7 +87,7 @@ def _offset_from_token(token: str, query_key: str) -> int:
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise RopError("invalid_parameter", "Invalid parameter next_token") from None
     # A token only continues the query it came from.
-    if crc != f"{zlib.crc32(query_key.encode()):08x}" or offset < 0:
+    if crc != _checksum(query_key) or offset < 0:
         raise RopError("invalid_parameter", "Invalid parameter next_token")
     return offset
 

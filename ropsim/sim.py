@@ -66,8 +66,7 @@ class Simulator:
         self._last_alarm_tick = self.clock.now()
         self.alarms = AlarmDispatcher(self)
         self.fleet.alarm_listeners.append(self.alarms.on_alarm)
-        if config.offline_rate > 0:
-            self.start_flaky(initial=True)
+        self.start_flaky(initial=True)
 
     # -- time ---------------------------------------------------------------------------
     def now(self) -> float:
@@ -235,26 +234,14 @@ class Simulator:
             self.fleet.set_online(dev.uid, "reboot")
 
     def upgrade_session(self, uid: str, session_id: str) -> UpgradeSession:
-        session = self.upgrade_sessions.get(session_id)
-        if session is None or session.uid != uid:
-            raise RopError("session_not_found")
-        if self.now() >= session.expires_at:
-            del self.upgrade_sessions[session_id]
-            raise RopError("session_not_found")
-        return session
+        return _live_session(self.upgrade_sessions, uid, session_id, self.now())
 
     # -- WiFi scan sessions -----------------------------------------------------------------
     def new_session_id(self) -> str:
         return "".join(self.rng.choice(_ALNUM) for _ in range(32))
 
     def scan_session(self, uid: str, session_id: str) -> ScanSession:
-        session = self.scan_sessions.get(session_id)
-        if session is None or session.uid != uid:
-            raise RopError("session_not_found")
-        if self.now() >= session.expires_at:
-            del self.scan_sessions[session_id]
-            raise RopError("session_not_found")
-        return session
+        return _live_session(self.scan_sessions, uid, session_id, self.now())
 
     # -- play sessions (rtsp:// URLs carrying a signature) ----------------------------------------
     def create_play_session(self, dev: SimDevice, channel: int, kind: str, stream_type: str | None,
@@ -288,6 +275,9 @@ class Simulator:
 
     # -- random outages (--offline-rate) -----------------------------------------------------
     def start_flaky(self, initial: bool = False) -> None:
+        """Arm random outages for devices not yet armed (no-op while --offline-rate is 0)."""
+        if self.config.offline_rate <= 0:
+            return
         for uid in list(self.fleet.devices):
             if uid in self._flaky:
                 continue
@@ -341,6 +331,18 @@ class Simulator:
 
     def close(self) -> None:
         self.firmware.close()
+
+
+def _live_session[S: UpgradeSession | ScanSession](table: dict[str, S], uid: str, session_id: str,
+                                                    now: float) -> S:
+    """A session of this device that has not expired (expired ones are forgotten), else session_not_found."""
+    session = table.get(session_id)
+    if session is None or session.uid != uid:
+        raise RopError("session_not_found")
+    if now >= session.expires_at:
+        del table[session_id]
+        raise RopError("session_not_found")
+    return session
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

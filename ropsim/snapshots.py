@@ -8,6 +8,8 @@ name, channel, stream type, timestamp) — the expensive part is JPEG encoding.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import functools
 import io
@@ -17,6 +19,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 # Width per stream type; height follows the model's aspect ratio.
 STREAM_WIDTHS = {"mainStream": 1920, "externStream": 1280, "subStream": 640}
+
+# Rendering/encoding runs off the event loop so one big JPEG does not stall other calls.
+_RENDER_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="ropsim-snap")
 
 
 def snapshot_size(main_resolution: tuple[int, int], stream_type: str) -> tuple[int, int]:
@@ -77,3 +82,10 @@ def render_snapshot(uid: str, name: str, channel: int, stream_type: str, size: t
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=80)
     return out.getvalue()
+
+
+async def render_snapshot_async(uid: str, name: str, channel: int, stream_type: str, size: tuple[int, int],
+                                when: float) -> bytes:
+    """render_snapshot on the render pool (for the cloud and the LAN handlers)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_RENDER_POOL, render_snapshot, uid, name, channel, stream_type, size, when)

@@ -33,6 +33,13 @@ def uid_param(request: web.Request) -> str:
     return uid
 
 
+def session_id_param(request: web.Request) -> str:
+    session_id = request.match_info["sessionId"]
+    if not 1 <= len(session_id) <= 255:
+        raise invalid("Invalid parameter session id")
+    return session_id
+
+
 async def json_body(request: web.Request, *, optional: bool = False) -> dict[str, Any]:
     try:
         raw = await request.read()

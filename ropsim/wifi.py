@@ -15,7 +15,6 @@ from aiohttp import web
 
 from ropsim import validation as v
 from ropsim.context import json, ok, sim_of
-from ropsim.errors import RopError
 from ropsim.fleet import KNOWN_WIFI_KEYS, OPEN_NETWORKS, SimDevice, WifiConfig, wifi_key_ok
 from ropsim.sessions import ScanSession
 
@@ -118,9 +117,7 @@ async def start_scan(request: web.Request) -> web.Response:
 async def _scan_result(request: web.Request) -> web.Response:
     sim = sim_of(request)
     uid = v.uid_param(request)
-    session_id = request.match_info["sessionId"]
-    if not 1 <= len(session_id) <= 255:
-        raise RopError("invalid_parameter", "Invalid parameter session id")
+    session_id = v.session_id_param(request)
     session = sim.scan_session(uid, session_id)
     if sim.now() < session.done_at:
         return json({"status": "scanning", "wifiList": []})

@@ -29,8 +29,7 @@ from .state import FOCUS_MAX, PRESET_SLOTS, ZOOM_MAX, DeviceLanState, Preset
 
 @dataclass
 class Context:
-    fleet: Any  # ropsim.fleet.Fleet
-    dev: Any  # the fleet's SimDevice
+    dev: Any  # the fleet's SimDevice (ropsim.fleet.SimDevice)
     lan: DeviceLanState
     host: str  # address the endpoint listens on (for RTSP URLs etc.)
     port: int
@@ -69,12 +68,6 @@ def _require(ctx: Context, capability: str) -> None:
         raise CommandError(RSP_NOT_SUPPORT)
 
 
-def _channel_name(ctx: Context, channel: int) -> str:
-    if devices.is_nvr(ctx.dev):
-        return f"{devices.display_name(ctx.dev)} CH{channel + 1:02d}"
-    return devices.display_name(ctx.dev)
-
-
 def _mac(uid: str) -> str:
     digest = sum((i + 1) * b for i, b in enumerate(uid.encode()))
     tail = [(digest >> s) & 0xFF for s in (16, 8, 0)]
@@ -99,14 +92,14 @@ def get_dev_info(ctx: Context, param: dict[str, Any], action: int) -> Result:
             "buildDay": "build " + devices.firmware_version(ctx.dev).rsplit("_", 1)[-1],
             "cfgVer": "v3.0.0.0",
             "channelNum": len(ctx.lan.channels),
-            "detail": devices.firmware(ctx.dev) or devices.firmware_version(ctx.dev),
+            "detail": ctx.dev.firmware,
             "diskNum": 1 if (nvr or devices.has(ctx.dev, "sd_card")) else 0,
             "exactType": kind,
             "firmVer": devices.firmware_version(ctx.dev),
             "frameworkVer": 1,
-            "hardVer": "ROPSIM_" + devices.model_name(ctx.dev).replace(" ", "_").upper(),
-            "model": devices.model_name(ctx.dev),
-            "name": devices.display_name(ctx.dev),
+            "hardVer": "ROPSIM_" + ctx.dev.model.name.replace(" ", "_").upper(),
+            "model": ctx.dev.model.name,
+            "name": ctx.dev.name,
             "pakSuffix": "pak",
             "serial": "00000000000000",
             "type": kind,
@@ -117,13 +110,13 @@ def get_dev_info(ctx: Context, param: dict[str, Any], action: int) -> Result:
 
 @command("GetChannelstatus")
 def get_channel_status(ctx: Context, param: dict[str, Any], action: int) -> Result:
-    model = devices.model_name(ctx.dev)
+    model = ctx.dev.model.name
     return {
         "count": len(ctx.lan.channels),
         "status": [
             {
                 "channel": ch,
-                "name": _channel_name(ctx, ch),
+                "name": devices.channel_name(ctx.dev, ch),
                 "online": 1,
                 "sleep": 0,
                 "typeInfo": model,
@@ -137,7 +130,7 @@ def get_channel_status(ctx: Context, param: dict[str, Any], action: int) -> Resu
 def get_chn_type_info(ctx: Context, param: dict[str, Any], action: int) -> Result:
     _channel(ctx, param)
     return {
-        "typeInfo": devices.model_name(ctx.dev),
+        "typeInfo": ctx.dev.model.name,
         "firmVer": devices.firmware_version(ctx.dev),
         "boardInfo": "ROPSIM",
     }
@@ -190,7 +183,7 @@ def get_p2p(ctx: Context, param: dict[str, Any], action: int) -> Result:
 def get_hdd_info(ctx: Context, param: dict[str, Any], action: int) -> Result:
     if devices.is_nvr(ctx.dev):
         disks = [{"capacity": 1907729, "format": 1, "id": 0, "mount": 1, "size": 1500000, "storageType": 1}]
-    elif devices.has(ctx.dev, "sd_card") and getattr(ctx.dev, "sd_card_inserted", True):
+    elif ctx.dev.has_recordings:
         disks = [{"capacity": 60880, "format": 1, "id": 0, "mount": 1, "size": 41230, "storageType": 2}]
     else:
         disks = []
@@ -209,7 +202,7 @@ def get_ntp(ctx: Context, param: dict[str, Any], action: int) -> Result:
 
 @command("GetTime")
 def get_time(ctx: Context, param: dict[str, Any], action: int) -> Result:
-    now = datetime.now()
+    now = datetime.fromtimestamp(ctx.lan.clock())  # the fleet clock, in the host's time zone
     offset = now.astimezone().utcoffset()
     # Reolink's timeZone is seconds *west* of UTC (the sign is inverted).
     tz = -int(offset.total_seconds()) if offset else 0
@@ -238,12 +231,9 @@ def get_push_cfg(ctx: Context, param: dict[str, Any], action: int) -> Result:
 def get_battery_info(ctx: Context, param: dict[str, Any], action: int) -> Result:
     _require(ctx, "battery")
     channel = _channel(ctx, param)
-    # The fleet integrates drain/charge lazily: bring it up to date first.
-    clock = getattr(ctx.fleet, "clock", None)
-    if clock is not None and hasattr(ctx.dev, "refresh"):
-        ctx.dev.refresh(clock.now())
-    percent = int(round(getattr(ctx.dev, "battery_percent", None) or 0))
-    charge = getattr(ctx.dev, "charge_status", None) or "none"
+    # ctx.dev came from Fleet.get(), which brought drain/charge up to now.
+    percent = int(round(ctx.dev.battery_percent or 0))
+    charge = ctx.dev.charge_status or "none"
     return {
         "Battery": {
             "adapterStatus": "solarPanel" if charge != "none" else "none",
@@ -263,7 +253,7 @@ def get_battery_info(ctx: Context, param: dict[str, Any], action: int) -> Result
 @command("GetEnc")
 def get_enc(ctx: Context, param: dict[str, Any], action: int) -> Result:
     channel = _channel(ctx, param)
-    main_w, main_h = getattr(devices.spec(ctx.dev), "main_resolution", None) or (1920, 1080)
+    main_w, main_h = ctx.dev.model.main_resolution
     sub_w, sub_h = snapshot.size_for(ctx.dev, "sub")
     return {
         "Enc": {
@@ -313,7 +303,7 @@ def get_osd(ctx: Context, param: dict[str, Any], action: int) -> Result:
         "Osd": {
             "bgcolor": 0,
             "channel": channel,
-            "osdChannel": {"enable": 1, "name": _channel_name(ctx, channel), "pos": "Lower Right"},
+            "osdChannel": {"enable": 1, "name": devices.channel_name(ctx.dev, channel), "pos": "Lower Right"},
             "osdTime": {"enable": 1, "pos": "Top Center"},
             "watermark": 0,
         }
@@ -348,8 +338,7 @@ def get_ftp(ctx: Context, param: dict[str, Any], action: int) -> Result:
 @command("GetRec", "GetRecV20")
 def get_rec(ctx: Context, param: dict[str, Any], action: int) -> Result:
     channel = _channel(ctx, param)
-    recording = devices.is_nvr(ctx.dev) or (
-        devices.has(ctx.dev, "sd_card") and getattr(ctx.dev, "sd_card_inserted", True))
+    recording = devices.is_nvr(ctx.dev) or ctx.dev.has_recordings
     value = {
         "Rec": {
             "channel": channel,

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 MAGIC = 9774848
-DEFAULT_PORT = 2000
 
 
 class DiscoveryProtocol(asyncio.DatagramProtocol):

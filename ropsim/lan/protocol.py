@@ -16,7 +16,6 @@ from typing import Any
 JSON_CONTENT_TYPE = "text/html"
 
 # rspCode -> the short "detail" text the firmware puts next to it.
-RSP_MISSING = -1
 RSP_PARAM_ERROR = -4
 RSP_MAX_SESSION = -5
 RSP_LOGIN_FIRST = -6
@@ -25,7 +24,6 @@ RSP_NOT_SUPPORT = -9
 RSP_INVALID_USER = -27
 
 DETAILS: dict[int, str] = {
-    RSP_MISSING: "not exist",
     RSP_PARAM_ERROR: "param error",
     RSP_MAX_SESSION: "max session",
     RSP_LOGIN_FIRST: "please login first",

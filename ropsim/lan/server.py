@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -123,35 +122,27 @@ class DeviceServer:
         self.app.router.add_get("/", self.web_ui)
 
     # -- fleet coupling --------------------------------------------------------
-    def device(self) -> Any:
-        return self.fleet.devices.get(self.lan.uid)
-
     def available(self) -> Any:
-        """The fleet device if it is on the LAN now (online, not rebooting), else None."""
+        """The fleet device if it is on the LAN now (online, not rebooting), else None.
+
+        Fleet.get() brings its battery and sleep state up to the fleet clock.
+        """
         self._finish_reboot_if_due()
-        dev = self.device()
-        if dev is None or not devices.is_online(dev) or self.lan.rebooting():
+        dev = self.fleet.get(self.lan.uid)
+        if dev is None or not dev.online or self.lan.rebooting():
             return None
         return dev
 
     def _reachable(self) -> Any:
         """available(), and a request to it wakes a dozing battery camera as a cloud call does."""
         dev = self.available()
-        if dev is None:
-            return None
-        clock = getattr(self.fleet, "clock", None)
-        if clock is not None and hasattr(dev, "wake"):
-            dev.wake(clock.now(), getattr(self.fleet, "stay_awake_s", 20.0))
+        if dev is not None:
+            dev.wake(self.fleet.clock.now(), self.fleet.stay_awake_s)
         return dev
-
-    def _now(self) -> float:
-        clock = getattr(self.fleet, "clock", None)
-        return clock.now() if clock is not None else time.time()
 
     def _start_reboot(self) -> None:
         self.lan.reboot()
-        if hasattr(self.fleet, "set_offline"):
-            self.fleet.set_offline(self.lan.uid, REBOOT_REASON)
+        self.fleet.set_offline(self.lan.uid, REBOOT_REASON)
         # Back online after reboot_seconds of wall time, or earlier if the
         # fleet clock is advanced past the window (checked on every request).
         loop = asyncio.get_running_loop()
@@ -168,7 +159,7 @@ class DeviceServer:
         if not self.lan.offline_until:
             return
         self.lan.offline_until = 0.0
-        if hasattr(self.fleet, "set_online") and self.lan.uid in self.fleet.devices:
+        if self.lan.uid in self.fleet.devices:
             self.fleet.set_online(self.lan.uid, REBOOT_REASON)
 
     def close(self) -> None:
@@ -202,7 +193,7 @@ class DeviceServer:
         query = request.query
         cmd = query.get("cmd", "")
         if request.method == "GET" and cmd == "Snap":
-            return self._snap(request, dev)
+            return await self._snap(request, dev)
         if request.method == "POST":
             body = await self._body(request, cmd)
         elif request.method == "GET" and cmd:
@@ -297,7 +288,7 @@ class DeviceServer:
                     answers.append(ok(name, dict(SET_OK)))
                 elif name in COMMANDS:
                     ep = self.endpoint
-                    ctx = Context(self.fleet, dev, self.lan, ep.host, ep.port, auth.username, self.media_port)
+                    ctx = Context(dev, self.lan, ep.host, ep.port, auth.username, self.media_port)
                     result = COMMANDS[name](ctx, param if isinstance(param, dict) else {}, int(action or 0))
                     value, extra = result if isinstance(result, tuple) else (result, None)
                     answers.append(ok(name, value, extra))
@@ -324,7 +315,7 @@ class DeviceServer:
             raise CommandError(RSP_MAX_SESSION)
         return ok(name, {"Token": {"leaseTime": self.lan.sessions.lease_seconds, "name": session.token}})
 
-    def _snap(self, request: web.Request, dev: Any) -> web.StreamResponse:
+    async def _snap(self, request: web.Request, dev: Any) -> web.StreamResponse:
         query = request.query
         self.lan.commands_seen.append("Snap")
         auth = self._authenticate(query)
@@ -340,11 +331,8 @@ class DeviceServer:
         if not 0 <= channel < len(self.lan.channels):
             return web.Response(text=dumps([CommandError(RSP_PARAM_ERROR).envelope("Snap")]),
                                 content_type=JSON_CONTENT_TYPE)
-        stream = "sub" if query.get("snapType") == "sub" else "main"
-        name = devices.display_name(dev)
-        if devices.is_nvr(dev):
-            name = f"{name} CH{channel + 1:02d}"
-        jpeg = snapshot.render(dev, self.lan.uid, name, channel, stream, self._now())
+        name = devices.channel_name(dev, channel)
+        jpeg = await snapshot.render(dev, name, channel, query.get("snapType", "main"), self.lan.clock())
         return web.Response(body=jpeg, content_type="image/jpeg")
 
 
@@ -380,12 +368,6 @@ class LanServers(list[LanEndpoint]):
         for endpoint in self:
             if endpoint.uid == uid:
                 return endpoint
-        raise KeyError(uid)
-
-    def server(self, uid: str) -> DeviceServer:
-        for running in self._running:
-            if running.server.lan.uid == uid:
-                return running.server
         raise KeyError(uid)
 
     def discovery_answers(self) -> Iterable[dict[str, Any]]:

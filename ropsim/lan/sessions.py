@@ -115,7 +115,3 @@ class LoginGuard:
 
     def success(self) -> None:
         self.failures = 0
-
-    def unlock(self) -> None:
-        self.failures = 0
-        self.locked_until = 0.0

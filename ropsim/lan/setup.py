@@ -19,28 +19,19 @@ from typing import Any
 
 from aiohttp import web
 
+from ropsim.errors import RopError
+
 from .state import DeviceLanState
 
-# Symbols of the facts' onboarding errors (sic "registe_failed") and the
-# common ones the checks here use, with the HTTP status they answer.
-SETUP_SYMBOLS: dict[str, tuple[int, str]] = {
-    "invalid_parameter": (400, "The client request with invalid parameter."),
-    "device_not_matched": (400, "The setup values are for another device."),
-    "sync_time_failed": (400, "The device could not synchronise its clock with the server."),
-    "download_ca_failed": (400, "The device could not download the CA certificate."),
-    "download_private_key_failed": (400, "The device could not download its certificate and private key."),
-    "registe_failed": (400, "The device could not register with the server."),
-}
 FIELDS = ("host", "getCAPort", "getCertPort", "registerPort", "code", "caHash", "time")
-INJECTABLE = ("sync_time_failed", "download_ca_failed", "download_private_key_failed", "registe_failed")
 
 _HOST_RE = re.compile(r"^[A-Za-z0-9.\-:\[\]]{1,62}$")
 _BASE64_RE = re.compile(r"^[A-Za-z0-9+/=_\-]{1,126}$")
 
 
 def error_response(symbol: str, message: str | None = None) -> web.Response:
-    status, default = SETUP_SYMBOLS[symbol]
-    return web.json_response({"error": {"symbol": symbol, "message": message or default}}, status=status)
+    """The Core Server's envelope; the onboarding symbols are in ropsim.errors.SYMBOLS."""
+    return RopError(symbol, message).response()
 
 
 def validate(body: Any, uid: str) -> tuple[dict[str, Any] | None, web.Response | None]:

@@ -12,14 +12,15 @@ from typing import Any
 
 from ropsim import snapshots
 
-DEFAULT_RESOLUTION = (1920, 1080)
+
+def _stream_type(snap_type: str) -> str:
+    return "subStream" if snap_type == "sub" else "mainStream"
 
 
-def size_for(dev: Any, stream: str) -> tuple[int, int]:
-    resolution = getattr(getattr(dev, "model", None), "main_resolution", None) or DEFAULT_RESOLUTION
-    return snapshots.snapshot_size(tuple(resolution), "subStream" if stream == "sub" else "mainStream")
+def size_for(dev: Any, snap_type: str) -> tuple[int, int]:
+    return snapshots.snapshot_size(dev.model.main_resolution, _stream_type(snap_type))
 
 
-def render(dev: Any, uid: str, name: str, channel: int, stream: str, when: float) -> bytes:
-    stream_type = "subStream" if stream == "sub" else "mainStream"
-    return snapshots.render_snapshot(uid, name, channel, stream_type, size_for(dev, stream), when)
+async def render(dev: Any, name: str, channel: int, snap_type: str, when: float) -> bytes:
+    return await snapshots.render_snapshot_async(dev.uid, name, channel, _stream_type(snap_type),
+                                                 size_for(dev, snap_type), when)

@@ -14,11 +14,13 @@ thread or loop.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from ropsim.fleet import FOCUS_MAX, ZOOM_MAX
+from ropsim.fleet import PtzState as Lens
 
 from . import devices
 from .sessions import (
@@ -33,8 +35,6 @@ from .sessions import (
 # PTZ coordinate ranges as GetPtzCurPos / GetZoomFocus report them.
 PAN_MAX = 3600
 TILT_MAX = 900
-ZOOM_MAX = 32  # same scale as the fleet's SimDevice.ptz (ROP zoom steps)
-FOCUS_MAX = 255
 PRESET_SLOTS = 64
 
 # Direction of each PtzCtrl move op as (pan, tilt) unit steps.
@@ -68,7 +68,7 @@ class LanOptions:
     # Snap); devices whose fleet firmware is "v2.…" behave so anyway.
     old_firmware_uids: frozenset[str] = frozenset()
     # Seconds-clock; None = the fleet's Clock (so Clock.advance() expires
-    # tokens, lockouts and alarms in tests), else wall time.
+    # tokens, lockouts and alarms in tests).
     clock: Callable[[], float] | None = None
 
 
@@ -94,12 +94,13 @@ class PtzState:
 
     Zoom, focus, direction and speed are shared with the cloud side: for a
     fleet device they live in ``SimDevice.ptz`` (the ROP zoom/focus/rotate
-    calls change the same lens), so ``shared`` is that object. Pan, tilt and
+    calls change the same lens), so ``shared`` is that object; channels the
+    fleet does not model (NVR inputs) get a lens of their own. Pan, tilt and
     presets exist only on the LAN API and are kept here.
     """
 
-    def __init__(self, shared: Any = None) -> None:
-        self.shared = shared if shared is not None else _LocalLens()
+    def __init__(self, shared: Lens | None = None) -> None:
+        self.shared = shared if shared is not None else Lens()
         self.pan = PAN_MAX // 2
         self.tilt = TILT_MAX // 2
         self.moving = ""  # last continuous op still running ("" = stopped)
@@ -108,7 +109,7 @@ class PtzState:
 
     @property
     def zoom(self) -> int:
-        return int(getattr(self.shared, "zoom", 0))
+        return self.shared.zoom
 
     @zoom.setter
     def zoom(self, value: int) -> None:
@@ -116,7 +117,7 @@ class PtzState:
 
     @property
     def focus(self) -> int:
-        return int(getattr(self.shared, "focus", 0))
+        return self.shared.focus
 
     @focus.setter
     def focus(self, value: int) -> None:
@@ -124,7 +125,7 @@ class PtzState:
 
     @property
     def speed(self) -> int:
-        return int(getattr(self.shared, "speed", 0))
+        return self.shared.speed
 
     def _set_motion(self, op: str, speed: int) -> None:
         self.moving = op
@@ -164,16 +165,6 @@ class PtzState:
 
 
 @dataclass
-class _LocalLens:
-    """Stand-in for SimDevice.ptz on channels the fleet does not model (NVR inputs)."""
-
-    zoom: int = 0
-    focus: int = FOCUS_MAX // 2
-    direction: str = "none"
-    speed: int = 0
-
-
-@dataclass
 class WhiteLed:
     state: int = 0  # 1 = lit
     mode: int = 1  # 0 off, 1 night-auto, 3 timer (SpotlightModeEnum)
@@ -195,15 +186,13 @@ class ChannelState:
 class DeviceLanState:
     """LAN state of one device: channels, sessions, lockout, reboot, setup."""
 
-    def __init__(self, dev: Any, options: LanOptions, clock: Callable[[], float] = time.time) -> None:
-        self.uid = devices.uid(dev)
+    def __init__(self, dev: Any, options: LanOptions, clock: Callable[[], float]) -> None:
+        self.uid = dev.uid
         self.options = options
         self.clock = clock
         self.channels = [ChannelState() for _ in range(devices.channel_count(dev))]
         # Channel 0 of a fleet device shares its lens with the cloud side.
-        shared = getattr(dev, "ptz", None)
-        if shared is not None and hasattr(shared, "zoom"):
-            self.channels[0].ptz = PtzState(shared)
+        self.channels[0].ptz = PtzState(dev.ptz)
         if devices.has(dev, "ptz_rotate"):
             for ch in self.channels:
                 ch.ptz.presets[1] = Preset(1, "home", PAN_MAX // 2, TILT_MAX // 2, 0)
@@ -274,15 +263,13 @@ class LanState:
     def __init__(self, fleet: Any, options: LanOptions | None = None) -> None:
         self.fleet = fleet
         self.options = options or LanOptions()
-        fleet_clock = getattr(getattr(fleet, "clock", None), "now", None)
-        self.clock: Callable[[], float] = self.options.clock or fleet_clock or time.time
+        self.clock: Callable[[], float] = self.options.clock or fleet.clock.now
         self.devices: dict[str, DeviceLanState] = {}
 
     def add(self, dev: Any) -> DeviceLanState:
-        uid = devices.uid(dev)
-        if uid not in self.devices:
-            self.devices[uid] = DeviceLanState(dev, self.options, self.clock)
-        return self.devices[uid]
+        if dev.uid not in self.devices:
+            self.devices[dev.uid] = DeviceLanState(dev, self.options, self.clock)
+        return self.devices[dev.uid]
 
     def __getitem__(self, uid: str) -> DeviceLanState:
         return self.devices[uid]
@@ -311,12 +298,9 @@ class LanState:
         lan.raise_alarm(ch, motion or bool(kinds), kinds)
 
     def subscribe(self) -> None:
-        listeners = getattr(self.fleet, "alarm_listeners", None)
-        if listeners is not None and self.on_alarm not in listeners:
-            listeners.append(self.on_alarm)
+        if self.on_alarm not in self.fleet.alarm_listeners:
+            self.fleet.alarm_listeners.append(self.on_alarm)
 
     def unsubscribe(self) -> None:
-        listeners = getattr(self.fleet, "alarm_listeners", None)
-        if listeners is not None:
-            while self.on_alarm in listeners:
-                listeners.remove(self.on_alarm)
+        while self.on_alarm in self.fleet.alarm_listeners:
+            self.fleet.alarm_listeners.remove(self.on_alarm)
