@@ -92,8 +92,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _measured_load(proc: subprocess.Popen[bytes], base: str, paths_from: str | None,
-                   path: str) -> dict[str, float]:
+def _measured_load(proc: subprocess.Popen[bytes], base: str, paths_from: str | None, path: str) -> dict[str, float]:
     cpu_before = _cpu_seconds(proc.pid)
     result = _load(base, paths_from, path)
     # Includes the warm-up and UID fetch, which are small next to the measured requests.
@@ -103,16 +102,29 @@ def _measured_load(proc: subprocess.Popen[bytes], base: str, paths_from: str | N
 
 def _load(base: str, paths_from: str | None, path: str) -> dict[str, float]:
     """Run the load generator in its own process; returns its JSON result."""
-    cmd = [sys.executable, __file__, "--load", base, "--path", path, "--concurrency", str(CONCURRENCY),
-           "--count", str(REQUESTS), "--seconds", str(MAX_SECONDS)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--load",
+        base,
+        "--path",
+        path,
+        "--concurrency",
+        str(CONCURRENCY),
+        "--count",
+        str(REQUESTS),
+        "--seconds",
+        str(MAX_SECONDS),
+    ]
     if paths_from:
         cmd += ["--uids-from", paths_from]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=MAX_SECONDS + 60)
     return json.loads(out.stdout)
 
 
-async def _generate(base: str, path: str, uids_from: str | None, concurrency: int, count: int,
-                    seconds: float) -> dict[str, float]:
+async def _generate(
+    base: str, path: str, uids_from: str | None, concurrency: int, count: int, seconds: float
+) -> dict[str, float]:
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -147,41 +159,69 @@ def run() -> list[dict[str, object]]:
     port = _free_port()
     bare, bare_start = _start([sys.executable, "-c", BARE_SERVER, str(port)], f"http://127.0.0.1:{port}/v1.0/devices")
     try:
-        bare_load = _measured_load(bare, f"http://127.0.0.1:{port}", None,
-                                   "/v1.0/devices/{uid}/settings/general-config")
+        bare_load = _measured_load(
+            bare, f"http://127.0.0.1:{port}", None, "/v1.0/devices/{uid}/settings/general-config"
+        )
     finally:
         _stop(bare)
 
     port = _free_port()
-    cmd = [sys.executable, "-m", "ropsim", "--devices", str(DEVICES), "--seed", "7", "--port", str(port),
-           "--log-level", "WARNING"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ropsim",
+        "--devices",
+        str(DEVICES),
+        "--seed",
+        "7",
+        "--port",
+        str(port),
+        "--log-level",
+        "WARNING",
+    ]
     sim, sim_start = _start(cmd, f"http://127.0.0.1:{port}/v1.0/devices")
     try:
-        sim_load = _measured_load(sim, f"http://127.0.0.1:{port}", "/v1.0/devices",
-                                  "/v1.0/devices/{uid}/settings/general-config")
+        sim_load = _measured_load(
+            sim, f"http://127.0.0.1:{port}", "/v1.0/devices", "/v1.0/devices/{uid}/settings/general-config"
+        )
     finally:
         _stop(sim)
 
-    rows.append({
-        "benchmark": f"ropsim start-up, {DEVICES:,} devices (process start to first GET /v1.0/devices)",
-        "figure": round(sim_start, 3), "unit": "s", "baseline": round(bare_start, 3),
-        "baseline_name": "bare aiohttp app", "ratio": round(sim_start / bare_start, 2), "target": "< 10 s",
-    })
-    rows.append({
-        "benchmark": f"ropsim device calls, {DEVICES:,} devices, {CONCURRENCY} concurrent, no latency "
-                     "(GET settings/general-config)",
-        "figure": round(sim_load["rps"]), "unit": "req/s", "baseline": round(bare_load["rps"]),
-        "baseline_name": "bare aiohttp handler", "ratio": round(sim_load["rps"] / bare_load["rps"], 2),
-        "target": "≥ 1,000 req/s",
-    })
+    rows.append(
+        {
+            "benchmark": f"ropsim start-up, {DEVICES:,} devices (process start to first GET /v1.0/devices)",
+            "figure": round(sim_start, 3),
+            "unit": "s",
+            "baseline": round(bare_start, 3),
+            "baseline_name": "bare aiohttp app",
+            "ratio": round(sim_start / bare_start, 2),
+            "target": "< 10 s",
+        }
+    )
+    rows.append(
+        {
+            "benchmark": f"ropsim device calls, {DEVICES:,} devices, {CONCURRENCY} concurrent, no latency "
+            "(GET settings/general-config)",
+            "figure": round(sim_load["rps"]),
+            "unit": "req/s",
+            "baseline": round(bare_load["rps"]),
+            "baseline_name": "bare aiohttp handler",
+            "ratio": round(sim_load["rps"] / bare_load["rps"], 2),
+            "target": "≥ 1,000 req/s",
+        }
+    )
     # With one load-generator process on a 2-core machine the client may be the bottleneck,
     # so the server's own CPU time per request is reported too.
-    rows.append({
-        "benchmark": "ropsim server CPU per device call (same load)",
-        "figure": round(sim_load["cpu_us_per_request"], 1), "unit": "us", "baseline":
-        round(bare_load["cpu_us_per_request"], 1), "baseline_name": "bare aiohttp handler",
-        "ratio": round(sim_load["cpu_us_per_request"] / bare_load["cpu_us_per_request"], 2),
-    })
+    rows.append(
+        {
+            "benchmark": "ropsim server CPU per device call (same load)",
+            "figure": round(sim_load["cpu_us_per_request"], 1),
+            "unit": "us",
+            "baseline": round(bare_load["cpu_us_per_request"], 1),
+            "baseline_name": "bare aiohttp handler",
+            "ratio": round(sim_load["cpu_us_per_request"] / bare_load["cpu_us_per_request"], 2),
+        }
+    )
     return rows
 
 
@@ -197,13 +237,16 @@ def main() -> None:
     if args.load:
         if not args.load.startswith("http://127.0.0.1:"):
             raise SystemExit("the load generator only targets loopback")
-        result = asyncio.run(_generate(args.load, args.path, args.uids_from, args.concurrency, args.count,
-                                       args.seconds))
+        result = asyncio.run(
+            _generate(args.load, args.path, args.uids_from, args.concurrency, args.count, args.seconds)
+        )
         print(json.dumps(result))
         return
     for row in run():
-        print(f"{row['benchmark']}: {row['figure']} {row['unit']} (baseline {row['baseline']} {row['unit']}, "
-              f"ratio {row['ratio']})")
+        print(
+            f"{row['benchmark']}: {row['figure']} {row['unit']} (baseline {row['baseline']} {row['unit']}, "
+            f"ratio {row['ratio']})"
+        )
 
 
 if __name__ == "__main__":

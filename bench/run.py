@@ -46,8 +46,10 @@ def table(rows) -> str:
     lines = ["| benchmark | figure | baseline (same run) | ratio | unit | target |", "|---|---|---|---|---|---|"]
     for r in rows:
         ratio = r.get("ratio")
-        lines.append(f"| {r['benchmark']} | {fmt(r['figure'])} | {r.get('baseline_name', '')} {fmt(r['baseline'])} | "
-                     f"{'' if ratio is None else f'{ratio:.2f}×'} | {r.get('unit', '')} | {r.get('target', '')} |")
+        lines.append(
+            f"| {r['benchmark']} | {fmt(r['figure'])} | {r.get('baseline_name', '')} {fmt(r['baseline'])} | "
+            f"{'' if ratio is None else f'{ratio:.2f}×'} | {r.get('unit', '')} | {r.get('target', '')} |"
+        )
     return "\n".join(lines)
 
 
@@ -66,7 +68,7 @@ def main(argv) -> int:
     record = f"{BEGIN}\nLast `make bench`: {when} on {machine()}.\n\n{text}\n{END}"
     doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n\n"
     if BEGIN in doc and not wanted:
-        doc = doc[: doc.index(BEGIN)] + record + doc[doc.index(END) + len(END):]
+        doc = doc[: doc.index(BEGIN)] + record + doc[doc.index(END) + len(END) :]
     elif not wanted:
         doc = doc.rstrip() + "\n\n" + record + "\n"
     DOC.write_text(doc)

@@ -37,8 +37,7 @@ class Outcome:
         return "warning" if self.result in (ItemResult.OFFLINE, ItemResult.NOT_SUPPORTED) else "error"
 
 
-def _run(partner, device, user, action: str, params: dict, call, success: str, *, apply=None,
-         client=None) -> Outcome:
+def _run(partner, device, user, action: str, params: dict, call, success: str, *, apply=None, client=None) -> Outcome:
     """Call ROP; on success apply the change to our rows; audit either way."""
     try:
         with using_client(partner, client) as rop:
@@ -58,9 +57,17 @@ def set_alarm(device, user, enabled: bool, client=None) -> Outcome:
         device.alarm_enabled = enabled
         device.save(update_fields=["alarm_enabled", "updated_at"])
 
-    return _run(device.partner, device, user, "device.alarm", {"enabled": enabled},
-                lambda c: c.set_alarm_enabled(device.uid, enabled),
-                f"Alarm notifications {'enabled' if enabled else 'disabled'}.", apply=apply, client=client)
+    return _run(
+        device.partner,
+        device,
+        user,
+        "device.alarm",
+        {"enabled": enabled},
+        lambda c: c.set_alarm_enabled(device.uid, enabled),
+        f"Alarm notifications {'enabled' if enabled else 'disabled'}.",
+        apply=apply,
+        client=client,
+    )
 
 
 def set_pir(device, user, enabled: bool, sensitivity: int, reduce_mistakes: bool, client=None) -> Outcome:
@@ -71,8 +78,17 @@ def set_pir(device, user, enabled: bool, sensitivity: int, reduce_mistakes: bool
         device.save(update_fields=["pir_enabled", "pir_sensitivity", "pir_reduce_mistakes", "updated_at"])
 
     params = {"enabled": enabled, "sensitivity": sensitivity, "reduce_mistakes": reduce_mistakes}
-    return _run(device.partner, device, user, "device.pir", params, lambda c: c.set_pir_config(device.uid, config),
-                "PIR settings saved.", apply=apply, client=client)
+    return _run(
+        device.partner,
+        device,
+        user,
+        "device.pir",
+        params,
+        lambda c: c.set_pir_config(device.uid, config),
+        "PIR settings saved.",
+        apply=apply,
+        client=client,
+    )
 
 
 def rename(device, user, name: str, client=None) -> Outcome:
@@ -80,8 +96,17 @@ def rename(device, user, name: str, client=None) -> Outcome:
         device.display_name = name
         device.save(update_fields=["display_name", "updated_at"])
 
-    return _run(device.partner, device, user, "device.rename", {"name": name},
-                lambda c: c.set_device_name(device.uid, name), f"Renamed to “{name}”.", apply=apply, client=client)
+    return _run(
+        device.partner,
+        device,
+        user,
+        "device.rename",
+        {"name": name},
+        lambda c: c.set_device_name(device.uid, name),
+        f"Renamed to “{name}”.",
+        apply=apply,
+        client=client,
+    )
 
 
 # --- device page controls: PTZ, live view, WiFi, onboarding ------------------------------
@@ -98,37 +123,75 @@ def ptz_step(device, user, command: str, channel: int = 0, client=None) -> Outco
     """One zoom or focus step (command: a PTZ_COMMANDS key)."""
     what, step, success = PTZ_COMMANDS[command]
     method = "ptz_zoom" if what == "zoom" else "ptz_focus"
-    return _run(device.partner, device, user, f"device.ptz_{what}", {"action": step, "channel": channel},
-                lambda c: getattr(c, method)(device.uid, step, channel), success, client=client)
+    return _run(
+        device.partner,
+        device,
+        user,
+        f"device.ptz_{what}",
+        {"action": step, "channel": channel},
+        lambda c: getattr(c, method)(device.uid, step, channel),
+        success,
+        client=client,
+    )
 
 
 def ptz_rotate(device, user, direction: str, speed: int, channel: int = 0, client=None) -> Outcome:
     """Start rotating (the camera keeps turning until told "none") or stop."""
     success = "Rotation stopped." if direction == "none" else f"Rotating {direction} at speed {speed}."
-    return _run(device.partner, device, user, "device.ptz_rotate",
-                {"direction": direction, "speed": speed, "channel": channel},
-                lambda c: c.ptz_rotate(device.uid, direction, speed, channel), success, client=client)
+    return _run(
+        device.partner,
+        device,
+        user,
+        "device.ptz_rotate",
+        {"direction": direction, "speed": speed, "channel": channel},
+        lambda c: c.ptz_rotate(device.uid, direction, speed, channel),
+        success,
+        client=client,
+    )
 
 
 def create_live_session(device, user, channel: int, stream_type: str, client=None) -> Outcome:
     """A live RTSP address in Outcome.value (a StreamSession). The address is a
     credential: it goes to the caller only, never to the audit log."""
-    return _run(device.partner, device, user, "device.live_session", {"channel": channel, "stream_type": stream_type},
-                lambda c: c.create_live_session(device.uid, channel, stream_type), "Live view address created.",
-                client=client)
+    return _run(
+        device.partner,
+        device,
+        user,
+        "device.live_session",
+        {"channel": channel, "stream_type": stream_type},
+        lambda c: c.create_live_session(device.uid, channel, stream_type),
+        "Live view address created.",
+        client=client,
+    )
 
 
 def start_wifi_scan(device, user, client=None) -> Outcome:
     """Outcome.value: the WifiScanTask to poll."""
-    return _run(device.partner, device, user, "device.wifi_scan", {}, lambda c: c.start_wifi_scan(device.uid),
-                "Scanning for WiFi networks…", client=client)
+    return _run(
+        device.partner,
+        device,
+        user,
+        "device.wifi_scan",
+        {},
+        lambda c: c.start_wifi_scan(device.uid),
+        "Scanning for WiFi networks…",
+        client=client,
+    )
 
 
 def test_wifi(device, user, ssid: str, key: str, country_code: str, client=None) -> Outcome:
     """Whether the device can join a network (only for devices with a cable: a
     WiFi-only device drops off the network when tested). The key is never audited."""
-    outcome = _run(device.partner, device, user, "device.wifi_test", {"ssid": ssid, "country_code": country_code},
-                   lambda c: c.test_wifi(device.uid, ssid, key, country_code), "", client=client)
+    outcome = _run(
+        device.partner,
+        device,
+        user,
+        "device.wifi_test",
+        {"ssid": ssid, "country_code": country_code},
+        lambda c: c.test_wifi(device.uid, ssid, key, country_code),
+        "",
+        client=client,
+    )
     if not outcome.ok:
         return outcome
     if outcome.value:
@@ -141,8 +204,16 @@ def set_wifi(device, user, ssid: str, key: str, country_code: str, client=None) 
     success = f"WiFi set to “{ssid}”."
     if abilities_of(device).wifi_only:
         success += " The device is now leaving the network to join it: it is offline until it reconnects."
-    return _run(device.partner, device, user, "device.wifi_set", {"ssid": ssid, "country_code": country_code},
-                lambda c: c.set_wifi_config(device.uid, ssid, key, country_code), success, client=client)
+    return _run(
+        device.partner,
+        device,
+        user,
+        "device.wifi_set",
+        {"ssid": ssid, "country_code": country_code},
+        lambda c: c.set_wifi_config(device.uid, ssid, key, country_code),
+        success,
+        client=client,
+    )
 
 
 def create_initialization_session(partner, user, uid: str, client=None) -> Outcome:
@@ -150,5 +221,13 @@ def create_initialization_session(partner, user, uid: str, client=None) -> Outco
     InitializationSession). Its code is a credential: not audited."""
     # Link the entry to the device when we know it (re-onboarding), for the audit filter.
     device = Device.objects.filter(partner=partner, uid=uid).first()
-    return _run(partner, device, user, "device.init_session", {"uid": uid},
-                lambda c: c.create_initialization_session(uid), "Initialization session created.", client=client)
+    return _run(
+        partner,
+        device,
+        user,
+        "device.init_session",
+        {"uid": uid},
+        lambda c: c.create_initialization_session(uid),
+        "Initialization session created.",
+        client=client,
+    )

@@ -10,8 +10,17 @@ class ChannelInline(admin.TabularInline):
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
-    list_display = ["uid", "display_name", "partner", "model", "firmware_version", "online", "battery_percent",
-                    "alarm_enabled", "last_seen"]
+    list_display = [
+        "uid",
+        "display_name",
+        "partner",
+        "model",
+        "firmware_version",
+        "online",
+        "battery_percent",
+        "alarm_enabled",
+        "last_seen",
+    ]
     list_filter = ["partner", "online", "family", "transport", "alarm_enabled", "model"]
     search_fields = ["uid", "display_name", "model"]
     exclude = ["lan_password"]

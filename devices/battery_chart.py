@@ -69,8 +69,9 @@ def battery_chart(device, now: dt.datetime | None = None) -> BatteryChart:
         if start < tick <= now:
             ticks.append((x(tick), tick.strftime("%a %d")))
     levels = [(y(p), p) for p in (0, 50, 100)]
-    return BatteryChart(lines, ticks, levels, sum(len(line.split()) for line in lines),
-                        None if last is None else round(last))
+    return BatteryChart(
+        lines, ticks, levels, sum(len(line.split()) for line in lines), None if last is None else round(last)
+    )
 
 
 def _nudge(point: str) -> str:

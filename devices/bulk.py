@@ -41,11 +41,14 @@ TOO_SLOW = "This took too long and was stopped; check the device and run the act
 
 class TooManyDevices(Exception):
     def __init__(self):
-        super().__init__(f"This would change more than {MAX_DEVICES:,} devices. Narrow the filter "
-                         "(for example by model or tag) and run the action in parts.")
+        super().__init__(
+            f"This would change more than {MAX_DEVICES:,} devices. Narrow the filter "
+            "(for example by model or tag) and run the action in parts."
+        )
 
 
 # --- starting a job -------------------------------------------------------------------------
+
 
 def resolve_targets(partner, *, all_matching: bool, device_ids=(), filters=None, sort=None) -> list[int]:
     """The ids of the devices a bulk action is for, always within `partner`: another
@@ -65,12 +68,16 @@ def start_job(partner, user, action: str, params: dict, device_ids: list[int]) -
     with transaction.atomic():
         if action == BulkAction.ADD_TAG:
             Tag.objects.get_or_create(partner=partner, name=params["tag"])
-        job = BulkJob.objects.create(partner=partner, user=user, action=action, params=params,
-                                     total=len(device_ids))
+        job = BulkJob.objects.create(partner=partner, user=user, action=action, params=params, total=len(device_ids))
         items = BulkJobItem.objects.bulk_create(
-            [BulkJobItem(job=job, device_id=device_id) for device_id in device_ids], batch_size=2000)
-        audit.record(partner, "bulk.started", user=user,
-                     params={"job": job.id, "action": action, "devices": len(device_ids), **params})
+            [BulkJobItem(job=job, device_id=device_id) for device_id in device_ids], batch_size=2000
+        )
+        audit.record(
+            partner,
+            "bulk.started",
+            user=user,
+            params={"job": job.id, "action": action, "devices": len(device_ids), **params},
+        )
         ranges = chunk_ranges([item.id for item in items]) if all(i.id for i in items) else None
         transaction.on_commit(partial(enqueue, job.id, ranges))
     return job
@@ -96,6 +103,7 @@ def enqueue(job_id: int, ranges=None) -> None:
 
 # --- running a chunk -------------------------------------------------------------------------
 
+
 def run_chunk(job_id: int, first_item_id: int, last_item_id: int) -> None:
     job = BulkJob.objects.select_related("partner", "user").filter(id=job_id).first()
     if job is None:
@@ -113,8 +121,9 @@ def run_chunk(job_id: int, first_item_id: int, last_item_id: int) -> None:
                 continue  # another delivery of this chunk took it
             device = devices.get(device_id)
             try:
-                outcome = _apply(job, device, client) if device else Outcome(ItemResult.ERROR,
-                                                                             "The device was removed.")
+                outcome = (
+                    _apply(job, device, client) if device else Outcome(ItemResult.ERROR, "The device was removed.")
+                )
             except SoftTimeLimitExceeded:
                 _close(BulkJobItem.objects.filter(id=item_id), ItemResult.ERROR, TOO_SLOW)
                 raise
@@ -129,8 +138,12 @@ def run_chunk(job_id: int, first_item_id: int, last_item_id: int) -> None:
 
 
 def _claim(item_id: int) -> bool:
-    return BulkJobItem.objects.filter(id=item_id, result=ItemResult.PENDING).update(
-        result=ItemResult.RUNNING, updated_at=timezone.now()) == 1
+    return (
+        BulkJobItem.objects.filter(id=item_id, result=ItemResult.PENDING).update(
+            result=ItemResult.RUNNING, updated_at=timezone.now()
+        )
+        == 1
+    )
 
 
 def _close(items, result: str, message: str) -> None:
@@ -141,12 +154,16 @@ def finish_if_done(job: BulkJob) -> bool:
     """Mark the job done once no item is open; exactly one caller wins and audits it."""
     if BulkJobItem.objects.filter(job=job, result__in=OPEN_RESULTS).exists():
         return False
-    won = BulkJob.objects.filter(id=job.id).exclude(state=JobState.DONE).update(
-        state=JobState.DONE, finished_at=timezone.now())
+    won = (
+        BulkJob.objects.filter(id=job.id)
+        .exclude(state=JobState.DONE)
+        .update(state=JobState.DONE, finished_at=timezone.now())
+    )
     if won:
         counts = {k: v for k, v in selectors.job_counts(job).items() if v}
-        audit.record(job.partner, "bulk.finished", user=job.user,
-                     params={"job": job.id, "action": job.action, **counts})
+        audit.record(
+            job.partner, "bulk.finished", user=job.user, params={"job": job.id, "action": job.action, **counts}
+        )
     return bool(won)
 
 
@@ -158,8 +175,9 @@ def _apply(job: BulkJob, device: Device, client) -> Outcome:
     if action in (BulkAction.ALARM_ON, BulkAction.ALARM_OFF):
         return actions.set_alarm(device, user, action == BulkAction.ALARM_ON, client=client)
     if action == BulkAction.SET_PIR:
-        return actions.set_pir(device, user, params["enabled"], params["sensitivity"], params["reduce_mistakes"],
-                               client=client)
+        return actions.set_pir(
+            device, user, params["enabled"], params["sensitivity"], params["reduce_mistakes"], client=client
+        )
     if action == BulkAction.REFRESH:
         return _refresh(device, client)
     if action == BulkAction.ADD_TAG:
@@ -182,8 +200,14 @@ def _add_tag(job, device, name: str) -> Outcome:
     through = Device.tags.through
     _, created = through.objects.get_or_create(device_id=device.id, tag_id=tag.id)
     message = f"Tagged “{name}”." if created else f"Already tagged “{name}”."
-    audit.record(job.partner, "device.tag_added", user=job.user, device=device,
-                 params={"tag": name, "job": job.id, "changed": created}, message=message)
+    audit.record(
+        job.partner,
+        "device.tag_added",
+        user=job.user,
+        device=device,
+        params={"tag": name, "job": job.id, "changed": created},
+        message=message,
+    )
     return Outcome(ItemResult.OK, message)
 
 
@@ -191,6 +215,12 @@ def _remove_tag(job, device, name: str) -> Outcome:
     through = Device.tags.through
     removed, _ = through.objects.filter(device_id=device.id, tag__partner=job.partner, tag__name=name).delete()
     message = f"Tag “{name}” removed." if removed else f"Was not tagged “{name}”."
-    audit.record(job.partner, "device.tag_removed", user=job.user, device=device,
-                 params={"tag": name, "job": job.id, "changed": bool(removed)}, message=message)
+    audit.record(
+        job.partner,
+        "device.tag_removed",
+        user=job.user,
+        device=device,
+        params={"tag": name, "job": job.id, "changed": bool(removed)},
+        message=message,
+    )
     return Outcome(ItemResult.OK, message)

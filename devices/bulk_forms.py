@@ -11,8 +11,10 @@ class BulkActionForm(forms.Form):
     are the ticked `device` ids, or every device matching `filters` (the list's query
     string) when `all_matching` is ticked."""
 
-    action = forms.ChoiceField(choices=BulkAction.choices, error_messages={
-        "required": "Choose an action.", "invalid_choice": "Choose an action from the list."})
+    action = forms.ChoiceField(
+        choices=BulkAction.choices,
+        error_messages={"required": "Choose an action.", "invalid_choice": "Choose an action from the list."},
+    )
     all_matching = forms.BooleanField(required=False)
     filters = forms.CharField(required=False, max_length=2000)
     pir_enabled = forms.BooleanField(required=False, label="PIR enabled")
@@ -35,8 +37,11 @@ class BulkActionForm(forms.Form):
             self.add_error("pir_sensitivity", "Give a sensitivity from 0 to 100.")
         if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG) and not data.get("tag") and not self.has_error("tag"):
             self.add_error("tag", "Give a tag name.")
-        if (action == BulkAction.REMOVE_TAG and data.get("tag")
-                and not Tag.objects.filter(partner=self.partner, name=data["tag"]).exists()):
+        if (
+            action == BulkAction.REMOVE_TAG
+            and data.get("tag")
+            and not Tag.objects.filter(partner=self.partner, name=data["tag"]).exists()
+        ):
             self.add_error("tag", f"No device has the tag “{data['tag']}”.")
         self._clean_targets(data)
         return data
@@ -47,8 +52,11 @@ class BulkActionForm(forms.Form):
             # The filter the list was showing, read exactly as the list reads it.
             list_form = DeviceFilterForm(QueryDict(data.get("filters") or ""))
             if not list_form.is_valid():
-                self.add_error(None, "The list's filter is not valid, so “all matching” cannot be worked out: "
-                                     + " ".join(list_form.error_summary()))
+                self.add_error(
+                    None,
+                    "The list's filter is not valid, so “all matching” cannot be worked out: "
+                    + " ".join(list_form.error_summary()),
+                )
                 return
             data["filter_values"], data["sort"] = filter_values(list_form.cleaned_data), list_form.cleaned_data["sort"]
             return
@@ -71,8 +79,11 @@ class BulkActionForm(forms.Form):
         """The job's parameters for its action (what the audit log shows)."""
         data, action = self.cleaned_data, self.cleaned_data["action"]
         if action == BulkAction.SET_PIR:
-            return {"enabled": data["pir_enabled"], "sensitivity": data["pir_sensitivity"],
-                    "reduce_mistakes": data["pir_reduce_mistakes"]}
+            return {
+                "enabled": data["pir_enabled"],
+                "sensitivity": data["pir_sensitivity"],
+                "reduce_mistakes": data["pir_reduce_mistakes"],
+            }
         if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
             return {"tag": data["tag"]}
         return {}

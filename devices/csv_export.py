@@ -54,8 +54,9 @@ def _lines(devices):
 
 def csv_response(partner, cleaned: dict) -> StreamingHttpResponse:
     qs = selectors.filtered_devices(partner, filter_values(cleaned))
-    response = StreamingHttpResponse(_lines(selectors.export_rows(qs, cleaned["sort"])),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _lines(selectors.export_rows(qs, cleaned["sort"])), content_type="text/csv; charset=utf-8"
+    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{partner.slug}-devices-{stamp}.csv"'
     return response

@@ -34,8 +34,9 @@ class PirForm(forms.Form):
 class RenameForm(forms.Form):
     # strip=False: the spec forbids leading/trailing spaces; say so rather than
     # silently sending something other than what was typed.
-    name = forms.CharField(strip=False, label="Display name",
-                           help_text="1–31 characters: letters, digits, spaces and hyphens.")
+    name = forms.CharField(
+        strip=False, label="Display name", help_text="1–31 characters: letters, digits, spaces and hyphens."
+    )
 
     def clean_name(self):
         return _spec_rule(validation.validate_device_name, self.cleaned_data["name"])
@@ -49,8 +50,9 @@ class StreamForm(forms.Form):
     """Channel and stream type, for snapshots and live view."""
 
     channel = forms.TypedChoiceField(coerce=int, initial=0)
-    stream = forms.ChoiceField(choices=[(s, s) for s in validation.LIVE_STREAM_TYPES], initial="subStream",
-                               label="Stream")
+    stream = forms.ChoiceField(
+        choices=[(s, s) for s in validation.LIVE_STREAM_TYPES], initial="subStream", label="Stream"
+    )
 
     def __init__(self, *args, device, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,10 +86,15 @@ class PtzForm(forms.Form):
 class WifiForm(forms.Form):
     ssid = forms.CharField(strip=False, label="Network name (SSID)")
     # Never rendered back: the key must not travel to the browser again.
-    key = forms.CharField(strip=False, required=False, label="Key",
-                          widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
-    country_code = forms.CharField(label="Country code", initial="US", max_length=2,
-                                   help_text="Two letters, e.g. US, DE, GB.")
+    key = forms.CharField(
+        strip=False,
+        required=False,
+        label="Key",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    country_code = forms.CharField(
+        label="Country code", initial="US", max_length=2, help_text="Two letters, e.g. US, DE, GB."
+    )
     confirm = forms.BooleanField(required=False)
 
     def __init__(self, *args, require_confirm=False, **kwargs):
@@ -110,10 +117,12 @@ class WifiForm(forms.Form):
 
 
 class OnboardForm(forms.Form):
-    uid = forms.CharField(label="Device UID", max_length=16,
-                          help_text="16 uppercase letters or digits, as printed on the camera's label.",
-                          widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
-                                                        "placeholder": "952700000A5S348E"}))
+    uid = forms.CharField(
+        label="Device UID",
+        max_length=16,
+        help_text="16 uppercase letters or digits, as printed on the camera's label.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "952700000A5S348E"}),
+    )
 
     def clean_uid(self):
         return _spec_rule(validation.validate_uid, self.cleaned_data["uid"])

@@ -54,18 +54,27 @@ class Sort:
 
 
 class DeviceFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=64, label="Search",
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "UID, name or model"}))
-    online = forms.ChoiceField(required=False, label="Status",
-                               choices=[("", "Any status"), ("yes", "Online"), ("no", "Offline")])
+    q = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "UID, name or model"}),
+    )
+    online = forms.ChoiceField(
+        required=False, label="Status", choices=[("", "Any status"), ("yes", "Online"), ("no", "Offline")]
+    )
     family = forms.ChoiceField(required=False, choices=[("", "Any family"), *Family.choices])
     model = forms.CharField(required=False, max_length=31)
     firmware = forms.CharField(required=False, max_length=31)
     battery_below = forms.IntegerField(required=False, min_value=1, max_value=100, label="Battery below %")
-    charge = forms.ChoiceField(required=False, label="Charging",
-                               choices=[("", "Any charge state"), *ChargeStatus.choices])
-    alarm = forms.ChoiceField(required=False, label="Alarm notifications",
-                              choices=[("", "Alarms on or off"), ("on", "Alarms on"), ("off", "Alarms off")])
+    charge = forms.ChoiceField(
+        required=False, label="Charging", choices=[("", "Any charge state"), *ChargeStatus.choices]
+    )
+    alarm = forms.ChoiceField(
+        required=False,
+        label="Alarm notifications",
+        choices=[("", "Alarms on or off"), ("on", "Alarms on"), ("off", "Alarms off")],
+    )
     tag = forms.CharField(required=False, max_length=50)
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
@@ -99,8 +108,9 @@ class DeviceFilterForm(forms.Form):
 
     def error_summary(self) -> list[str]:
         """One line per bad field, with the field's label."""
-        return [f"{self.fields[name].label or name.title()}: {' '.join(errors)}"
-                for name, errors in self.errors.items()]
+        return [
+            f"{self.fields[name].label or name.title()}: {' '.join(errors)}" for name, errors in self.errors.items()
+        ]
 
 
 def filter_values(cleaned: dict) -> dict:
@@ -121,6 +131,7 @@ def filter_query(cleaned: dict, **extra) -> str:
 
 # --- the page cursor: the last row's sort key, opaque to users ----------------------------
 
+
 def encode_cursor(sort: Sort, values: tuple) -> str:
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
     raw = json.dumps({"s": str(sort), "k": plain}, separators=(",", ":")).encode()
@@ -139,8 +150,9 @@ def decode_cursor(token: str, sort: Sort) -> tuple:
     keys, values = sort.keys, data["k"]
     if len(values) != len(keys):
         raise ValueError("wrong length")
-    return tuple(_key_value(key, value, first=(i == 0)) for i, (key, value) in enumerate(zip(keys, values,
-                                                                                             strict=True)))
+    return tuple(
+        _key_value(key, value, first=(i == 0)) for i, (key, value) in enumerate(zip(keys, values, strict=True))
+    )
 
 
 def _key_value(key: str, value, *, first: bool):

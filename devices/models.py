@@ -34,9 +34,7 @@ class Device(models.Model):
 
     online = models.BooleanField(default=False)
     last_seen = models.DateTimeField(null=True, blank=True)
-    battery_percent = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(100)]
-    )
+    battery_percent = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
     charge_status = models.CharField(max_length=9, choices=ChargeStatus.choices, blank=True, default="")
     alarm_enabled = models.BooleanField(null=True, blank=True)
     pir_enabled = models.BooleanField(null=True, blank=True)

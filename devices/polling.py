@@ -152,8 +152,16 @@ def record_timeout(device) -> None:
 
 
 def _record_reading(device, now, reading: Reading) -> None:
-    fields = ["online", "last_seen", "alarm_enabled", "display_name", "poll_failures", "last_poll_error",
-              "next_poll_at", "updated_at"]
+    fields = [
+        "online",
+        "last_seen",
+        "alarm_enabled",
+        "display_name",
+        "poll_failures",
+        "last_poll_error",
+        "next_poll_at",
+        "updated_at",
+    ]
     device.online, device.last_seen = True, now
     device.alarm_enabled = reading.alarm_enabled
     device.display_name = reading.name[:31]
@@ -171,7 +179,9 @@ def _record_reading(device, now, reading: Reading) -> None:
     with transaction.atomic():
         device.save(update_fields=fields)
         DeviceHealthSample.objects.create(
-            device=device, taken_at=now, online=True,
+            device=device,
+            taken_at=now,
+            online=True,
             battery_percent=device.battery_percent if reading.battery is not None else None,
             charge_status=device.charge_status if reading.battery is not None else "",
             alarm_enabled=reading.alarm_enabled,
@@ -246,8 +256,9 @@ def reschedule_after_interval_change(partner, now: datetime | None = None) -> in
         interval = interval_for(partner, family)
         horizon = now + timedelta(seconds=interval) * (1 + JITTER)
         rows = Device.objects.filter(partner=partner, family=family, poll_failures=0, next_poll_at__gt=horizon)
-        moved += [Device(pk=pk, next_poll_at=now + spread_offset(uid, interval))
-                  for pk, uid in rows.values_list("id", "uid")]
+        moved += [
+            Device(pk=pk, next_poll_at=now + spread_offset(uid, interval)) for pk, uid in rows.values_list("id", "uid")
+        ]
     Device.objects.bulk_update(moved, ["next_poll_at"], batch_size=1000)
     return len(moved)
 

@@ -16,8 +16,11 @@ _DESCRIPTIONS = [
     (errors.CommandTimeout, ItemResult.ERROR, "The device did not answer in time. Try again."),
     (errors.CommandExecError, ItemResult.ERROR, "The device could not carry out the command."),
     (errors.FrequentRequest, ItemResult.ERROR, "The Core Server is rate limiting the console. Try again shortly."),
-    (errors.AuthFailed, ItemResult.ERROR, "The Core Server's gateway refused the console's credentials. "
-                                          "Check the partner settings."),
+    (
+        errors.AuthFailed,
+        ItemResult.ERROR,
+        "The Core Server's gateway refused the console's credentials. Check the partner settings.",
+    ),
     (errors.InvalidParameter, ItemResult.ERROR, "The Core Server rejected a value: {message}"),
     (errors.SessionNotFound, ItemResult.ERROR, "The session expired. Start again."),
     (errors.RopUnavailable, ItemResult.ERROR, "The Core Server cannot be reached."),

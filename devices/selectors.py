@@ -20,11 +20,24 @@ MATCH_COUNT_CAP = 10_000
 JOB_ITEMS_PAGE_SIZE = 100
 
 # What the list and the CSV show; leaves out LAN secrets and other heavy columns.
-LIST_COLUMNS = ("id", "partner_id", "uid", "display_name", "model", "family", "firmware_version", "online",
-                "last_seen", "battery_percent", "charge_status", "alarm_enabled")
+LIST_COLUMNS = (
+    "id",
+    "partner_id",
+    "uid",
+    "display_name",
+    "model",
+    "family",
+    "firmware_version",
+    "online",
+    "last_seen",
+    "battery_percent",
+    "charge_status",
+    "alarm_enabled",
+)
 
 
 # --- overview -----------------------------------------------------------------------------
+
 
 def fleet_summary(partner) -> dict:
     """The overview's figures in one aggregate query."""
@@ -66,6 +79,7 @@ def recent_alarms(partner, limit=10):
 
 
 # --- device list ------------------------------------------------------------------------
+
 
 def filtered_devices(partner, filters: dict):
     """The partner's devices matching the list's filters (see filters.FILTER_NAMES)."""
@@ -162,6 +176,7 @@ def filter_suggestions(partner) -> dict:
 
 # --- bulk jobs ----------------------------------------------------------------------------
 
+
 def recent_jobs(partner, limit: int = 5):
     return BulkJob.objects.filter(partner=partner).select_related("user").order_by("-id")[:limit]
 
@@ -174,9 +189,20 @@ def job_counts(job) -> dict[str, int]:
 
 def job_items_page(job, result: str = "", after: int | None = None, size: int = JOB_ITEMS_PAGE_SIZE):
     """A keyset page of a job's items (by id): (items, id to continue after, or None)."""
-    qs = BulkJobItem.objects.filter(job=job).select_related("device").only(
-        "id", "result", "message", "updated_at", "device__id", "device__uid", "device__display_name",
-        "device__model")
+    qs = (
+        BulkJobItem.objects.filter(job=job)
+        .select_related("device")
+        .only(
+            "id",
+            "result",
+            "message",
+            "updated_at",
+            "device__id",
+            "device__uid",
+            "device__display_name",
+            "device__model",
+        )
+    )
     if result:
         qs = qs.filter(result=result)
     return id_page(qs, size, after)

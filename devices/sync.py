@@ -89,22 +89,39 @@ def _apply(partner, listed: dict, now) -> SyncResult:
         present.append(device_id)
         listed_family = _family(item.family)
         if (listed_family, item.model, item.firmware) != (family, model, firmware):
-            changed.append(Device(pk=device_id, family=listed_family, model=item.model[:31],
-                                  firmware_version=item.firmware[:31], updated_at=now,
-                                  capabilities=derived_capabilities(listed_family, item.model),
-                                  channel_count=channel_count_of(item.model)))
+            changed.append(
+                Device(
+                    pk=device_id,
+                    family=listed_family,
+                    model=item.model[:31],
+                    firmware_version=item.firmware[:31],
+                    updated_at=now,
+                    capabilities=derived_capabilities(listed_family, item.model),
+                    channel_count=channel_count_of(item.model),
+                )
+            )
             audits += _change_entries(partner, device_id, uid, model, item.model, firmware, item.firmware)
         if not online or next_poll_at is None:
             came_online += not online
-            returning.append(Device(pk=device_id, online=True, last_seen=now, updated_at=now,
-                                    next_poll_at=first_poll_at(partner, uid, listed_family, now)))
+            returning.append(
+                Device(
+                    pk=device_id,
+                    online=True,
+                    last_seen=now,
+                    updated_at=now,
+                    next_poll_at=first_poll_at(partner, uid, listed_family, now),
+                )
+            )
     for uid, row in known.items():
         if row[2] == Transport.ROP and row[6] and uid not in listed:
             gone.append(row[0])
 
     Device.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
-    Device.objects.bulk_update(changed, ["family", "model", "firmware_version", "capabilities", "channel_count",
-                                         "updated_at"], batch_size=BATCH)
+    Device.objects.bulk_update(
+        changed,
+        ["family", "model", "firmware_version", "capabilities", "channel_count", "updated_at"],
+        batch_size=BATCH,
+    )
     AuditEntry.objects.bulk_create(audits, batch_size=BATCH)
     # Every listed device was seen now; those that were offline also get a first poll.
     for batch in _batches(present):
@@ -119,9 +136,16 @@ def _apply(partner, listed: dict, now) -> SyncResult:
 def _new_device(partner, item, now) -> Device:
     family = _family(item.family)
     return Device(
-        partner=partner, uid=item.uid, transport=Transport.ROP, family=family, model=item.model[:31],
-        firmware_version=item.firmware[:31], online=True, last_seen=now,
-        capabilities=derived_capabilities(family, item.model), channel_count=channel_count_of(item.model),
+        partner=partner,
+        uid=item.uid,
+        transport=Transport.ROP,
+        family=family,
+        model=item.model[:31],
+        firmware_version=item.firmware[:31],
+        online=True,
+        last_seen=now,
+        capabilities=derived_capabilities(family, item.model),
+        channel_count=channel_count_of(item.model),
         next_poll_at=first_poll_at(partner, item.uid, family, now),
     )
 
@@ -130,16 +154,32 @@ def _change_entries(partner, device_id, uid, old_model, new_model, old_fw, new_f
     entries = []
     # user=None: the audit log shows "system" for changes the console only observed.
     if old_model != new_model:
-        entries.append(AuditEntry(partner=partner, user=None, action="device.model_changed", device_id=device_id,
-                                  device_uid=uid, params=scrub({"from": old_model, "to": new_model}),
-                                  message=f"Model {old_model or '—'} → {new_model}"))
+        entries.append(
+            AuditEntry(
+                partner=partner,
+                user=None,
+                action="device.model_changed",
+                device_id=device_id,
+                device_uid=uid,
+                params=scrub({"from": old_model, "to": new_model}),
+                message=f"Model {old_model or '—'} → {new_model}",
+            )
+        )
     if old_fw != new_fw:
-        entries.append(AuditEntry(partner=partner, user=None, action="device.firmware_changed", device_id=device_id,
-                                  device_uid=uid, params=scrub({"from": old_fw, "to": new_fw}),
-                                  message=f"Firmware {old_fw or '—'} → {new_fw}"))
+        entries.append(
+            AuditEntry(
+                partner=partner,
+                user=None,
+                action="device.firmware_changed",
+                device_id=device_id,
+                device_uid=uid,
+                params=scrub({"from": old_fw, "to": new_fw}),
+                message=f"Firmware {old_fw or '—'} → {new_fw}",
+            )
+        )
     return entries
 
 
 def _batches(ids: list[int]):
     for start in range(0, len(ids), BATCH):
-        yield ids[start:start + BATCH]
+        yield ids[start : start + BATCH]

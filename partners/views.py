@@ -107,8 +107,9 @@ def members(request, slug):
     if request.method == "POST" and form.is_valid():
         role = form.cleaned_data["role"]
         Membership.objects.create(user=form.user, partner=access.partner, role=role)
-        audit.record(access.partner, "member.added", user=request.user,
-                     params={"username": form.user.username, "role": role})
+        audit.record(
+            access.partner, "member.added", user=request.user, params={"username": form.user.username, "role": role}
+        )
         messages.success(request, f"{form.user.username} added as {role}.")
         return redirect("members", slug=slug)
     memberships = access.partner.memberships.select_related("user").order_by("user__username")
@@ -117,8 +118,9 @@ def members(request, slug):
 
 @login_required
 def member_update(request, slug, membership_id):
-    access, membership = get_object_for(request, slug, Membership.objects.select_related("user"), Role.ADMIN,
-                                        ["POST"], id=membership_id)
+    access, membership = get_object_for(
+        request, slug, Membership.objects.select_related("user"), Role.ADMIN, ["POST"], id=membership_id
+    )
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose viewer, operator or admin.")
@@ -127,22 +129,26 @@ def member_update(request, slug, membership_id):
     else:
         membership.role = form.cleaned_data["role"]
         membership.save(update_fields=["role"])
-        audit.record(access.partner, "member.role_changed", user=request.user,
-                     params={"username": membership.user.username, "role": membership.role})
+        audit.record(
+            access.partner,
+            "member.role_changed",
+            user=request.user,
+            params={"username": membership.user.username, "role": membership.role},
+        )
         messages.success(request, f"{membership.user.username} is now {membership.role}.")
     return redirect("members", slug=slug)
 
 
 @login_required
 def member_remove(request, slug, membership_id):
-    access, membership = get_object_for(request, slug, Membership.objects.select_related("user"), Role.ADMIN,
-                                        ["POST"], id=membership_id)
+    access, membership = get_object_for(
+        request, slug, Membership.objects.select_related("user"), Role.ADMIN, ["POST"], id=membership_id
+    )
     if membership.user_id == request.user.id:
         messages.error(request, "You cannot remove yourself.")
     else:
         membership.delete()
-        audit.record(access.partner, "member.removed", user=request.user,
-                     params={"username": membership.user.username})
+        audit.record(access.partner, "member.removed", user=request.user, params={"username": membership.user.username})
         messages.success(request, f"{membership.user.username} removed.")
     return redirect("members", slug=slug)
 

@@ -47,8 +47,16 @@ class AlarmDispatcher:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.session: aiohttp.ClientSession | None = None
         self.stats: dict[str, int] = collections.Counter(
-            raised=0, suppressed=0, not_sent=0, queued=0, delivered=0, attempts=0,
-            failed_attempts=0, retries=0, gave_up=0, in_flight=0,
+            raised=0,
+            suppressed=0,
+            not_sent=0,
+            queued=0,
+            delivered=0,
+            attempts=0,
+            failed_attempts=0,
+            retries=0,
+            gave_up=0,
+            in_flight=0,
         )
         self.recent: collections.deque[dict[str, Any]] = collections.deque(maxlen=200)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -131,5 +139,3 @@ class AlarmDispatcher:
 
     def snapshot(self) -> dict[str, Any]:
         return {"stats": dict(self.stats), "recent": list(self.recent)[-50:]}
-
-

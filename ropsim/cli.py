@@ -44,9 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
         if not f.metadata.get("cli", True):
             continue
         default = CLI_DEFAULTS.get(f.name, f.default if f.default is not MISSING else None)
-        parser.add_argument(f"--{f.name.replace('_', '-')}", dest=f.name, type=_field_type(hints[f.name]),
-                            default=default, help=f.metadata["help"],
-                            metavar=f.name.upper())
+        parser.add_argument(
+            f"--{f.name.replace('_', '-')}",
+            dest=f.name,
+            type=_field_type(hints[f.name]),
+            default=default,
+            help=f.metadata["help"],
+            metavar=f.name.upper(),
+        )
     parser.add_argument("--log-level", default="INFO", help="Logging level.")
     return parser
 
@@ -65,7 +70,11 @@ async def serve(config: SimConfig) -> None:
     await site.start()
     logging.getLogger("ropsim").info(
         "ropsim: %d devices on http://%s:%d (control API /_sim/, firmware in %s)",
-        len(sim.fleet.devices), config.host, config.port, sim.firmware.dir)
+        len(sim.fleet.devices),
+        config.host,
+        config.port,
+        sim.firmware.dir,
+    )
     for ep in sim.lan_endpoints:
         logging.getLogger("ropsim").info("LAN %s on %s", ep["uid"], ep["url"])
     stop = asyncio.Event()

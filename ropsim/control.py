@@ -26,7 +26,16 @@ from ropsim.wifi import SCAN_OUTCOMES
 routes = web.RouteTableDef()
 
 CAPABILITIES = (
-    "battery", "zoom", "focus", "ptz_rotate", "wifi", "wired", "sd_card", "ai", "spotlight", "siren",
+    "battery",
+    "zoom",
+    "focus",
+    "ptz_rotate",
+    "wifi",
+    "wired",
+    "sd_card",
+    "ai",
+    "spotlight",
+    "siren",
 )
 
 
@@ -49,17 +58,29 @@ def device_state(sim: Simulator, dev: SimDevice) -> dict[str, Any]:
         "batteryPercent": None if dev.battery_percent is None else round(dev.battery_percent, 2),
         "chargeStatus": dev.charge_status,
         "alarmEnabled": dev.alarm_enabled,
-        "pir": {"enabled": dev.pir.enabled, "sensitivity": dev.pir.sensitivity,
-                "reduceMistakes": dev.pir.reduce_mistakes},
-        "wifi": None if dev.wifi is None else {
-            "ssid": dev.wifi.ssid, "key": dev.wifi.key, "channel": dev.wifi.channel,
-            "countryCode": dev.wifi.country_code},
+        "pir": {
+            "enabled": dev.pir.enabled,
+            "sensitivity": dev.pir.sensitivity,
+            "reduceMistakes": dev.pir.reduce_mistakes,
+        },
+        "wifi": None
+        if dev.wifi is None
+        else {
+            "ssid": dev.wifi.ssid,
+            "key": dev.wifi.key,
+            "channel": dev.wifi.channel,
+            "countryCode": dev.wifi.country_code,
+        },
         "sdCard": dev.has_recordings,
-        "ptz": {"zoom": dev.ptz.zoom, "focus": dev.ptz.focus, "direction": dev.ptz.direction,
-                "speed": dev.ptz.speed},
-        "upgrade": None if dev.upgrade is None else {
-            "sessionId": dev.upgrade.session_id, "file": dev.upgrade.file_name,
-            "status": dev.upgrade.status, "startedAt": dev.upgrade.started_at},
+        "ptz": {"zoom": dev.ptz.zoom, "focus": dev.ptz.focus, "direction": dev.ptz.direction, "speed": dev.ptz.speed},
+        "upgrade": None
+        if dev.upgrade is None
+        else {
+            "sessionId": dev.upgrade.session_id,
+            "file": dev.upgrade.file_name,
+            "status": dev.upgrade.status,
+            "startedAt": dev.upgrade.started_at,
+        },
         "forcedUpgradeOutcome": dev.upgrade_outcome,
     }
 
@@ -105,16 +126,36 @@ async def get_config(request: web.Request) -> web.Response:
 
 @routes.get("/_sim/models")
 async def list_models(request: web.Request) -> web.Response:
-    return json({"items": [
-        {"name": m.name, "family": m.family, "channels": m.channels, "firmwarePattern": m.firmware_pattern,
-         "exampleFirmwareFile": m.firmware_filename(9999, "240101")} for m in CATALOGUE.values()]})
+    return json(
+        {
+            "items": [
+                {
+                    "name": m.name,
+                    "family": m.family,
+                    "channels": m.channels,
+                    "firmwarePattern": m.firmware_pattern,
+                    "exampleFirmwareFile": m.firmware_filename(9999, "240101"),
+                }
+                for m in CATALOGUE.values()
+            ]
+        }
+    )
 
 
 @routes.get("/_sim/devices")
 async def list_all_devices(request: web.Request) -> web.Response:
     sim = sim_of(request)
-    items = [{"uid": d.uid, "model": d.model.name, "family": d.model.family, "name": d.name,
-              "firmware": d.firmware, "online": d.online} for d in sim.fleet.devices.values()]
+    items = [
+        {
+            "uid": d.uid,
+            "model": d.model.name,
+            "family": d.model.family,
+            "name": d.name,
+            "firmware": d.firmware,
+            "online": d.online,
+        }
+        for d in sim.fleet.devices.values()
+    ]
     return json({"totalRows": len(items), "items": items})
 
 
@@ -161,8 +202,9 @@ async def force_offline(sim: Simulator, dev: SimDevice, request: web.Request) ->
     sim.fleet.set_offline(dev.uid, "forced")
     seconds = body.get("seconds")
     if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
-        sim.scheduler.after(float(seconds), lambda: sim.fleet.devices.get(dev.uid) and
-                            sim.fleet.set_online(dev.uid, "forced"))
+        sim.scheduler.after(
+            float(seconds), lambda: sim.fleet.devices.get(dev.uid) and sim.fleet.set_online(dev.uid, "forced")
+        )
 
 
 @device_route("POST", "/online")
@@ -292,15 +334,26 @@ async def list_firmware(request: web.Request) -> web.Response:
 @routes.get("/_sim/sessions")
 async def list_sessions(request: web.Request) -> web.Response:
     sim = sim_of(request)
-    return json({
-        "upgrade": [{"sessionId": s.session_id, "uid": s.uid, "file": s.file_name, "status": s.status,
-                     "outcome": s.outcome, "expiresAt": s.expires_at} for s in sim.upgrade_sessions.values()],
-        "scan": [{"sessionId": s.session_id, "uid": s.uid, "expiresAt": s.expires_at}
-                 for s in sim.scan_sessions.values()],
-        "play": len(sim.play_sessions),
-        "init": [{"uid": s.uid, "expiresAt": s.expires_at, "used": s.used}
-                 for s in sim.init_sessions.values()],
-    })
+    return json(
+        {
+            "upgrade": [
+                {
+                    "sessionId": s.session_id,
+                    "uid": s.uid,
+                    "file": s.file_name,
+                    "status": s.status,
+                    "outcome": s.outcome,
+                    "expiresAt": s.expires_at,
+                }
+                for s in sim.upgrade_sessions.values()
+            ],
+            "scan": [
+                {"sessionId": s.session_id, "uid": s.uid, "expiresAt": s.expires_at} for s in sim.scan_sessions.values()
+            ],
+            "play": len(sim.play_sessions),
+            "init": [{"uid": s.uid, "expiresAt": s.expires_at, "used": s.used} for s in sim.init_sessions.values()],
+        }
+    )
 
 
 @routes.post("/_sim/inject")

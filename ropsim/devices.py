@@ -30,16 +30,18 @@ async def create_init_session(request: web.Request) -> web.Response:
     body = await v.json_body(request)
     uid = v.body_str(body, "uid", 16, 16, v.UID_RE)
     session = sim.create_init_session(uid)
-    return json({
-        "uid": uid,
-        "caHash": sim.ca_hash,
-        "code": session.code,
-        "host": sim.config.public(),
-        "getCAPort": GET_CA_PORT,
-        "getCertPort": GET_CERT_PORT,
-        "registerPort": REGISTER_PORT,
-        "time": int(session.created_at * 1000),
-    })
+    return json(
+        {
+            "uid": uid,
+            "caHash": sim.ca_hash,
+            "code": session.code,
+            "host": sim.config.public(),
+            "getCAPort": GET_CA_PORT,
+            "getCertPort": GET_CERT_PORT,
+            "registerPort": REGISTER_PORT,
+            "time": int(session.created_at * 1000),
+        }
+    )
 
 
 @routes.get(UID + "/settings/general-config")
@@ -64,8 +66,7 @@ async def get_pir_config(request: web.Request) -> web.Response:
     uid = v.uid_param(request)
     dev = await sim_of(request).device_call(uid)
     pir = dev.pir
-    return json({"enabled": pir.enabled, "sensitivity": pir.sensitivity,
-                 "reduceMistakes": pir.reduce_mistakes})
+    return json({"enabled": pir.enabled, "sensitivity": pir.sensitivity, "reduceMistakes": pir.reduce_mistakes})
 
 
 @routes.put(UID + "/settings/pir-config")

@@ -50,8 +50,9 @@ NOT_FOUND_BODY = {"message": "resource not found."}
 class RopError(Exception):
     """Raised anywhere in a handler; the error middleware turns it into the envelope."""
 
-    def __init__(self, symbol: str, message: str | None = None, *, data: Any = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, symbol: str, message: str | None = None, *, data: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
         status, default = SYMBOLS[symbol]
         super().__init__(symbol)
         self.symbol = symbol

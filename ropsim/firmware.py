@@ -46,8 +46,9 @@ async def upload_firmware(request: web.Request) -> web.Response:
                     first = False
                     if _MULTIPART_START.match(chunk):
                         await _drain(request)  # let the client finish sending before we answer
-                        raise RopError("invalid_parameter",
-                                       "Send the raw firmware file as the body not a multipart form")
+                        raise RopError(
+                            "invalid_parameter", "Send the raw firmware file as the body not a multipart form"
+                        )
                 size += len(chunk)
                 if size > limit:
                     raise RopError("invalid_parameter", "Firmware file too large")

@@ -25,9 +25,30 @@ _UID_ALPHABET = string.ascii_uppercase + string.digits
 AlarmListener = Callable[[str, int, str, list[str]], None]
 
 _PLACES = [
-    "Front Door", "Backyard", "Garage", "Driveway", "Porch", "Side Gate", "Garden", "Shed",
-    "Lobby", "Warehouse", "Loading Dock", "Parking Lot", "Office", "Hallway", "Pool", "Barn",
-    "Entrance", "Stairs", "Roof", "Kitchen", "Basement", "Patio", "Fence", "Yard",
+    "Front Door",
+    "Backyard",
+    "Garage",
+    "Driveway",
+    "Porch",
+    "Side Gate",
+    "Garden",
+    "Shed",
+    "Lobby",
+    "Warehouse",
+    "Loading Dock",
+    "Parking Lot",
+    "Office",
+    "Hallway",
+    "Pool",
+    "Barn",
+    "Entrance",
+    "Stairs",
+    "Roof",
+    "Kitchen",
+    "Basement",
+    "Patio",
+    "Fence",
+    "Yard",
 ]
 _HOME_SSIDS = ["NETGEAR36", "Reolink", "TP-LINK_JIN", "HomeNet-5G", "Linksys-Office", "FRITZ-Box 7590"]
 
@@ -220,8 +241,9 @@ class Fleet:
             if uid not in self.devices:
                 return uid
 
-    def create_device(self, model: str | ModelSpec | None = None, uid: str | None = None,
-                      name: str | None = None) -> SimDevice:
+    def create_device(
+        self, model: str | ModelSpec | None = None, uid: str | None = None, name: str | None = None
+    ) -> SimDevice:
         """Make a new device (seeded choices) and add it to the fleet."""
         rng = self._rng
         if model is None:
@@ -295,8 +317,7 @@ class Fleet:
         if not dev.offline_reasons and not dev.online:
             dev.online = True
 
-    def raise_alarm(self, uid: str, channel: int = 0, status: str = "MD",
-                    ai_types: list[str] | None = None) -> None:
+    def raise_alarm(self, uid: str, channel: int = 0, status: str = "MD", ai_types: list[str] | None = None) -> None:
         """Tell every listener (LAN emulator, webhook dispatcher) that the device alarmed."""
         types = list(ai_types or [])
         for listener in list(self.alarm_listeners):

@@ -44,8 +44,9 @@ class Injection:
                 return web.Response(text=self.body, status=self.status, headers=headers)
             return web.json_response(self.body, status=self.status, headers=headers)
         message = self.message or (SYMBOLS[self.symbol][1] if self.symbol in SYMBOLS else "Injected error")
-        return web.json_response({"error": {"symbol": self.symbol, "message": message}}, status=self.status,
-                                 headers=headers)
+        return web.json_response(
+            {"error": {"symbol": self.symbol, "message": message}}, status=self.status, headers=headers
+        )
 
 
 def parse_injection(body: dict[str, Any]) -> Injection:

@@ -52,8 +52,9 @@ def _day_slots(seed: int, uid: str, channel: int, day: dt.date) -> tuple[tuple[i
     return tuple(slots)
 
 
-def day_recordings(seed: int, uid: str, channel: int, day: dt.date, stream_type: str,
-                   now: dt.datetime) -> list[Recording]:
+def day_recordings(
+    seed: int, uid: str, channel: int, day: dt.date, stream_type: str, now: dt.datetime
+) -> list[Recording]:
     """Clips of one day; the main and sub streams are recorded together (same times)."""
     if day > now.date():
         return []
@@ -65,14 +66,17 @@ def day_recordings(seed: int, uid: str, channel: int, day: dt.date, stream_type:
         end = midnight + dt.timedelta(seconds=end_s)
         if end > now:  # still being recorded (or in the future)
             break
-        name = (f"/mnt/sda/Mp4Record/{day.isoformat()}/Rec{letter}{channel:02d}_DST{day:%Y%m%d}_"
-                f"{start:%H%M%S}_{end:%H%M%S}_{tail}.mp4")
+        name = (
+            f"/mnt/sda/Mp4Record/{day.isoformat()}/Rec{letter}{channel:02d}_DST{day:%Y%m%d}_"
+            f"{start:%H%M%S}_{end:%H%M%S}_{tail}.mp4"
+        )
         out.append(Recording(channel, stream_type, start, end, name))
     return out
 
 
-def recordings_between(seed: int, uid: str, channel: int, stream_type: str, start: dt.datetime,
-                       end: dt.datetime, now: dt.datetime) -> list[Recording]:
+def recordings_between(
+    seed: int, uid: str, channel: int, stream_type: str, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> list[Recording]:
     """Clips overlapping [start, end] (inclusive end, as "23:59:59" suggests)."""
     out: list[Recording] = []
     day = start.date()
@@ -84,8 +88,7 @@ def recordings_between(seed: int, uid: str, channel: int, stream_type: str, star
     return out
 
 
-def days_with_recordings(seed: int, uid: str, channel: int, year: int, month: int,
-                         now: dt.datetime) -> list[int]:
+def days_with_recordings(seed: int, uid: str, channel: int, year: int, month: int, now: dt.datetime) -> list[int]:
     day = dt.date(year, month, 1)
     days = []
     while day.month == month:

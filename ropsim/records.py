@@ -107,7 +107,7 @@ async def list_records(request: web.Request) -> web.Response:
     if stream_type == "externStream":
         raise RopError("stream_type_not_support")  # devices record main and sub streams only
     clips = rec.recordings_between(sim.config.seed, uid, channel, stream_type, start, end, sim_now(request))
-    page = clips[offset: offset + PAGE_SIZE]
+    page = clips[offset : offset + PAGE_SIZE]
     body: dict[str, object] = {}
     if offset + PAGE_SIZE < len(clips):
         body["nextToken"] = _token(offset + PAGE_SIZE, key)

@@ -130,12 +130,17 @@ async def _start_lan(app: web.Application, sim: Simulator) -> None:
     from ropsim.lan import start_lan_servers  # the LAN engineer's package; only needed here
 
     uids = list(sim.fleet.devices)[: sim.config.lan_devices]
-    group = await start_lan_servers(sim.fleet, uids=uids, host=sim.config.host,
-                                    port_base=sim.config.lan_port_base)
+    group = await start_lan_servers(sim.fleet, uids=uids, host=sim.config.host, port_base=sim.config.lan_port_base)
     app[LAN_GROUP] = group
     sim.lan_endpoints = [
-        {"uid": ep.uid, "host": ep.host, "port": ep.port, "url": ep.url,
-         "username": ep.username, "password": ep.password}
+        {
+            "uid": ep.uid,
+            "host": ep.host,
+            "port": ep.port,
+            "url": ep.url,
+            "username": ep.username,
+            "password": ep.password,
+        }
         for ep in group
     ]
 

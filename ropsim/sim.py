@@ -36,16 +36,24 @@ _ALNUM = string.ascii_letters + string.digits
 # Injected failures of device calls and their weights (documented in docs/ropsim.md).
 INJECTED_ERRORS = (("cmd_timeout", 2), ("cmd_exec_error", 1), ("server_internal_error", 1))
 
-UPGRADE_OUTCOMES = ("upgrade_success", "same_version", "file_check_failed", "out_of_memory",
-                    "low_battery", "unknown_error", "failed")
+UPGRADE_OUTCOMES = (
+    "upgrade_success",
+    "same_version",
+    "file_check_failed",
+    "out_of_memory",
+    "low_battery",
+    "unknown_error",
+    "failed",
+)
 
 
 class Simulator:
     def __init__(self, config: SimConfig) -> None:
         self.config = config
         self.clock: Clock = config.clock or Clock()
-        self.fleet = Fleet.generate(config.devices, seed=config.seed, clock=self.clock,
-                                    stay_awake_s=config.stay_awake_seconds)
+        self.fleet = Fleet.generate(
+            config.devices, seed=config.seed, clock=self.clock, stay_awake_s=config.stay_awake_seconds
+        )
         self.rng = random.Random(f"ropsim-faults:{config.seed}")
         self.scheduler = Scheduler(self.clock)
         self.firmware = FirmwareStore(config.data_dir)
@@ -105,15 +113,17 @@ class Simulator:
             return self._list_cache[2]
         items = [
             {"uid": d.uid, "family": d.model.family, "model": d.model.name, "firmware": d.firmware}
-            for d in self.fleet.devices.values() if d.online
+            for d in self.fleet.devices.values()
+            if d.online
         ]
         body = json.dumps({"totalRows": len(items), "items": items}, separators=(",", ":")).encode()
         self._list_cache = (*key, body)
         return body
 
     # -- the path every device call takes --------------------------------------------------
-    async def device_call(self, uid: str, *, capability: str | None = None, channel: int | None = None,
-                          needs_sd: bool = False) -> SimDevice:
+    async def device_call(
+        self, uid: str, *, capability: str | None = None, channel: int | None = None, needs_sd: bool = False
+    ) -> SimDevice:
         """Reach a device like the Core Server does; raises the symbol a real call would get.
 
         Order: connected? -> model can do it? -> channel exists? -> wake a sleeping battery
@@ -202,8 +212,13 @@ class Simulator:
         ttl = min(3600, max(60, int(self.config.upgrade_session_ttl)))
         session = UpgradeSession(
             session_id=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
-            uid=dev.uid, file_name=file_name, factory_reset=factory_reset,
-            created_at=now, expires_at=now + ttl, outcome=outcome, resolves_at=resolves,
+            uid=dev.uid,
+            file_name=file_name,
+            factory_reset=factory_reset,
+            created_at=now,
+            expires_at=now + ttl,
+            outcome=outcome,
+            resolves_at=resolves,
         )
         self.upgrade_sessions[session.session_id] = session
         dev.upgrade = UpgradeState(session.session_id, file_name, now)
@@ -244,8 +259,9 @@ class Simulator:
         return _live_session(self.scan_sessions, uid, session_id, self.now())
 
     # -- play sessions (rtsp:// URLs carrying a signature) ----------------------------------------
-    def create_play_session(self, dev: SimDevice, channel: int, kind: str, stream_type: str | None,
-                            file_name: str | None) -> PlaySession:
+    def create_play_session(
+        self, dev: SimDevice, channel: int, kind: str, stream_type: str | None, file_name: str | None
+    ) -> PlaySession:
         now = self.now()
         ttl = self.config.live_url_ttl
         sid = str(self.rng.randrange(10000, 100000))
@@ -333,8 +349,7 @@ class Simulator:
         self.firmware.close()
 
 
-def _live_session[S: UpgradeSession | ScanSession](table: dict[str, S], uid: str, session_id: str,
-                                                    now: float) -> S:
+def _live_session[S: UpgradeSession | ScanSession](table: dict[str, S], uid: str, session_id: str, now: float) -> S:
     """A session of this device that has not expired (expired ones are forgotten), else session_not_found."""
     session = table.get(session_id)
     if session is None or session.uid != uid:

@@ -53,8 +53,7 @@ def _base_scene(uid: str, channel: int, size: tuple[int, int]) -> Image.Image:
     hy = horizon - int(h * 0.22)
     draw.rectangle((hx, hy, hx + hw, horizon), fill=(180, 150, 120), outline=(60, 40, 30), width=3)
     draw.polygon([(hx - 10, hy), (hx + hw // 2, hy - int(h * 0.12)), (hx + hw + 10, hy)], fill=(140, 50, 40))
-    draw.rectangle((hx + hw // 2 - w // 60, horizon - int(h * 0.1), hx + hw // 2 + w // 60, horizon),
-                   fill=(90, 60, 40))
+    draw.rectangle((hx + hw // 2 - w // 60, horizon - int(h * 0.1), hx + hw // 2 + w // 60, horizon), fill=(90, 60, 40))
     for _ in range(rng.randint(2, 6)):
         tx = rng.randint(0, w)
         tr = rng.randint(h // 30, h // 12)
@@ -64,8 +63,7 @@ def _base_scene(uid: str, channel: int, size: tuple[int, int]) -> Image.Image:
     return img
 
 
-def render_snapshot(uid: str, name: str, channel: int, stream_type: str, size: tuple[int, int],
-                    when: float) -> bytes:
+def render_snapshot(uid: str, name: str, channel: int, stream_type: str, size: tuple[int, int], when: float) -> bytes:
     img = _base_scene(uid, channel, size).copy()
     w, h = size
     draw = ImageDraw.Draw(img)
@@ -84,8 +82,9 @@ def render_snapshot(uid: str, name: str, channel: int, stream_type: str, size: t
     return out.getvalue()
 
 
-async def render_snapshot_async(uid: str, name: str, channel: int, stream_type: str, size: tuple[int, int],
-                                when: float) -> bytes:
+async def render_snapshot_async(
+    uid: str, name: str, channel: int, stream_type: str, size: tuple[int, int], when: float
+) -> bytes:
     """render_snapshot on the render pool (for the cloud and the LAN handlers)."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_RENDER_POOL, render_snapshot, uid, name, channel, stream_type, size, when)

@@ -124,5 +124,6 @@ def start_in_thread(config: SimConfig | None = None, *, timeout: float = 30.0) -
     if "error" in started:
         sim.close()
         raise RuntimeError(f"ropsim failed to start: {started['error']!r}") from started["error"]
-    return RunningSim(sim=sim, host=config.host, port=started["port"], loop=loop, thread=thread,
-                      _runner=started["runner"])
+    return RunningSim(
+        sim=sim, host=config.host, port=started["port"], loop=loop, thread=thread, _runner=started["runner"]
+    )

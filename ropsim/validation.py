@@ -95,8 +95,9 @@ def body_int(body: Mapping[str, Any], name: str, lo: int, hi: int, *, default: i
     return value
 
 
-def body_str(body: Mapping[str, Any], name: str, min_len: int, max_len: int,
-             pattern: re.Pattern[str] | None = None) -> str:
+def body_str(
+    body: Mapping[str, Any], name: str, min_len: int, max_len: int, pattern: re.Pattern[str] | None = None
+) -> str:
     if name not in body:
         raise _missing(name)
     value = body[name]
@@ -161,8 +162,7 @@ def query_choice(query: Mapping[str, str], name: str, choices: Iterable[str]) ->
     return pick_choice(raw, name, choices)
 
 
-def query_str(query: Mapping[str, str], name: str, pattern: re.Pattern[str], *,
-              required: bool = True) -> str | None:
+def query_str(query: Mapping[str, str], name: str, pattern: re.Pattern[str], *, required: bool = True) -> str | None:
     raw = query.get(name)
     if raw is None:
         if required:

@@ -31,9 +31,12 @@ def visible_networks(seed: int, dev: SimDevice) -> list[dict[str, Any]]:
         names.append(dev.wifi.ssid)
     names += [f"Neighbor-{rng.randrange(16**4):04X}" for _ in range(rng.randint(3, 30))]
     nets = [
-        {"ssid": ssid, "signal": rng.randint(-95, -30),
-         "encryptMode": "none" if ssid in OPEN_NETWORKS else "auto",
-         "channel": rng.choice([1, 6, 11, 36, 44, 149])}
+        {
+            "ssid": ssid,
+            "signal": rng.randint(-95, -30),
+            "encryptMode": "none" if ssid in OPEN_NETWORKS else "auto",
+            "channel": rng.choice([1, 6, 11, 36, 44, 149]),
+        }
         for ssid in dict.fromkeys(names)
     ]
     nets.sort(key=lambda n: n["signal"], reverse=True)
@@ -104,11 +107,13 @@ async def start_scan(request: web.Request) -> web.Response:
     # /_sim/faults can force "error" or "timeout" for the next scans.
     outcome = sim.scan_outcome if sim.scan_outcome in SCAN_OUTCOMES else "success"
     session = ScanSession(
-        session_id=sim.new_session_id(), uid=uid, created_at=now,
-        done_at=now + sim.config.wifi_scan_seconds, expires_at=now + sim.config.wifi_scan_ttl,
+        session_id=sim.new_session_id(),
+        uid=uid,
+        created_at=now,
+        done_at=now + sim.config.wifi_scan_seconds,
+        expires_at=now + sim.config.wifi_scan_ttl,
         outcome=outcome,
-        networks=[{k: n[k] for k in ("ssid", "signal", "encryptMode")}
-                  for n in visible_networks(sim.config.seed, dev)],
+        networks=[{k: n[k] for k in ("ssid", "signal", "encryptMode")} for n in visible_networks(sim.config.seed, dev)],
     )
     sim.scan_sessions[session.session_id] = session
     return json({"sessionId": session.session_id, "expiringAt": int(session.expires_at * 1000)})

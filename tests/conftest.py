@@ -13,8 +13,7 @@ from partners.models import Membership, Partner, Role
 
 
 def make_user(username, *, staff=False):
-    return get_user_model().objects.create_user(username, f"{username}@example.com", "correct horse 42",
-                                                is_staff=staff)
+    return get_user_model().objects.create_user(username, f"{username}@example.com", "correct horse 42", is_staff=staff)
 
 
 @pytest.fixture
@@ -62,15 +61,29 @@ def stella(db):
 
 @pytest.fixture
 def acme_camera(acme):
-    return Device.objects.create(partner=acme, uid="95270000ACME0001", display_name="Front gate",
-                                 model="Argus 3 Pro", family=Family.BATTERY, firmware_version="v3.0.0.1",
-                                 online=True, battery_percent=80)
+    return Device.objects.create(
+        partner=acme,
+        uid="95270000ACME0001",
+        display_name="Front gate",
+        model="Argus 3 Pro",
+        family=Family.BATTERY,
+        firmware_version="v3.0.0.1",
+        online=True,
+        battery_percent=80,
+    )
 
 
 @pytest.fixture
 def bolt_camera(bolt):
-    return Device.objects.create(partner=bolt, uid="95270000BOLT0001", display_name="Lobby",
-                                 model="RLC-810A", family=Family.POWERED, firmware_version="v3.1.0.2", online=True)
+    return Device.objects.create(
+        partner=bolt,
+        uid="95270000BOLT0001",
+        display_name="Lobby",
+        model="RLC-810A",
+        family=Family.POWERED,
+        firmware_version="v3.1.0.2",
+        online=True,
+    )
 
 
 @pytest.fixture
@@ -89,8 +102,9 @@ def sim():
     """A fresh ropsim over real HTTP: 30 devices, gateway token required, fast upgrades."""
     from ropsim.testing import SimConfig, start_in_thread
 
-    with start_in_thread(SimConfig(devices=30, seed=7, token="sim-token", upgrade_seconds=0.3,
-                                   wifi_scan_seconds=0.3)) as running:
+    with start_in_thread(
+        SimConfig(devices=30, seed=7, token="sim-token", upgrade_seconds=0.3, wifi_scan_seconds=0.3)
+    ) as running:
         yield running
 
 

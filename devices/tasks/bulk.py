@@ -16,8 +16,14 @@ SOFT_TIME_LIMIT = 240
 TIME_LIMIT = 300
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT, max_retries=10,
-             ignore_result=True)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    max_retries=10,
+    ignore_result=True,
+)
 def run_bulk_job_chunk(self, job_id: int, first_item_id: int, last_item_id: int) -> None:
     try:
         bulk.run_chunk(job_id, first_item_id, last_item_id)

@@ -25,20 +25,30 @@ def bulk_start(request, slug):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            ids = bulk.resolve_targets(access.partner, all_matching=data["all_matching"],
-                                       device_ids=data["device_ids"], filters=data["filter_values"],
-                                       sort=data["sort"])
+            ids = bulk.resolve_targets(
+                access.partner,
+                all_matching=data["all_matching"],
+                device_ids=data["device_ids"],
+                filters=data["filter_values"],
+                sort=data["sort"],
+            )
         except bulk.TooManyDevices as exc:
             form.add_error(None, str(exc))
         else:
             if ids:
                 job = bulk.start_job(access.partner, request.user, data["action"], form.params(), ids)
-                messages.success(request, f"Started: {job.get_action_display()} on {len(ids):,} "
-                                          f"device{'s' if len(ids) != 1 else ''}.")
+                messages.success(
+                    request,
+                    f"Started: {job.get_action_display()} on {len(ids):,} device{'s' if len(ids) != 1 else ''}.",
+                )
                 url = reverse("bulk_job", kwargs={"slug": slug, "job_id": job.id})
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-            form.add_error(None, "None of these devices is in this partner's fleet any more; nothing was started."
-                           if not data["all_matching"] else "No devices match the filter; nothing was started.")
+            form.add_error(
+                None,
+                "None of these devices is in this partner's fleet any more; nothing was started."
+                if not data["all_matching"]
+                else "No devices match the filter; nothing was started.",
+            )
     if request.htmx:
         # Shown above the buttons; what the operator typed stays in place.
         return render(request, "devices/device_list.html#bulk_errors", {"bulk_errors": form.error_summary()})
@@ -70,8 +80,11 @@ def bulk_job(request, slug, job_id):
         "finished": finished,
         "percent": round(100 * finished / job.total) if job.total else 100,
         "result": result,
-        "result_filters": [(value, label, counts[value]) for value, label in ItemResult.choices
-                           if value not in (ItemResult.PENDING, ItemResult.RUNNING) or counts[value]],
+        "result_filters": [
+            (value, label, counts[value])
+            for value, label in ItemResult.choices
+            if value not in (ItemResult.PENDING, ItemResult.RUNNING) or counts[value]
+        ],
         "items": items,
         "next_after": next_after,
         "after": after,

@@ -12,8 +12,17 @@ from ..csv_export import csv_response
 from ..filters import DEFAULT_SORT, DeviceFilterForm, Sort, encode_cursor, filter_query
 
 # (sort name or None, heading) in table order.
-COLUMNS = [("name", "Name"), ("uid", "UID"), ("model", "Model"), ("firmware", "Firmware"), (None, "Status"),
-           ("battery", "Battery"), (None, "Alarms"), ("last_seen", "Last seen"), (None, "Tags")]
+COLUMNS = [
+    ("name", "Name"),
+    ("uid", "UID"),
+    ("model", "Model"),
+    ("firmware", "Firmware"),
+    (None, "Status"),
+    ("battery", "Battery"),
+    (None, "Alarms"),
+    ("last_seen", "Last seen"),
+    (None, "Tags"),
+]
 
 
 @login_required

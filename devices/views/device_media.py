@@ -30,8 +30,15 @@ def device_snapshot(request, slug, uid):
     outcome = None
     if channel is not None:
         outcome = device_reads.snapshot(device, channel, stream, refresh=request.GET.get("refresh") == "1")
-    context = device_context(access, device, stream_form=form, outcome=outcome,
-                             shot=outcome.value if outcome and outcome.ok else None, channel=channel, stream=stream)
+    context = device_context(
+        access,
+        device,
+        stream_form=form,
+        outcome=outcome,
+        shot=outcome.value if outcome and outcome.ok else None,
+        channel=channel,
+        stream=stream,
+    )
     return render(request, "devices/device/_snapshot.html", context)
 
 
@@ -65,7 +72,13 @@ def device_live(request, slug, uid):
     if channel is not None:
         with device_reads.interactive_client(device.partner) as client:
             outcome = actions.create_live_session(device, request.user, channel, stream, client=client)
-    context = device_context(access, device, stream_form=form, outcome=outcome,
-                             session=outcome.value if outcome and outcome.ok else None, channel=channel,
-                             stream=stream)
+    context = device_context(
+        access,
+        device,
+        stream_form=form,
+        outcome=outcome,
+        session=outcome.value if outcome and outcome.ok else None,
+        channel=channel,
+        stream=stream,
+    )
     return no_store(render(request, "devices/device/_live.html", context))

@@ -23,11 +23,19 @@ CODE_VALIDITY_SECONDS = 60
 
 def setup_json(uid, session) -> str:
     """The body of POST /rop/setup on the camera (facts: ROP configuration via LAN)."""
-    return json.dumps({
-        "uid": uid, "host": session.host, "getCAPort": session.get_ca_port, "getCertPort": session.get_cert_port,
-        "registerPort": session.register_port, "code": session.code, "caHash": session.ca_hash,
-        "time": session.time,
-    }, indent=2)
+    return json.dumps(
+        {
+            "uid": uid,
+            "host": session.host,
+            "getCAPort": session.get_ca_port,
+            "getCertPort": session.get_cert_port,
+            "registerPort": session.register_port,
+            "code": session.code,
+            "caHash": session.ca_hash,
+            "time": session.time,
+        },
+        indent=2,
+    )
 
 
 @login_required
@@ -42,7 +50,10 @@ def device_onboard(request, slug):
             outcome = actions.create_initialization_session(access.partner, request.user, uid, client=client)
         session = outcome.value if outcome.ok else None
     context = {
-        "form": form, "outcome": outcome, "session": session, "validity": CODE_VALIDITY_SECONDS,
+        "form": form,
+        "outcome": outcome,
+        "session": session,
+        "validity": CODE_VALIDITY_SECONDS,
         "setup_json": setup_json(form.cleaned_data["uid"], session) if session else "",
     }
     template = "devices/onboard.html#result" if request.htmx else "devices/onboard.html"

@@ -21,12 +21,18 @@ def device_detail(request, slug, uid):
     access, device = get_device(request, slug, uid)
     request.session["partner_slug"] = slug
     context = device_context(
-        access, device,
+        access,
+        device,
         chart=battery_chart(device) if device.family == "battery" or device.battery_percent is not None else None,
         tags=list(device.tags.all()),
         channels=list(device.channels.all()),
-        pir_form=PirForm(initial={"enabled": device.pir_enabled, "sensitivity": device.pir_sensitivity,
-                                  "reduce_mistakes": device.pir_reduce_mistakes}),
+        pir_form=PirForm(
+            initial={
+                "enabled": device.pir_enabled,
+                "sensitivity": device.pir_sensitivity,
+                "reduce_mistakes": device.pir_reduce_mistakes,
+            }
+        ),
         rename_form=RenameForm(initial={"name": device.display_name}),
         stream_form=StreamForm(device=device),
         wifi_form=WifiForm(initial={"country_code": "US"}),
@@ -55,8 +61,9 @@ def device_pir(request, slug, uid):
     if form.is_valid():
         data = form.cleaned_data
         with interactive_client(device.partner) as client:
-            outcome = actions.set_pir(device, request.user, data["enabled"], data["sensitivity"],
-                                      data["reduce_mistakes"], client=client)
+            outcome = actions.set_pir(
+                device, request.user, data["enabled"], data["sensitivity"], data["reduce_mistakes"], client=client
+            )
     context = device_context(access, device, pir_form=form)
     return respond(request, device, "devices/device/_pir.html", context, outcome, form)
 

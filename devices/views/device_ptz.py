@@ -21,9 +21,9 @@ def device_ptz(request, slug, uid):
         data = form.cleaned_data
         with interactive_client(device.partner) as client:
             if form.direction is not None:
-                outcome = actions.ptz_rotate(device, request.user, form.direction, data["speed"], data["channel"],
-                                             client=client)
+                outcome = actions.ptz_rotate(
+                    device, request.user, form.direction, data["speed"], data["channel"], client=client
+                )
             else:
                 outcome = actions.ptz_step(device, request.user, data["move"], data["channel"], client=client)
-    return respond(request, device, "devices/device/_ptz_result.html", device_context(access, device), outcome,
-                   form)
+    return respond(request, device, "devices/device/_ptz_result.html", device_context(access, device), outcome, form)

@@ -21,10 +21,16 @@ def get_device(request, slug, uid, need=Role.VIEWER, methods=("GET", "HEAD")):
 
 def device_context(access, device, **extra) -> dict:
     abilities = abilities_of(device)
-    return {"device": device, "access": access, "abilities": abilities, "capability_names": sorted(abilities.names),
-            # Battery cameras are woken by every ROP call: only on a click, never on page load.
-            "auto_load": device.family != "battery" and device.online,
-            "channel_range": range(max(1, device.channel_count)), **extra}
+    return {
+        "device": device,
+        "access": access,
+        "abilities": abilities,
+        "capability_names": sorted(abilities.names),
+        # Battery cameras are woken by every ROP call: only on a click, never on page load.
+        "auto_load": device.family != "battery" and device.online,
+        "channel_range": range(max(1, device.channel_count)),
+        **extra,
+    }
 
 
 def respond(request, device, template, context, outcome=None, form=None):

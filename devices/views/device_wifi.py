@@ -39,9 +39,15 @@ def device_wifi_scan(request, slug, uid):
     with device_reads.interactive_client(device.partner) as client:
         outcome = actions.start_wifi_scan(device, request.user, client=client)
     task = outcome.value if outcome.ok else None
-    context = device_context(access, device, outcome=outcome, status="scanning" if task else None,
-                             session_id=task.session_id if task else "",
-                             until=int(task.expiring_at.timestamp() * 1000) if task else 0, poll=0)
+    context = device_context(
+        access,
+        device,
+        outcome=outcome,
+        status="scanning" if task else None,
+        session_id=task.session_id if task else "",
+        until=int(task.expiring_at.timestamp() * 1000) if task else 0,
+        poll=0,
+    )
     return render(request, "devices/device/_wifi_scan.html", context)
 
 
@@ -59,10 +65,15 @@ def device_wifi_scan_status(request, slug, uid):
     scan = outcome.value if outcome.ok else None
     status = scan.status.value if scan else None
     if status in ("error", "timeout"):
-        outcome = Outcome(ItemResult.ERROR, "The device could not scan for networks." if status == "error"
-                          else "The device's scan timed out. Try again.")
-    context = device_context(access, device, outcome=outcome, status=status, scan=scan, session_id=session_id,
-                             until=until, poll=poll)
+        outcome = Outcome(
+            ItemResult.ERROR,
+            "The device could not scan for networks."
+            if status == "error"
+            else "The device's scan timed out. Try again.",
+        )
+    context = device_context(
+        access, device, outcome=outcome, status=status, scan=scan, session_id=session_id, until=until, poll=poll
+    )
     return render(request, "devices/device/_wifi_scan.html", context)
 
 
@@ -74,13 +85,17 @@ def device_wifi_test(request, slug, uid):
     form = WifiForm(request.POST)
     outcome = None
     if context["abilities"].wifi_only:
-        outcome = Outcome(ItemResult.NOT_SUPPORTED, "A WiFi-only device must not be tested: the test disconnects "
-                                                    "it from the network. Only devices on a cable can be tested.")
+        outcome = Outcome(
+            ItemResult.NOT_SUPPORTED,
+            "A WiFi-only device must not be tested: the test disconnects "
+            "it from the network. Only devices on a cable can be tested.",
+        )
     elif form.is_valid():
         data = form.cleaned_data
         with device_reads.interactive_client(device.partner) as client:
-            outcome = actions.test_wifi(device, request.user, data["ssid"], data["key"], data["country_code"],
-                                        client=client)
+            outcome = actions.test_wifi(
+                device, request.user, data["ssid"], data["key"], data["country_code"], client=client
+            )
     return respond(request, device, "devices/device/_wifi_form.html", {**context, "wifi_form": form}, outcome, form)
 
 
@@ -94,8 +109,9 @@ def device_wifi_set(request, slug, uid):
     if form.is_valid():
         data = form.cleaned_data
         with device_reads.interactive_client(device.partner) as client:
-            outcome = actions.set_wifi(device, request.user, data["ssid"], data["key"], data["country_code"],
-                                       client=client)
+            outcome = actions.set_wifi(
+                device, request.user, data["ssid"], data["key"], data["country_code"], client=client
+            )
         if outcome.ok:
             form = WifiForm(initial={"ssid": data["ssid"], "country_code": data["country_code"]})
     return respond(request, device, "devices/device/_wifi_form.html", {**context, "wifi_form": form}, outcome, form)

@@ -259,10 +259,26 @@ def get_enc(ctx: Context, param: dict[str, Any], action: int) -> Result:
         "Enc": {
             "audio": 1,
             "channel": channel,
-            "mainStream": {"bitRate": 6144, "frameRate": 25, "gop": 2, "height": main_h, "profile": "High",
-                           "size": f"{main_w}*{main_h}", "vType": "h264", "width": main_w},
-            "subStream": {"bitRate": 256, "frameRate": 10, "gop": 4, "height": sub_h, "profile": "High",
-                          "size": f"{sub_w}*{sub_h}", "vType": "h264", "width": sub_w},
+            "mainStream": {
+                "bitRate": 6144,
+                "frameRate": 25,
+                "gop": 2,
+                "height": main_h,
+                "profile": "High",
+                "size": f"{main_w}*{main_h}",
+                "vType": "h264",
+                "width": main_w,
+            },
+            "subStream": {
+                "bitRate": 256,
+                "frameRate": 10,
+                "gop": 4,
+                "height": sub_h,
+                "profile": "High",
+                "size": f"{sub_w}*{sub_h}",
+                "vType": "h264",
+                "width": sub_w,
+            },
         }
     }
 
@@ -352,8 +368,14 @@ def get_rec(ctx: Context, param: dict[str, Any], action: int) -> Result:
             "scheduleEnable": 1 if recording else 0,
         }
     }
-    extra = {"range": {"Rec": {"packTime": ["15 Minutes", "30 Minutes", "60 Minutes"],
-                               "postRec": ["15 Seconds", "30 Seconds", "1 Minute"]}}}
+    extra = {
+        "range": {
+            "Rec": {
+                "packTime": ["15 Minutes", "30 Minutes", "60 Minutes"],
+                "postRec": ["15 Seconds", "30 Seconds", "1 Minute"],
+            }
+        }
+    }
     return value, extra
 
 
@@ -365,8 +387,7 @@ def get_audio_alarm(ctx: Context, param: dict[str, Any], action: int) -> Result:
 
 
 def _md_alarm(channel: int) -> dict[str, Any]:
-    sens = [{"beginHour": 0, "beginMin": 0, "endHour": 23, "endMin": 59, "id": i, "sensitivity": 10}
-            for i in range(4)]
+    sens = [{"beginHour": 0, "beginMin": 0, "endHour": 23, "endMin": 59, "id": i, "sensitivity": 10} for i in range(4)]
     return {
         "channel": channel,
         "newSens": {"sensDef": 41},
@@ -544,8 +565,14 @@ def get_ptz_preset(ctx: Context, param: dict[str, Any], action: int) -> Result:
     rows = []
     for preset_id in range(1, PRESET_SLOTS + 1):
         preset = presets.get(preset_id)
-        rows.append({"channel": channel, "enable": 1 if preset else 0, "id": preset_id,
-                     "name": preset.name if preset else f"pos{preset_id}"})
+        rows.append(
+            {
+                "channel": channel,
+                "enable": 1 if preset else 0,
+                "id": preset_id,
+                "name": preset.name if preset else f"pos{preset_id}",
+            }
+        )
     return {"PtzPreset": rows}
 
 
@@ -596,7 +623,9 @@ def get_zoom_focus(ctx: Context, param: dict[str, Any], action: int) -> Result:
     channel = _channel(ctx, param)
     ptz = ctx.lan.channels[channel].ptz
     value = {"ZoomFocus": {"channel": channel, "focus": {"pos": ptz.focus}, "zoom": {"pos": ptz.zoom}}}
-    extra = {"range": {"ZoomFocus": {"focus": {"pos": {"max": FOCUS_MAX, "min": 0}},
-                                     "zoom": {"pos": {"max": ZOOM_MAX, "min": 0}}}}}
+    extra = {
+        "range": {
+            "ZoomFocus": {"focus": {"pos": {"max": FOCUS_MAX, "min": 0}}, "zoom": {"pos": {"max": ZOOM_MAX, "min": 0}}}
+        }
+    }
     return value, extra
-

@@ -329,8 +329,9 @@ class DeviceServer:
         except ValueError:
             channel = -1
         if not 0 <= channel < len(self.lan.channels):
-            return web.Response(text=dumps([CommandError(RSP_PARAM_ERROR).envelope("Snap")]),
-                                content_type=JSON_CONTENT_TYPE)
+            return web.Response(
+                text=dumps([CommandError(RSP_PARAM_ERROR).envelope("Snap")]), content_type=JSON_CONTENT_TYPE
+            )
         name = devices.channel_name(dev, channel)
         jpeg = await snapshot.render(dev, name, channel, query.get("snapType", "main"), self.lan.clock())
         return web.Response(body=jpeg, content_type="image/jpeg")

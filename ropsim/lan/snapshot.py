@@ -22,5 +22,6 @@ def size_for(dev: Any, snap_type: str) -> tuple[int, int]:
 
 
 async def render(dev: Any, name: str, channel: int, snap_type: str, when: float) -> bytes:
-    return await snapshots.render_snapshot_async(dev.uid, name, channel, _stream_type(snap_type),
-                                                 size_for(dev, snap_type), when)
+    return await snapshots.render_snapshot_async(
+        dev.uid, name, channel, _stream_type(snap_type), size_for(dev, snap_type), when
+    )

@@ -84,8 +84,15 @@ class Preset:
 # ROP direction names (the cloud API's spelling) of each LAN move op, so the
 # fleet's shared PTZ state reads the same whichever side moved the camera.
 ROP_DIRECTIONS = {
-    "Left": "left", "Right": "right", "Up": "up", "Down": "down", "LeftUp": "leftUp",
-    "LeftDown": "leftDown", "RightUp": "rightUp", "RightDown": "rightDown", "Auto": "auto",
+    "Left": "left",
+    "Right": "right",
+    "Up": "up",
+    "Down": "down",
+    "LeftUp": "leftUp",
+    "LeftDown": "leftDown",
+    "RightUp": "rightUp",
+    "RightDown": "rightDown",
+    "Auto": "auto",
 }
 
 

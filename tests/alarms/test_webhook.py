@@ -13,8 +13,9 @@ def hook(slug="acme", **query):
 
 
 def post(client, url, body=BODY, **headers):
-    return client.post(url, data=json.dumps(body) if isinstance(body, dict) else body,
-                       content_type="application/json", headers=headers)
+    return client.post(
+        url, data=json.dumps(body) if isinstance(body, dict) else body, content_type="application/json", headers=headers
+    )
 
 
 def test_it_stores_an_alarm_sent_with_the_authcode(client, acme, acme_camera):
@@ -73,8 +74,15 @@ def test_the_secret_never_reaches_the_request_log(acme):
 
     from rop_fleet.log_filters import StripQueryStrings
 
-    record = logging.LogRecord("django.server", logging.INFO, "", 0, '"%s" %s %s',
-                               (f"POST {hook(authcode=acme.webhook_secret)} HTTP/1.1", "200", "12"), None)
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        "",
+        0,
+        '"%s" %s %s',
+        (f"POST {hook(authcode=acme.webhook_secret)} HTTP/1.1", "200", "12"),
+        None,
+    )
     StripQueryStrings().filter(record)
     assert acme.webhook_secret not in record.getMessage()
     assert "/hooks/alarms/acme/?…" in record.getMessage()

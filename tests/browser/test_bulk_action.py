@@ -13,8 +13,9 @@ from tests.devices.fleet_rows import rows_from_sim
 pytestmark = pytest.mark.browser
 
 
-def test_an_operator_disables_alarms_on_filtered_devices(page, logged_in, live_server, celery_worker, sim,
-                                                         acme_on_sim, olga):
+def test_an_operator_disables_alarms_on_filtered_devices(
+    page, logged_in, live_server, celery_worker, sim, acme_on_sim, olga
+):
     fleet = rows_from_sim(sim, acme_on_sim)
     model = max({d.model for d in fleet}, key=lambda m: sum(d.model == m for d in fleet))
     of_model = sorted((d for d in fleet if d.model == model), key=lambda d: (d.display_name, d.id))
@@ -60,6 +61,5 @@ def test_an_operator_disables_alarms_on_filtered_devices(page, logged_in, live_s
     expect(results).to_have_count(1)
     expect(page).to_have_url(re.compile(r"result=offline"))
 
-    assert Device.objects.filter(id__in=[d.id for d in of_model[1:]], alarm_enabled=False).count() == \
-        len(of_model) - 1
+    assert Device.objects.filter(id__in=[d.id for d in of_model[1:]], alarm_enabled=False).count() == len(of_model) - 1
     assert page.csp_violations == []

@@ -51,8 +51,9 @@ def test_a_snapshot_appears_for_a_powered_camera(page, logged_in, live_server, s
     assert page.csp_violations == []
 
 
-def test_a_battery_camera_snapshot_is_taken_on_request_and_offline_is_explained(page, logged_in, live_server, sim,
-                                                                                acme_on_sim, victor):
+def test_a_battery_camera_snapshot_is_taken_on_request_and_offline_is_explained(
+    page, logged_in, live_server, sim, acme_on_sim, victor
+):
     device = page_device(sim, acme_on_sim, battery=True)
     logged_in(victor)
     page.goto(detail(device))

@@ -9,9 +9,15 @@ def settings_url(slug="acme"):
 
 
 def form_data(**changes):
-    data = {"name": "Acme Security", "rop_base_url": "https://rop.acme.example", "gateway_auth_header": "Authorization",
-            "request_budget": "15",
-            "powered_poll_seconds": "300", "battery_poll_seconds": "21600", "health_retention_days": "30"}
+    data = {
+        "name": "Acme Security",
+        "rop_base_url": "https://rop.acme.example",
+        "gateway_auth_header": "Authorization",
+        "request_budget": "15",
+        "powered_poll_seconds": "300",
+        "battery_poll_seconds": "21600",
+        "health_retention_days": "30",
+    }
     data.update(changes)
     return data
 

@@ -22,15 +22,21 @@ def page_device(sim, partner, *, uid=None, **filters) -> Device:
         if (uid is None or sim_uid == uid) and all(getattr(dev.model, k) == v for k, v in filters.items()):
             model = dev.model
             device = Device.objects.create(
-                partner=partner, uid=sim_uid, model=model.name, family=model.family, online=True,
-                display_name=dev.name, firmware_version=dev.firmware,
+                partner=partner,
+                uid=sim_uid,
+                model=model.name,
+                family=model.family,
+                online=True,
+                display_name=dev.name,
+                firmware_version=dev.firmware,
                 capabilities=derived_capabilities(model.family, model.name),
                 channel_count=channel_count_of(model.name),
                 alarm_enabled=dev.alarm_enabled,
             )
             # Ids and UIDs repeat from one test run to the next: no snapshot of an earlier run.
-            cache.delete_many([snapshot_key(device, ch, st) for ch in range(device.channel_count)
-                               for st in LIVE_STREAM_TYPES])
+            cache.delete_many(
+                [snapshot_key(device, ch, st) for ch in range(device.channel_count) for st in LIVE_STREAM_TYPES]
+            )
             return device
     raise AssertionError(f"no simulated device with {filters}")
 

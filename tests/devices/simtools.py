@@ -52,4 +52,3 @@ def wait_for(condition, *, timeout: float = 20.0, every: float = 0.1, what: str 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
         time.sleep(every)
-

@@ -11,8 +11,9 @@ def sim_device(sim, partner, **filters):
     """A Device row for the first simulated device matching the model's capabilities."""
     for uid, dev in sim.sim.fleet.devices.items():
         if all(getattr(dev.model, k) == v for k, v in filters.items()):
-            return Device.objects.create(partner=partner, uid=uid, model=dev.model.name, family=dev.model.family,
-                                         online=True)
+            return Device.objects.create(
+                partner=partner, uid=uid, model=dev.model.name, family=dev.model.family, online=True
+            )
     raise AssertionError(f"no simulated device with {filters}")
 
 

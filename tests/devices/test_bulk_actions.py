@@ -31,9 +31,16 @@ def go_offline(sim, device):
 
 def answer_once(sim, device, symbol, route):
     """The simulator's next PUT to this device's route answers `symbol` (POST /_sim/inject)."""
-    requests.post(f"{sim.control_url}/inject", timeout=5, json={
-        "symbol": symbol, "method": "PUT", "path": f"/v1.0/devices/{device.uid}/{route}", "count": 1,
-    }).raise_for_status()
+    requests.post(
+        f"{sim.control_url}/inject",
+        timeout=5,
+        json={
+            "symbol": symbol,
+            "method": "PUT",
+            "path": f"/v1.0/devices/{device.uid}/{route}",
+            "count": 1,
+        },
+    ).raise_for_status()
 
 
 def run_job(job):
@@ -100,8 +107,16 @@ def test_disabling_alarms_reports_each_device_and_audits_each_change(sim, fleet,
 def test_pir_settings_reach_the_devices(sim, fleet, operator):
     chosen = fleet[:3]
     answer_once(sim, chosen[0], "cmd_not_support", "settings/pir-config")
-    operator.post(start_url(), {"action": "set_pir", "device": [d.id for d in chosen], "pir_enabled": "1",
-                                "pir_sensitivity": "30", "pir_reduce_mistakes": "1"})
+    operator.post(
+        start_url(),
+        {
+            "action": "set_pir",
+            "device": [d.id for d in chosen],
+            "pir_enabled": "1",
+            "pir_sensitivity": "30",
+            "pir_reduce_mistakes": "1",
+        },
+    )
     job = run_job(BulkJob.objects.get())
     assert job.params == {"enabled": True, "sensitivity": 30, "reduce_mistakes": True}
     assert results(job)[chosen[0].uid] == ItemResult.NOT_SUPPORTED
@@ -126,8 +141,16 @@ def test_refresh_now_polls_each_device(sim, fleet, operator):
 def test_tags_for_all_devices_matching_the_filter(sim, fleet, operator, olga):
     model = fleet[0].model
     matching = {d.uid for d in fleet if d.model == model}
-    response = operator.post(start_url(), {"action": "add_tag", "tag": " North site ", "all_matching": "1",
-                                           "filters": f"model={model}", "device": [fleet[-1].id]})
+    response = operator.post(
+        start_url(),
+        {
+            "action": "add_tag",
+            "tag": " North site ",
+            "all_matching": "1",
+            "filters": f"model={model}",
+            "device": [fleet[-1].id],
+        },
+    )
     assert response.status_code == 302
     job = run_job(BulkJob.objects.get())
     tag = Tag.objects.get(partner=fleet[0].partner, name="North site")
@@ -143,18 +166,23 @@ def test_tags_for_all_devices_matching_the_filter(sim, fleet, operator, olga):
     assert AuditEntry.objects.filter(action="device.tag_removed").count() == 2
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"action": "alarm_off"}, "Select at least one device, or tick “all matching”."),
-    ({"action": "explode", "device": ["1"]}, "Choose an action from the list."),
-    ({"action": "set_pir", "device": ["1"], "pir_sensitivity": "150"},
-     "Sensitivity: Ensure this value is less than or equal to 100."),
-    ({"action": "set_pir", "device": ["1"]}, "Sensitivity: Give a sensitivity from 0 to 100."),
-    ({"action": "add_tag", "device": ["1"], "tag": "  "}, "Tag: Give a tag name."),
-    ({"action": "remove_tag", "device": ["1"], "tag": "Nowhere"}, "No device has the tag “Nowhere”."),
-    ({"action": "alarm_off", "device": ["1", "x"]}, "The selection is not valid."),
-    ({"action": "alarm_off", "device": ["99999999999999999999999"]}, "The selection is not valid."),
-    ({"action": "alarm_off", "all_matching": "1", "filters": "battery_below=lots"}, "Battery below %"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"action": "alarm_off"}, "Select at least one device, or tick “all matching”."),
+        ({"action": "explode", "device": ["1"]}, "Choose an action from the list."),
+        (
+            {"action": "set_pir", "device": ["1"], "pir_sensitivity": "150"},
+            "Sensitivity: Ensure this value is less than or equal to 100.",
+        ),
+        ({"action": "set_pir", "device": ["1"]}, "Sensitivity: Give a sensitivity from 0 to 100."),
+        ({"action": "add_tag", "device": ["1"], "tag": "  "}, "Tag: Give a tag name."),
+        ({"action": "remove_tag", "device": ["1"], "tag": "Nowhere"}, "No device has the tag “Nowhere”."),
+        ({"action": "alarm_off", "device": ["1", "x"]}, "The selection is not valid."),
+        ({"action": "alarm_off", "device": ["99999999999999999999999"]}, "The selection is not valid."),
+        ({"action": "alarm_off", "all_matching": "1", "filters": "battery_below=lots"}, "Battery below %"),
+    ],
+)
 def test_bad_bulk_input_starts_nothing_and_says_why(sim, fleet, operator, data, message):
     response = operator.post(start_url(), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -173,8 +201,9 @@ def test_all_matching_above_the_cap_is_refused(sim, fleet, operator, monkeypatch
 
 
 def test_htmx_submit_redirects_to_the_job_page(sim, fleet, operator):
-    response = operator.post(start_url(), {"action": "refresh", "device": [fleet[0].id]},
-                             headers={"HX-Request": "true"})
+    response = operator.post(
+        start_url(), {"action": "refresh", "device": [fleet[0].id]}, headers={"HX-Request": "true"}
+    )
     assert response["HX-Redirect"] == job_url(BulkJob.objects.get())
 
 
@@ -235,8 +264,11 @@ def test_the_job_page_polls_until_done_and_shows_results_out_of_band(sim, fleet,
     page = viewer.get(job_url(job)).content.decode()
     assert 'hx-trigger="every 1s"' in page and "0 of 2 finished" in page
     run_job(job)
-    poll = viewer.get(job_url(job), {"part": "progress"}, headers={
-        "HX-Request": "true", "HX-Current-URL": f"http://testserver{job_url(job)}?result=ok"})
+    poll = viewer.get(
+        job_url(job),
+        {"part": "progress"},
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{job_url(job)}?result=ok"},
+    )
     body = poll.content.decode()
     assert "<html" not in body and 'hx-trigger="every 1s"' not in body and "Done" in body
     assert re.search(r'id="job-items"[^>]*hx-swap-oob="true"', body)

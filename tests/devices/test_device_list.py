@@ -76,21 +76,26 @@ def test_search_matches_uid_name_and_model(acme, viewer, fleet):
     assert set(by_model) == {d.uid for d in fleet if d.model == "E1 Zoom"}
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("online=yes", lambda d: d.online),
-    ("online=no", lambda d: not d.online),
-    ("family=battery", lambda d: d.family == "battery"),
-    ("model=RLC-810A", lambda d: d.model == "RLC-810A"),
-    ("firmware=v3.2.0", lambda d: d.firmware_version == "v3.2.0"),
-    ("model=Argus+3+Pro&firmware=v3.1.0", lambda d: d.model == "Argus 3 Pro" and d.firmware_version == "v3.1.0"),
-    ("battery_below=20", lambda d: d.battery_percent is not None and d.battery_percent < 20),
-    ("charge=charging", lambda d: d.charge_status == "charging"),
-    ("alarm=on", lambda d: d.alarm_enabled is True),
-    ("alarm=off", lambda d: d.alarm_enabled is False),
-    ("tag=North+site", lambda d: d.id in _tagged),
-    ("online=no&family=battery&alarm=off",
-     lambda d: not d.online and d.family == "battery" and d.alarm_enabled is False),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("online=yes", lambda d: d.online),
+        ("online=no", lambda d: not d.online),
+        ("family=battery", lambda d: d.family == "battery"),
+        ("model=RLC-810A", lambda d: d.model == "RLC-810A"),
+        ("firmware=v3.2.0", lambda d: d.firmware_version == "v3.2.0"),
+        ("model=Argus+3+Pro&firmware=v3.1.0", lambda d: d.model == "Argus 3 Pro" and d.firmware_version == "v3.1.0"),
+        ("battery_below=20", lambda d: d.battery_percent is not None and d.battery_percent < 20),
+        ("charge=charging", lambda d: d.charge_status == "charging"),
+        ("alarm=on", lambda d: d.alarm_enabled is True),
+        ("alarm=off", lambda d: d.alarm_enabled is False),
+        ("tag=North+site", lambda d: d.id in _tagged),
+        (
+            "online=no&family=battery&alarm=off",
+            lambda d: not d.online and d.family == "battery" and d.alarm_enabled is False,
+        ),
+    ],
+)
 def test_each_filter(acme, viewer, fleet, query, expected):
     _tagged.clear()
     _tagged.update(Device.objects.filter(tags__name="North site").values_list("id", flat=True))
@@ -120,8 +125,23 @@ def _expected_order(devices, sort: str) -> list[str]:
     return [d.uid for d in ordered]
 
 
-@pytest.mark.parametrize("sort", ["name", "-name", "uid", "-uid", "model", "-model", "firmware", "-firmware",
-                                  "battery", "-battery", "last_seen", "-last_seen"])
+@pytest.mark.parametrize(
+    "sort",
+    [
+        "name",
+        "-name",
+        "uid",
+        "-uid",
+        "model",
+        "-model",
+        "firmware",
+        "-firmware",
+        "battery",
+        "-battery",
+        "last_seen",
+        "-last_seen",
+    ],
+)
 def test_sorting_walks_every_device_once_in_order_over_keyset_pages(acme, viewer, fleet, sort):
     uids, pages = walk(viewer, f"sort={sort}", htmx=True)
     assert pages == 3  # 120 devices, 50 a page
@@ -191,8 +211,19 @@ def test_csv_export_streams_every_matching_device(acme, viewer, fleet):
     assert 'attachment; filename="acme-devices-' in response["Content-Disposition"]
     assert response.streaming
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["uid", "name", "model", "family", "firmware", "online", "last_seen", "battery", "charge",
-                       "alarm", "tags"]
+    assert rows[0] == [
+        "uid",
+        "name",
+        "model",
+        "family",
+        "firmware",
+        "online",
+        "last_seen",
+        "battery",
+        "charge",
+        "alarm",
+        "tags",
+    ]
     tagged = sorted(fleet[::4], key=lambda d: d.uid)
     assert [r[0] for r in rows[1:]] == [d.uid for d in tagged]
     first, device = rows[1], tagged[0]
@@ -203,19 +234,21 @@ def test_csv_export_streams_every_matching_device(acme, viewer, fleet):
 
 def test_csv_cells_that_would_be_formulas_are_defused(acme, viewer):
     Device.objects.create(partner=acme, uid="ACME000000000999", display_name="=HYPERLINK(1)")
-    rows = list(csv.reader(io.StringIO(b"".join(viewer.get(list_url(), {"format": "csv"}).streaming_content)
-                                       .decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(viewer.get(list_url(), {"format": "csv"}).streaming_content).decode())))
     assert rows[1][1] == "'=HYPERLINK(1)"
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"battery_below": "lots"}, "Battery below %: Enter a whole number."),
-    ({"battery_below": "500"}, "Battery below %: Ensure this value is less than or equal to 100."),
-    ({"sort": "price"}, "Sort: Select a valid choice."),
-    ({"online": "maybe"}, "Status: Select a valid choice."),
-    ({"after": "not-a-cursor"}, "This page link is out of date"),
-    ({"q": "x" * 500}, "Search: Ensure this value has at most 64 characters"),
-])
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"battery_below": "lots"}, "Battery below %: Enter a whole number."),
+        ({"battery_below": "500"}, "Battery below %: Ensure this value is less than or equal to 100."),
+        ({"sort": "price"}, "Sort: Select a valid choice."),
+        ({"online": "maybe"}, "Status: Select a valid choice."),
+        ({"after": "not-a-cursor"}, "This page link is out of date"),
+        ({"q": "x" * 500}, "Search: Ensure this value has at most 64 characters"),
+    ],
+)
 def test_bad_input_answers_a_clear_message_not_a_500(acme, viewer, fleet, params, message):
     response = viewer.get(list_url(), params)
     assert response.status_code == 200
@@ -231,9 +264,14 @@ def test_a_cursor_from_another_sort_or_tampered_is_refused(acme, viewer, fleet):
     cursor = re.search(r"after=([^&]+)", query).group(1)
     response = viewer.get(list_url(), {"sort": "name", "after": cursor})
     assert "This page link is out of date" in response.content.decode()
-    for forged in (b'{"s":"battery","k":["x",1]}', b'{"s":"name","k":["a\\u0000",1]}',
-                   b'{"s":"name","k":["a",100000000000000000000000]}', b'{"s":"last_seen","k":["2024-01-01",1]}',
-                   b"[1, 2]", b"\xff\xfe"):
+    for forged in (
+        b'{"s":"battery","k":["x",1]}',
+        b'{"s":"name","k":["a\\u0000",1]}',
+        b'{"s":"name","k":["a",100000000000000000000000]}',
+        b'{"s":"last_seen","k":["2024-01-01",1]}',
+        b"[1, 2]",
+        b"\xff\xfe",
+    ):
         token = base64.urlsafe_b64encode(forged).decode().rstrip("=")
         sort = json.loads(forged)["s"] if forged.startswith(b"{") else "name"
         response = viewer.get(list_url(), {"sort": sort, "after": token})

@@ -60,11 +60,17 @@ def test_an_offline_device_gets_a_message_not_a_broken_image(sim, acme_on_sim, c
 
 def test_a_channel_the_device_lacks_is_refused_by_the_form(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=False, channels=1)
-    html = htmx(client_of(victor)).get(url("device_snapshot", device), {"channel": 3, "stream": "subStream"}) \
+    html = (
+        htmx(client_of(victor))
+        .get(url("device_snapshot", device), {"channel": 3, "stream": "subStream"})
         .content.decode()
+    )
     assert 'class="field-error"' in html and "<img" not in html
-    html = htmx(client_of(victor)).get(url("device_snapshot", device), {"channel": 0, "stream": "hdStream"}) \
+    html = (
+        htmx(client_of(victor))
+        .get(url("device_snapshot", device), {"channel": 0, "stream": "hdStream"})
         .content.decode()
+    )
     assert 'class="field-error"' in html
 
 
@@ -72,16 +78,22 @@ def test_an_nvr_channel_missing_on_the_device_is_explained(sim, acme_on_sim, cli
     device = page_device(sim, acme_on_sim, channels=8)
     device.channel_count = 16  # the console believes in more channels than the NVR has
     device.save()
-    html = htmx(client_of(victor)).get(url("device_snapshot", device), {"channel": 12, "stream": "subStream"}) \
+    html = (
+        htmx(client_of(victor))
+        .get(url("device_snapshot", device), {"channel": 12, "stream": "subStream"})
         .content.decode()
+    )
     assert "The device has no such channel." in html
 
 
 def test_a_rate_limited_snapshot_says_so(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=False)
     rate_limit_everything(sim)
-    html = htmx(client_of(victor)).get(url("device_snapshot", device), {"channel": 0, "stream": "subStream"}) \
+    html = (
+        htmx(client_of(victor))
+        .get(url("device_snapshot", device), {"channel": 0, "stream": "subStream"})
         .content.decode()
+    )
     assert "rate limiting the console" in html
 
 
@@ -103,8 +115,9 @@ def test_another_partners_snapshot_is_404(client_of, alice, acme, bolt_camera):
 # --- live view -----------------------------------------------------------------------------
 
 
-def test_a_viewer_gets_a_live_address_with_a_countdown_never_logged_nor_audited(sim, acme_on_sim, client_of, victor,
-                                                                                   caplog):
+def test_a_viewer_gets_a_live_address_with_a_countdown_never_logged_nor_audited(
+    sim, acme_on_sim, client_of, victor, caplog
+):
     device = page_device(sim, acme_on_sim, battery=False)
     caplog.set_level(logging.DEBUG)
     response = htmx(client_of(victor)).get(url("device_live", device), {"channel": 0, "stream": "externStream"})
@@ -126,8 +139,9 @@ def test_a_viewer_gets_a_live_address_with_a_countdown_never_logged_nor_audited(
 def test_live_view_of_an_offline_device_is_explained_and_audited_without_a_url(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, battery=False)
     go_offline(sim, device.uid)
-    html = htmx(client_of(olga)).get(url("device_live", device), {"channel": 0, "stream": "mainStream"}) \
-        .content.decode()
+    html = (
+        htmx(client_of(olga)).get(url("device_live", device), {"channel": 0, "stream": "mainStream"}).content.decode()
+    )
     assert "The device is offline." in html and "rtsp://" not in html
     assert AuditEntry.objects.get(action="device.live_session").result == "offline"
 
@@ -148,6 +162,9 @@ def test_a_battery_camera_that_does_not_wake_is_explained(sim, acme_on_sim, clie
     device = page_device(sim, acme_on_sim, battery=True)
     control(sim, "POST", f"/devices/{device.uid}/sleep")
     set_faults(sim, wake_failure_rate=1)
-    html = htmx(client_of(victor)).get(url("device_snapshot", device), {"channel": 0, "stream": "subStream"}) \
+    html = (
+        htmx(client_of(victor))
+        .get(url("device_snapshot", device), {"channel": 0, "stream": "subStream"})
         .content.decode()
+    )
     assert "The battery camera did not wake up. Try again later." in html and "<img" not in html

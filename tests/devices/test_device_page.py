@@ -23,17 +23,41 @@ def test_the_page_shows_identity_and_health_without_calling_rop(client_of, victo
     # acme points at a closed port: the page must not need the Core Server.
     from devices.models import Device
 
-    device = Device.objects.create(partner=acme, uid="95270000ACME0001", display_name="Front gate",
-                                   model="Argus PT", family=Family.BATTERY, firmware_version="Argus_PT_220901_1320",
-                                   online=True, battery_percent=64, charge_status="charging", alarm_enabled=True,
-                                   pir_enabled=True, pir_sensitivity=70, pir_reduce_mistakes=False,
-                                   capabilities=["battery", "ptz", "wifi"], last_seen=timezone.now())
+    device = Device.objects.create(
+        partner=acme,
+        uid="95270000ACME0001",
+        display_name="Front gate",
+        model="Argus PT",
+        family=Family.BATTERY,
+        firmware_version="Argus_PT_220901_1320",
+        online=True,
+        battery_percent=64,
+        charge_status="charging",
+        alarm_enabled=True,
+        pir_enabled=True,
+        pir_sensitivity=70,
+        pir_reduce_mistakes=False,
+        capabilities=["battery", "ptz", "wifi"],
+        last_seen=timezone.now(),
+    )
     device.tags.add(Tag.objects.create(partner=acme, name="Site North"))
     response = client_of(victor).get(url("device_detail", device))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("Front gate", "95270000ACME0001", "Argus PT", "Argus_PT_220901_1320", "ROP Core Server",
-                 "online", "64 %", "Charging", "Site North", "sensitivity 70", "ptz", "wifi"):
+    for text in (
+        "Front gate",
+        "95270000ACME0001",
+        "Argus PT",
+        "Argus_PT_220901_1320",
+        "ROP Core Server",
+        "online",
+        "64 %",
+        "Charging",
+        "Site North",
+        "sensitivity 70",
+        "ptz",
+        "wifi",
+    ):
         assert text in html, text
     # A viewer sees states, no change controls.
     assert 'name="enabled"' not in html and "Save PIR settings" not in html and "Rename" not in html
@@ -63,8 +87,9 @@ def test_a_model_without_ptz_or_wifi_gets_no_pad_and_no_wifi_section(sim, acme_o
 def test_the_battery_chart_is_an_svg_polyline_of_the_last_7_days(client_of, victor, acme_camera):
     now = timezone.now()
     for hours, percent in [(170, 10), (100, 90), (99, 88), (98, 86), (10, 40), (9, 38)]:
-        DeviceHealthSample.objects.create(device=acme_camera, taken_at=now - dt.timedelta(hours=hours), online=True,
-                                          battery_percent=percent)
+        DeviceHealthSample.objects.create(
+            device=acme_camera, taken_at=now - dt.timedelta(hours=hours), online=True, battery_percent=percent
+        )
     html = client_of(victor).get(url("device_detail", acme_camera)).content.decode()
     assert "<svg" in html and "<polyline" in html
     assert html.count('class="chart-line"') == 2  # broken at the 88-hour gap; the 170-hour sample is too old
@@ -106,8 +131,7 @@ def test_the_alarm_toggle_explains_an_offline_device(sim, acme_on_sim, client_of
     assert device.alarm_enabled == sim_state(sim, device.uid).alarm_enabled  # unchanged
 
 
-def test_the_alarm_toggle_explains_rate_limits_server_errors_and_refused_credentials(sim, acme_on_sim, client_of,
-                                                                                      olga):
+def test_the_alarm_toggle_explains_rate_limits_server_errors_and_refused_credentials(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
     rate_limit_everything(sim)
@@ -135,8 +159,11 @@ def test_viewers_may_not_change_anything(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim)
     before = sim_state(sim, device.uid).alarm_enabled
     client = client_of(victor)
-    for name, data in [("device_alarm", {"enabled": "true"}), ("device_pir", {"sensitivity": 5}),
-                       ("device_rename", {"name": "Hacked"})]:
+    for name, data in [
+        ("device_alarm", {"enabled": "true"}),
+        ("device_pir", {"sensitivity": 5}),
+        ("device_rename", {"name": "Hacked"}),
+    ]:
         assert client.post(url(name, device), data).status_code == 403
     assert sim_state(sim, device.uid).alarm_enabled is before
     assert not AuditEntry.objects.exists()
@@ -153,8 +180,9 @@ def test_changes_take_post_only(sim, acme_on_sim, client_of, olga):
 
 def test_pir_settings_are_saved(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
-    html = htmx(client_of(olga)).post(url("device_pir", device),
-                                      {"enabled": "on", "sensitivity": "35"}).content.decode()
+    html = (
+        htmx(client_of(olga)).post(url("device_pir", device), {"enabled": "on", "sensitivity": "35"}).content.decode()
+    )
     assert "PIR settings saved." in html
     pir = sim_state(sim, device.uid).pir
     assert (pir.enabled, pir.sensitivity, pir.reduce_mistakes) == (True, 35, False)

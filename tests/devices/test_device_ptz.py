@@ -49,8 +49,7 @@ def test_an_unknown_model_gets_the_pad_and_the_device_decides(sim, acme_on_sim, 
     device.save()
     page = client_of(olga).get(url("device_detail", device)).content.decode()
     assert 'value="rotate:left"' in page and 'value="zoom_in"' in page and "not known yet" in page
-    html = htmx(client_of(olga)).post(url("device_ptz", device), {"move": "rotate:left", "speed": "5"}) \
-        .content.decode()
+    html = htmx(client_of(olga)).post(url("device_ptz", device), {"move": "rotate:left", "speed": "5"}).content.decode()
     assert "This device does not support that." in html
 
 

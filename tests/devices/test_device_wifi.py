@@ -84,11 +84,13 @@ def test_a_wired_device_can_test_a_network_and_the_key_goes_nowhere(sim, acme_on
     device = wired_wifi_device(sim, acme_on_sim)
     caplog.set_level(logging.DEBUG)
     client = htmx(client_of(olga))
-    html = client.post(url("device_wifi_test", device),
-                       {"ssid": "NETGEAR36", "key": KEY, "country_code": "us"}).content.decode()
+    html = client.post(
+        url("device_wifi_test", device), {"ssid": "NETGEAR36", "key": KEY, "country_code": "us"}
+    ).content.decode()
     assert "The device can join “NETGEAR36”." in html
-    html = client.post(url("device_wifi_test", device),
-                       {"ssid": "NETGEAR36", "key": "wrong-key", "country_code": "US"}).content.decode()
+    html = client.post(
+        url("device_wifi_test", device), {"ssid": "NETGEAR36", "key": "wrong-key", "country_code": "US"}
+    ).content.decode()
     assert "could not join" in html and 'data-outcome="error"' in html
     assert KEY not in html and "wrong-key" not in html  # never rendered back
     assert sim.sim.fleet.devices[device.uid].online  # a wired device stays connected
@@ -99,8 +101,11 @@ def test_a_wired_device_can_test_a_network_and_the_key_goes_nowhere(sim, acme_on
 
 def test_a_wifi_only_device_is_never_tested(sim, acme_on_sim, client_of, olga):
     device = wifi_only_device(sim, acme_on_sim)
-    html = htmx(client_of(olga)).post(url("device_wifi_test", device),
-                                      {"ssid": "NETGEAR36", "key": KEY, "country_code": "US"}).content.decode()
+    html = (
+        htmx(client_of(olga))
+        .post(url("device_wifi_test", device), {"ssid": "NETGEAR36", "key": KEY, "country_code": "US"})
+        .content.decode()
+    )
     assert "must not be tested" in html
     assert sim.sim.fleet.devices[device.uid].online
     assert not AuditEntry.objects.exists()
@@ -110,12 +115,14 @@ def test_setting_wifi_on_a_wifi_only_device_needs_the_confirmation(sim, acme_on_
     device = wifi_only_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
     before = sim.sim.fleet.devices[device.uid].wifi
-    html = client.post(url("device_wifi_set", device),
-                       {"ssid": "NETGEAR36", "key": KEY, "country_code": "US"}).content.decode()
+    html = client.post(
+        url("device_wifi_set", device), {"ssid": "NETGEAR36", "key": KEY, "country_code": "US"}
+    ).content.decode()
     assert "Tick this box" in html and 'class="field-error"' in html
     assert sim.sim.fleet.devices[device.uid].wifi == before
-    html = client.post(url("device_wifi_set", device),
-                       {"ssid": "NETGEAR36", "key": KEY, "country_code": "US", "confirm": "on"}).content.decode()
+    html = client.post(
+        url("device_wifi_set", device), {"ssid": "NETGEAR36", "key": KEY, "country_code": "US", "confirm": "on"}
+    ).content.decode()
     assert "WiFi set to “NETGEAR36”." in html and "offline until it reconnects" in html
     assert KEY not in html
     sim_dev = sim.sim.fleet.devices[device.uid]
@@ -126,8 +133,11 @@ def test_setting_wifi_on_a_wifi_only_device_needs_the_confirmation(sim, acme_on_
 
 def test_setting_wifi_on_a_wired_device_keeps_it_online(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
-    html = htmx(client_of(olga)).post(url("device_wifi_set", device),
-                                      {"ssid": "TP-LINK_JIN", "key": "88888888", "country_code": "DE"}).content.decode()
+    html = (
+        htmx(client_of(olga))
+        .post(url("device_wifi_set", device), {"ssid": "TP-LINK_JIN", "key": "88888888", "country_code": "DE"})
+        .content.decode()
+    )
     assert "WiFi set to “TP-LINK_JIN”." in html and "offline" not in html
     wait_for(lambda: sim.sim.fleet.devices[device.uid].wifi.ssid == "TP-LINK_JIN")
     assert sim.sim.fleet.devices[device.uid].online
@@ -136,12 +146,14 @@ def test_setting_wifi_on_a_wired_device_keeps_it_online(sim, acme_on_sim, client
 def test_wifi_field_errors(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
-    html = client.post(url("device_wifi_set", device),
-                       {"ssid": "", "key": "k" * 128, "country_code": "USA"}).content.decode()
+    html = client.post(
+        url("device_wifi_set", device), {"ssid": "", "key": "k" * 128, "country_code": "USA"}
+    ).content.decode()
     assert html.count('class="field-error"') >= 3
     assert "k" * 128 not in html
-    html = client.post(url("device_wifi_set", device),
-                       {"ssid": "Café", "key": "", "country_code": "1A"}).content.decode()
+    html = client.post(
+        url("device_wifi_set", device), {"ssid": "Café", "key": "", "country_code": "1A"}
+    ).content.decode()
     assert "may only contain" in html and "two letters" in html
     assert not AuditEntry.objects.exists()
 
@@ -149,8 +161,11 @@ def test_wifi_field_errors(sim, acme_on_sim, client_of, olga):
 def test_setting_wifi_on_an_offline_device_says_so(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     go_offline(sim, device.uid)
-    html = htmx(client_of(olga)).post(url("device_wifi_set", device),
-                                      {"ssid": "NETGEAR36", "key": KEY, "country_code": "US"}).content.decode()
+    html = (
+        htmx(client_of(olga))
+        .post(url("device_wifi_set", device), {"ssid": "NETGEAR36", "key": KEY, "country_code": "US"})
+        .content.decode()
+    )
     assert "The device is offline." in html
 
 

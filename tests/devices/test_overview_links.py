@@ -27,8 +27,11 @@ def test_every_figure_links_to_the_filtered_list_and_the_list_agrees(client_of, 
         "alarms disabled": sum(d.alarm_enabled is False for d in fleet),
     }
     for label, count in expected.items():
-        link = re.search(rf'<a class="figure[^"]*" href="([^"]+)"><span class="figure-value">(\d+)</span>'
-                         rf'<span class="figure-label">{label}</span>', page)
+        link = re.search(
+            rf'<a class="figure[^"]*" href="([^"]+)"><span class="figure-value">(\d+)</span>'
+            rf'<span class="figure-label">{label}</span>',
+            page,
+        )
         assert link, label
         assert int(link.group(2)) == count
         listed = client.get(html.unescape(link.group(1))).content.decode()
@@ -49,8 +52,7 @@ def test_firmware_bars_link_to_model_and_firmware_without_inline_styles(client_o
 
 
 def test_recent_alarms_link_to_the_device_page(client_of, victor, acme, acme_camera):
-    AlarmEvent.objects.create(partner=acme, device=acme_camera, device_uid=acme_camera.uid, channel=0,
-                              status="MD")
+    AlarmEvent.objects.create(partner=acme, device=acme_camera, device_uid=acme_camera.uid, channel=0, status="MD")
     page = overview(client_of(victor))
     assert f'href="{reverse("device_detail", kwargs={"slug": "acme", "uid": acme_camera.uid})}"' in page
 

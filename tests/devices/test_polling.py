@@ -48,7 +48,10 @@ def test_it_polls_battery_alarm_name_and_pir_and_stores_a_sample(sim, synced):
     assert device.display_name == simulated["name"]
     assert device.alarm_enabled == simulated["alarmEnabled"]
     assert (device.pir_enabled, device.pir_sensitivity, device.pir_reduce_mistakes) == (
-        simulated["pir"]["enabled"], simulated["pir"]["sensitivity"], simulated["pir"]["reduceMistakes"])
+        simulated["pir"]["enabled"],
+        simulated["pir"]["sensitivity"],
+        simulated["pir"]["reduceMistakes"],
+    )
     assert device.poll_failures == 0 and device.last_poll_error == ""
     sample = DeviceHealthSample.objects.get(device=device)
     assert sample.online and sample.battery_percent == 42 and sample.charge_status == "charging"
@@ -79,8 +82,12 @@ def test_an_offline_device_is_marked_offline_and_keeps_its_last_seen(sim, synced
 
 def test_a_device_that_times_out_counts_a_failure_and_backs_off(sim, synced):
     device = device_for(sim, family="powered")
-    control(sim, "POST", "/inject", json={"symbol": "cmd_timeout", "count": 1,
-                                          "path": f"/v1.0/devices/{device.uid}/settings/alarm"})
+    control(
+        sim,
+        "POST",
+        "/inject",
+        json={"symbol": "cmd_timeout", "count": 1, "path": f"/v1.0/devices/{device.uid}/settings/alarm"},
+    )
     before = timezone.now()
     with pytest.raises(errors.CommandTimeout):
         polling.refresh_device(device)
@@ -210,11 +217,17 @@ def test_an_offline_and_a_timing_out_device_do_not_stop_the_others(sim, synced):
     make_all_due(synced, now)
     offline, slow = device_for(sim, model="RLC-810A"), device_for(sim, model="E1 Zoom")
     go_offline(sim, offline.uid)
-    control(sim, "POST", "/inject", json={"symbol": "cmd_timeout", "count": 5,
-                                          "path": f"/v1.0/devices/{slow.uid}/settings/alarm"})
+    control(
+        sim,
+        "POST",
+        "/inject",
+        json={"symbol": "cmd_timeout", "count": 5, "path": f"/v1.0/devices/{slow.uid}/settings/alarm"},
+    )
     claimed = polling.claim_due_devices(synced, now)
-    results = {device.uid: polling.poll_device(device)
-               for device in Device.objects.select_related("partner").filter(id__in=claimed)}
+    results = {
+        device.uid: polling.poll_device(device)
+        for device in Device.objects.select_related("partner").filter(id__in=claimed)
+    }
     assert results.pop(offline.uid) is False and results.pop(slow.uid) is False
     assert all(results.values()) and len(results) == 28
     offline.refresh_from_db()
@@ -236,15 +249,17 @@ def test_it_prunes_health_samples_past_each_partners_retention(acme_camera, bolt
         for days in (1, 10, 40):
             DeviceHealthSample.objects.create(device=device, taken_at=now - timedelta(days=days), online=True)
     prune_task()  # the periodic task, run in-process
-    kept = Counter((s.device_id, round((now - s.taken_at).total_seconds() / 86400))
-                   for s in DeviceHealthSample.objects.all())
+    kept = Counter(
+        (s.device_id, round((now - s.taken_at).total_seconds() / 86400)) for s in DeviceHealthSample.objects.all()
+    )
     assert set(kept) == {(acme_camera.id, 1), (bolt_camera.id, 1), (bolt_camera.id, 10)}
 
 
 def test_pruning_works_through_a_backlog_in_batches(acme_camera, settings):
     old = timezone.now() - timedelta(days=400)
     DeviceHealthSample.objects.bulk_create(
-        DeviceHealthSample(device=acme_camera, taken_at=old, online=True) for _ in range(polling.PRUNE_BATCH + 7))
+        DeviceHealthSample(device=acme_camera, taken_at=old, online=True) for _ in range(polling.PRUNE_BATCH + 7)
+    )
     assert polling.prune_health_samples(acme_camera.partner) == polling.PRUNE_BATCH + 7
     assert not DeviceHealthSample.objects.exists()
 
@@ -254,9 +269,15 @@ def test_shortening_an_interval_brings_far_off_polls_within_the_new_one(sim, syn
     Device.objects.filter(partner=synced, family=Family.BATTERY).update(next_poll_at=now + timedelta(hours=5))
     failing = device_for(sim, family="battery")
     Device.objects.filter(pk=failing.pk).update(poll_failures=3)  # its backoff stands
-    data = {"name": synced.name, "rop_base_url": synced.rop_base_url, "gateway_auth_header": "Authorization",
-            "request_budget": "500", "powered_poll_seconds": "300", "battery_poll_seconds": "3600",
-            "health_retention_days": "30"}
+    data = {
+        "name": synced.name,
+        "rop_base_url": synced.rop_base_url,
+        "gateway_auth_header": "Authorization",
+        "request_budget": "500",
+        "powered_poll_seconds": "300",
+        "battery_poll_seconds": "3600",
+        "health_retention_days": "30",
+    }
     assert client_of(alice).post(reverse("partner_settings", kwargs={"slug": synced.slug}), data).status_code == 302
     batteries = Device.objects.filter(partner=synced, family=Family.BATTERY).exclude(pk=failing.pk)
     assert all(d.next_poll_at <= now + timedelta(hours=1, seconds=5) for d in batteries)

@@ -25,7 +25,10 @@ def test_it_adds_the_online_devices_with_family_model_and_firmware(sim, acme_on_
     for uid, simulated in sim.sim.fleet.devices.items():
         device = Device.objects.get(partner=acme_on_sim, uid=uid)
         assert (device.family, device.model, device.firmware_version) == (
-            simulated.model.family, simulated.model.name, simulated.firmware)
+            simulated.model.family,
+            simulated.model.name,
+            simulated.firmware,
+        )
         assert device.transport == Transport.ROP and device.last_seen is not None
         assert device.next_poll_at is not None
         assert ("battery" in device.capabilities) == (device.family == Family.BATTERY)

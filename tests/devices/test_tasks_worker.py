@@ -18,14 +18,15 @@ from .simtools import control, wait_for
 
 def test_the_worker_syncs_a_partner_end_to_end(sim, acme_on_sim, celery_worker):
     sync_partner_task.delay(acme_on_sim.id)
-    wait_for(lambda: Device.objects.filter(partner=acme_on_sim, online=True).count() == 30,
-             what="the worker to sync 30 devices")
+    wait_for(
+        lambda: Device.objects.filter(partner=acme_on_sim, online=True).count() == 30,
+        what="the worker to sync 30 devices",
+    )
     acme_on_sim.refresh_from_db()
     assert acme_on_sim.last_synced_at is not None
 
 
-def test_sync_all_partners_fans_out_and_one_unreachable_partner_does_not_stop_it(sim, acme_on_sim, bolt,
-                                                                                celery_worker):
+def test_sync_all_partners_fans_out_and_one_unreachable_partner_does_not_stop_it(sim, acme_on_sim, bolt, celery_worker):
     # Bolt's Core Server (127.0.0.1:9) refuses connections; Acme's is the simulator.
     sync_all_partners.delay()
     wait_for(lambda: Device.objects.filter(partner=acme_on_sim).count() == 30, what="Acme's sync")
@@ -39,8 +40,7 @@ def test_two_sweeps_back_to_back_poll_each_due_device_exactly_once(sim, acme_on_
     control(sim, "POST", "/counters/reset")
     sweep_due_polls()
     sweep_due_polls()
-    wait_for(lambda: DeviceHealthSample.objects.filter(device__partner=acme_on_sim).count() >= 30,
-             what="30 polls")
+    wait_for(lambda: DeviceHealthSample.objects.filter(device__partner=acme_on_sim).count() >= 30, what="30 polls")
     # A grace period for a duplicate poll, were there one, to land before counting.
     time.sleep(1.5)
     per_device = DeviceHealthSample.objects.filter(device__partner=acme_on_sim).values("device").annotate(n=Count("id"))
@@ -93,8 +93,9 @@ def test_a_hanging_device_does_not_delay_the_others(sim, acme_on_sim, bolt, blac
     wait_for(lambda: Device.objects.filter(partner=acme_on_sim).count() == 30, what="the sync")
     Device.objects.filter(partner=acme_on_sim).update(next_poll_at=timezone.now() - timedelta(seconds=1))
     sweep_due_polls()
-    wait_for(lambda: DeviceHealthSample.objects.filter(device__partner=acme_on_sim).count() == 30,
-             what="Acme's 30 polls")
+    wait_for(
+        lambda: DeviceHealthSample.objects.filter(device__partner=acme_on_sim).count() == 30, what="Acme's 30 polls"
+    )
     stuck.refresh_from_db()
     assert stuck.poll_failures == 0 and not DeviceHealthSample.objects.filter(device=stuck).exists()
     release()  # the hanging poll now fails fast and is recorded like any failure

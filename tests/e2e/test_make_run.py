@@ -27,12 +27,27 @@ def free_port() -> int:
 
 
 def start_demo(var_dir: Path, port: int, sim_port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(ROP_FLEET_VAR_DIR=str(var_dir), PORT=str(port), ROPSIM_PORT=str(sim_port), ROPSIM_DEVICES="40",
-               ROPSIM_LAN_PORT_BASE="0")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bin" / "run-demo")], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        ROP_FLEET_VAR_DIR=str(var_dir),
+        PORT=str(port),
+        ROPSIM_PORT=str(sim_port),
+        ROPSIM_DEVICES="40",
+        ROPSIM_LAN_PORT_BASE="0",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "bin" / "run-demo")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     # Drain the output in a thread: a full pipe would stall honcho, and readline() has no timeout.
     proc.lines = queue.Queue()
     threading.Thread(target=lambda: [proc.lines.put(line) for line in proc.stdout], daemon=True).start()
@@ -65,9 +80,12 @@ def stop(proc: subprocess.Popen) -> int:
 def log_in(base: str, password: str) -> requests.Session:
     session = requests.Session()
     session.get(f"{base}/accounts/login/", timeout=10)
-    response = session.post(f"{base}/accounts/login/", timeout=10, headers={"Referer": f"{base}/accounts/login/"},
-                            data={"username": "admin", "password": password,
-                                  "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    response = session.post(
+        f"{base}/accounts/login/",
+        timeout=10,
+        headers={"Referer": f"{base}/accounts/login/"},
+        data={"username": "admin", "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+    )
     assert response.url == f"{base}/p/demo/", response.url
     return session
 
@@ -92,8 +110,11 @@ def test_make_run_serves_the_console_with_the_simulated_fleet(tmp_path):
         session = log_in(base, password)
         assert "Demo Integrator" in session.get(f"{base}/p/demo/", timeout=10).text
         # The worker and beat really run: the first sync fills the device list from ropsim.
-        wait_for(lambda: "9527" in session.get(f"{base}/p/demo/devices/?format=csv", timeout=10).text,
-                 90, "the simulated devices to be synced")
+        wait_for(
+            lambda: "9527" in session.get(f"{base}/p/demo/devices/?format=csv", timeout=10).text,
+            90,
+            "the simulated devices to be synced",
+        )
     finally:
         assert stop(proc) == 0
 

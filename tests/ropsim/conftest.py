@@ -70,8 +70,14 @@ def symbol(resp: requests.Response) -> str:
 
 
 def start(**overrides: Any) -> RunningSim:
-    cfg = dict(devices=40, seed=SEED, upgrade_seconds=0.3, wifi_scan_seconds=0.2, wifi_reconnect_seconds=0.3,
-               alarm_retry_base=0.05)
+    cfg = dict(
+        devices=40,
+        seed=SEED,
+        upgrade_seconds=0.3,
+        wifi_scan_seconds=0.2,
+        wifi_reconnect_seconds=0.3,
+        alarm_retry_base=0.05,
+    )
     cfg.update(overrides)
     return start_in_thread(SimConfig(**cfg))
 

@@ -112,8 +112,7 @@ def test_an_unreachable_receiver_counts_as_a_failure(make_api) -> None:
     assert wait_stats(api, "gave_up", 1)["failed_attempts"] == 2
 
 
-def test_disabled_alarm_notification_sends_nothing_but_listeners_still_hear(make_api,
-                                                                          receiver: Receiver) -> None:
+def test_disabled_alarm_notification_sends_nothing_but_listeners_still_hear(make_api, receiver: Receiver) -> None:
     api = make_api(callback_url=receiver.url)
     heard: list[tuple[object, ...]] = []
     api.sim.fleet.alarm_listeners.append(lambda *a: heard.append(a))
@@ -131,8 +130,7 @@ def test_an_alarm_on_an_nvr_channel_carries_that_channel(make_api, receiver: Rec
     api.put(f"/v1.0/devices/{nvr.uid}/settings/alarm", json={"enabled": True})
     api.control("POST", f"/devices/{nvr.uid}/alarm", json={"channel": 5, "status": "videoLoss"})
     receiver.wait(1)
-    assert receiver.requests[0]["body"] == {"uid": nvr.uid, "channelId": "5", "status": "videoLoss",
-                                            "AItpe": "none"}
+    assert receiver.requests[0]["body"] == {"uid": nvr.uid, "channelId": "5", "status": "videoLoss", "AItpe": "none"}
     assert api.control("POST", f"/devices/{nvr.uid}/alarm", json={"channel": 8}).status_code == 400
     assert api.control("POST", f"/devices/{nvr.uid}/alarm", json={"status": "fire"}).status_code == 400
 

@@ -19,18 +19,62 @@ def test_help_explains_every_option() -> None:
     for f in fields(SimConfig):
         if f.metadata.get("cli", True):
             assert f"--{f.name.replace('_', '-')}" in text
-    for required in ("--devices", "--seed", "--port", "--token", "--callback-url", "--authcode", "--latency-ms",
-                     "--jitter-ms", "--rate-limit", "--error-rate", "--offline-rate", "--upgrade-seconds", "--host",
-                     "--auth-header", "--data-dir", "--alarm-rate", "--lan-devices", "--lan-port-base"):
+    for required in (
+        "--devices",
+        "--seed",
+        "--port",
+        "--token",
+        "--callback-url",
+        "--authcode",
+        "--latency-ms",
+        "--jitter-ms",
+        "--rate-limit",
+        "--error-rate",
+        "--offline-rate",
+        "--upgrade-seconds",
+        "--host",
+        "--auth-header",
+        "--data-dir",
+        "--alarm-rate",
+        "--lan-devices",
+        "--lan-port-base",
+    ):
         assert required in text
 
 
 def test_arguments_become_a_sim_config() -> None:
-    cfg = config_from_args(["--devices", "500", "--seed", "7", "--token", "T", "--latency-ms", "50",
-                            "--jitter-ms", "20", "--rate-limit", "200", "--error-rate", "0.01",
-                            "--offline-rate", "0.05", "--upgrade-seconds", "30", "--auth-header", "X-Key"])
-    assert (cfg.devices, cfg.seed, cfg.token, cfg.latency_ms, cfg.rate_limit, cfg.port) == \
-        (500, 7, "T", 50.0, 200.0, 8900)
+    cfg = config_from_args(
+        [
+            "--devices",
+            "500",
+            "--seed",
+            "7",
+            "--token",
+            "T",
+            "--latency-ms",
+            "50",
+            "--jitter-ms",
+            "20",
+            "--rate-limit",
+            "200",
+            "--error-rate",
+            "0.01",
+            "--offline-rate",
+            "0.05",
+            "--upgrade-seconds",
+            "30",
+            "--auth-header",
+            "X-Key",
+        ]
+    )
+    assert (cfg.devices, cfg.seed, cfg.token, cfg.latency_ms, cfg.rate_limit, cfg.port) == (
+        500,
+        7,
+        "T",
+        50.0,
+        200.0,
+        8900,
+    )
     assert cfg.auth_header == "X-Key" and cfg.error_rate == 0.01 and cfg.offline_rate == 0.05
 
 
@@ -43,23 +87,47 @@ def _free_port() -> int:
 def test_python_m_ropsim_serves_the_api(tmp_path) -> None:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ropsim", "--devices", "25", "--seed", "7", "--port", str(port), "--token", "TOKEN",
-         "--data-dir", str(tmp_path), "--lan-devices", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "ropsim",
+            "--devices",
+            "25",
+            "--seed",
+            "7",
+            "--port",
+            str(port),
+            "--token",
+            "TOKEN",
+            "--data-dir",
+            str(tmp_path),
+            "--lan-devices",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.time() + 15
         while True:
             try:
-                r = requests.get(f"http://127.0.0.1:{port}/v1.0/devices", headers={"Authorization": "Bearer TOKEN"},
-                                 timeout=2)
+                r = requests.get(
+                    f"http://127.0.0.1:{port}/v1.0/devices", headers={"Authorization": "Bearer TOKEN"}, timeout=2
+                )
                 break
             except requests.ConnectionError:
                 assert time.time() < deadline and proc.poll() is None
                 time.sleep(0.1)
         assert r.status_code == 200 and r.json()["totalRows"] == 25
-        assert requests.post(f"http://127.0.0.1:{port}/v1.0/firmware/x.pak", data=b"1",
-                             headers={"Authorization": "Bearer TOKEN"}, timeout=5).status_code == 200
+        assert (
+            requests.post(
+                f"http://127.0.0.1:{port}/v1.0/firmware/x.pak",
+                data=b"1",
+                headers={"Authorization": "Bearer TOKEN"},
+                timeout=5,
+            ).status_code
+            == 200
+        )
         assert (tmp_path / "x.pak").read_bytes() == b"1"
     finally:
         proc.terminate()

@@ -27,8 +27,25 @@ def test_it_refuses_bad_device_definitions(api: Api) -> None:
 def test_it_shows_a_devices_full_state(shared: Api) -> None:
     dev = shared.device(lambda d: d.model.battery)
     state = shared.control("GET", f"/devices/{dev.uid}").json()
-    for key in ("uid", "model", "family", "channels", "capabilities", "name", "firmware", "online", "sleeping",
-                "batteryPercent", "chargeStatus", "alarmEnabled", "pir", "wifi", "sdCard", "upgrade", "ptz"):
+    for key in (
+        "uid",
+        "model",
+        "family",
+        "channels",
+        "capabilities",
+        "name",
+        "firmware",
+        "online",
+        "sleeping",
+        "batteryPercent",
+        "chargeStatus",
+        "alarmEnabled",
+        "pir",
+        "wifi",
+        "sdCard",
+        "upgrade",
+        "ptz",
+    ):
         assert key in state
     assert state["capabilities"]["battery"] is True and state["wifi"]["ssid"]
 
@@ -95,8 +112,11 @@ def test_the_clock_only_moves_forward(api: Api) -> None:
 
 def test_an_injected_error_answers_the_next_matching_request_once(api: Api) -> None:
     uid = api.device(lambda d: True).uid
-    r = api.control("POST", "/inject", json={"symbol": "server_internal_error", "method": "GET",
-                                             "path": "/v1.0/devices/{uid}/settings/alarm"})
+    r = api.control(
+        "POST",
+        "/inject",
+        json={"symbol": "server_internal_error", "method": "GET", "path": "/v1.0/devices/{uid}/settings/alarm"},
+    )
     assert r.status_code == 200
     assert api.get("/v1.0/devices").status_code == 200  # does not match
     hit = api.get(f"/v1.0/devices/{uid}/settings/alarm")

@@ -137,14 +137,17 @@ def test_it_gets_and_sets_the_pir_configuration(api: Api) -> None:
     assert api.get(path).json() == new
 
 
-@pytest.mark.parametrize("body", [
-    {"enabled": True, "sensitivity": 101, "reduceMistakes": True},
-    {"enabled": True, "sensitivity": -1, "reduceMistakes": True},
-    {"enabled": "yes", "sensitivity": 10, "reduceMistakes": True},
-    {"enabled": True, "sensitivity": 10},
-    {"enabled": True, "sensitivity": 10.5, "reduceMistakes": False},
-    {"enabled": True, "sensitivity": True, "reduceMistakes": False},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"enabled": True, "sensitivity": 101, "reduceMistakes": True},
+        {"enabled": True, "sensitivity": -1, "reduceMistakes": True},
+        {"enabled": "yes", "sensitivity": 10, "reduceMistakes": True},
+        {"enabled": True, "sensitivity": 10},
+        {"enabled": True, "sensitivity": 10.5, "reduceMistakes": False},
+        {"enabled": True, "sensitivity": True, "reduceMistakes": False},
+    ],
+)
 def test_it_rejects_invalid_pir_configurations(shared: Api, body: dict[str, object]) -> None:
     uid = shared.device(lambda d: True).uid
     r = shared.put(f"{DEV}/{uid}/settings/pir-config", json=body)
@@ -189,12 +192,15 @@ def test_battery_drains_and_then_charges_over_simulated_time(api: Api) -> None:
     assert later["percent"] > charging["percent"] and later["chargeStatus"] in ("charging", "completed")
 
 
-@pytest.mark.parametrize(("model", "what", "body"), [
-    ("RLC-823A", "zoom", {"channel": 0, "action": "inc"}),
-    ("RLC-823A", "zoom", {"action": "Inc"}),
-    ("E1 Zoom", "focus", {"channel": 0, "action": "dec"}),
-    ("E1 Zoom", "focus", {"action": "DEC"}),
-])
+@pytest.mark.parametrize(
+    ("model", "what", "body"),
+    [
+        ("RLC-823A", "zoom", {"channel": 0, "action": "inc"}),
+        ("RLC-823A", "zoom", {"action": "Inc"}),
+        ("E1 Zoom", "focus", {"channel": 0, "action": "dec"}),
+        ("E1 Zoom", "focus", {"action": "DEC"}),
+    ],
+)
 def test_zoom_and_focus_step_on_capable_models(api: Api, model: str, what: str, body: dict[str, object]) -> None:
     dev = api.add(model)
     before = (dev.ptz.zoom, dev.ptz.focus)
@@ -203,8 +209,10 @@ def test_zoom_and_focus_step_on_capable_models(api: Api, model: str, what: str, 
     assert (dev.ptz.zoom, dev.ptz.focus) != before
 
 
-@pytest.mark.parametrize(("model", "what"), [("RLC-810A", "zoom"), ("Argus 3 Pro", "focus"),
-                                             ("RLC-810A", "rotate"), ("Reolink Duo 2", "rotate")])
+@pytest.mark.parametrize(
+    ("model", "what"),
+    [("RLC-810A", "zoom"), ("Argus 3 Pro", "focus"), ("RLC-810A", "rotate"), ("Reolink Duo 2", "rotate")],
+)
 def test_ptz_on_models_without_it_is_cmd_not_support(api: Api, model: str, what: str) -> None:
     dev = api.add(model)
     body = {"action": "inc"} if what != "rotate" else {"direction": "left", "speed": 5}
@@ -217,8 +225,7 @@ def test_ptz_validates_action_and_channel_range(api: Api) -> None:
     dev = api.add("RLC-823A")
     assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"action": "up"})) == "invalid_parameter"
     assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"channel": 0})) == "invalid_parameter"
-    assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"channel": 32, "action": "inc"})) == \
-        "invalid_parameter"
+    assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"channel": 32, "action": "inc"})) == "invalid_parameter"
     r = api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"channel": 1, "action": "inc"})
     assert r.status_code == 404 and symbol(r) == "device_channel_not_found"
 
@@ -227,8 +234,7 @@ def test_ptz_validates_action_and_channel_range(api: Api) -> None:
 @pytest.mark.parametrize("direction", ["left", "rightUP", "rightUp", "None", "leftDown"])
 def test_rotate_accepts_post_and_patch_and_both_spellings(api: Api, method: str, direction: str) -> None:
     dev = api.add("Argus PT")
-    r = getattr(api, method)(f"{DEV}/{dev.uid}/ptz/rotate", json={"channel": 0, "direction": direction,
-                                                                  "speed": 10})
+    r = getattr(api, method)(f"{DEV}/{dev.uid}/ptz/rotate", json={"channel": 0, "direction": direction, "speed": 10})
     assert r.status_code == 200, r.text
     assert dev.ptz.direction.lower() == direction.lower()
 
@@ -255,6 +261,5 @@ def test_nvr_channels_beyond_eight_are_device_channel_not_found(api: Api) -> Non
 def test_invalid_json_bodies_are_invalid_parameter(shared: Api) -> None:
     uid = shared.device(lambda d: True).uid
     for data in ("", "{", "[]", '"x"'):
-        r = shared.put(f"{DEV}/{uid}/settings/general-config", data=data,
-                       headers={"Content-Type": "application/json"})
+        r = shared.put(f"{DEV}/{uid}/settings/general-config", data=data, headers={"Content-Type": "application/json"})
         assert r.status_code == 400 and symbol(r) == "invalid_parameter"

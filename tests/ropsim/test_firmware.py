@@ -34,8 +34,12 @@ def wait_status(api: Api, uid: str, sid: str, want: str, timeout: float = 5.0) -
 
 def test_it_stores_an_uploaded_image_with_size_and_sha256(api: Api) -> None:
     data = os.urandom(700_000)
-    r = upload(api, "Reolink-Duo-2.2143_23042822.BIPC_529MIX32M35B17B6MP.paks", data,
-               headers={"Content-Type": "application/json; charset=utf-8"})  # as the spec's example
+    r = upload(
+        api,
+        "Reolink-Duo-2.2143_23042822.BIPC_529MIX32M35B17B6MP.paks",
+        data,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )  # as the spec's example
     assert r.status_code == 200 and r.json() == {"message": "ok"}
     listed = api.control("GET", "/firmware").json()["items"]
     assert listed[0]["size"] == len(data) and listed[0]["sha256"] == hashlib.sha256(data).hexdigest()
@@ -51,8 +55,9 @@ def test_it_streams_a_large_upload_in_chunks(api: Api) -> None:
     assert api.sim.firmware.files["big.pak"].sha256 == hashlib.sha256(b"".join(chunks)).hexdigest()
 
 
-@pytest.mark.parametrize("name", ["firmware.bin", "firmware.pak.zip", "firmware", ".pak", "a%20b..pak",
-                                  "x" * 260 + ".pak"])
+@pytest.mark.parametrize(
+    "name", ["firmware.bin", "firmware.pak.zip", "firmware", ".pak", "a%20b..pak", "x" * 260 + ".pak"]
+)
 def test_it_rejects_names_not_ending_in_pak_or_paks(shared: Api, name: str) -> None:
     r = upload(shared, name)
     assert r.status_code == 400 and symbol(r) == "invalid_filename"
@@ -72,8 +77,11 @@ def test_it_rejects_multipart_firmware(api: Api) -> None:
 
 
 def test_it_rejects_a_multipart_body_sent_with_another_content_type(api: Api) -> None:
-    body = (b"--XyZ123\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pak\"\r\n\r\n"
-            + b"\x00" * 5000 + b"\r\n--XyZ123--\r\n")
+    body = (
+        b'--XyZ123\r\nContent-Disposition: form-data; name="file"; filename="a.pak"\r\n\r\n'
+        + b"\x00" * 5000
+        + b"\r\n--XyZ123--\r\n"
+    )
     r = upload(api, "sneaky.pak", body, headers={"Content-Type": "application/octet-stream"})
     assert r.status_code == 400 and symbol(r) == "invalid_parameter"
     assert "sneaky.pak" not in api.sim.firmware.files and os.listdir(api.sim.firmware.dir) == []
@@ -84,8 +92,7 @@ def test_it_rejects_an_empty_upload(api: Api) -> None:
 
 
 def _session(api: Api, uid: str, name: str, factory_reset: object = False) -> object:
-    return api.post(f"/v1.0/devices/{uid}/upgrade-session",
-                    json={"upgradeFile": name, "factoryReset": factory_reset})
+    return api.post(f"/v1.0/devices/{uid}/upgrade-session", json={"upgradeFile": name, "factoryReset": factory_reset})
 
 
 def test_a_successful_upgrade_reboots_the_device_and_changes_its_firmware(api: Api) -> None:
@@ -97,8 +104,7 @@ def test_a_successful_upgrade_reboots_the_device_and_changes_its_firmware(api: A
     body = r.json()
     assert set(body) == {"sessionId", "expiredIn"} and 60 <= body["expiredIn"] <= 3600
     uuid.UUID(body["sessionId"])
-    assert api.get(f"/v1.0/devices/{dev.uid}/upgrade-session/{body['sessionId']}").json() == \
-        {"status": "upgrading"}
+    assert api.get(f"/v1.0/devices/{dev.uid}/upgrade-session/{body['sessionId']}").json() == {"status": "upgrading"}
     time.sleep(0.2)  # past half of --upgrade-seconds 0.3: rebooting
     listed = [i["uid"] for i in api.get("/v1.0/devices").json()["items"]]
     assert dev.uid not in listed
@@ -183,9 +189,15 @@ def test_a_never_uploaded_file_is_file_not_found_before_the_device_is_checked(ap
     assert symbol(_session(api, dev.uid, "present.pak")) == "device_offline"
 
 
-@pytest.mark.parametrize("body", [{"upgradeFile": "x.pak"}, {"factoryReset": False},
-                                  {"upgradeFile": "x.pak", "factoryReset": "no"},
-                                  {"upgradeFile": 5, "factoryReset": False}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"upgradeFile": "x.pak"},
+        {"factoryReset": False},
+        {"upgradeFile": "x.pak", "factoryReset": "no"},
+        {"upgradeFile": 5, "factoryReset": False},
+    ],
+)
 def test_upgrade_session_bodies_are_validated(shared: Api, body: dict[str, object]) -> None:
     uid = shared.device(lambda d: True).uid
     r = shared.post(f"/v1.0/devices/{uid}/upgrade-session", json=body)

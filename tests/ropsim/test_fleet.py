@@ -41,13 +41,16 @@ def test_the_catalogue_describes_capabilities() -> None:
     assert CATALOGUE["Reolink Duo 2"].wifi and CATALOGUE["Reolink Duo 2"].wired
 
 
-@pytest.mark.parametrize(("model", "name", "ok"), [
-    ("Reolink Duo 2", "Reolink-Duo-2.2143_23042822.BIPC_529MIX32M35B17B6MP.paks", True),
-    ("RLC-810A", "IPC_523B188MP.1569_230106789.RLC-812A.IMX415.8MP.REOLINK.pak", False),
-    ("RLC-810A", "IPC_523B188MP.1569_230106789.RLC-810A.IMX415.8MP.REOLINK.pak", True),
-    ("Argus 2", "Argus_2E.1.pak", False),
-    ("Argus 3 Pro", "Argus-2.100_230101.pak", False),
-])
+@pytest.mark.parametrize(
+    ("model", "name", "ok"),
+    [
+        ("Reolink Duo 2", "Reolink-Duo-2.2143_23042822.BIPC_529MIX32M35B17B6MP.paks", True),
+        ("RLC-810A", "IPC_523B188MP.1569_230106789.RLC-812A.IMX415.8MP.REOLINK.pak", False),
+        ("RLC-810A", "IPC_523B188MP.1569_230106789.RLC-810A.IMX415.8MP.REOLINK.pak", True),
+        ("Argus 2", "Argus_2E.1.pak", False),
+        ("Argus 3 Pro", "Argus-2.100_230101.pak", False),
+    ],
+)
 def test_firmware_images_are_checked_against_the_model(model: str, name: str, ok: bool) -> None:
     assert CATALOGUE[model].matches_image(name) is ok
 

@@ -87,8 +87,11 @@ def error(answer: dict[str, Any]) -> tuple[int, str]:
 # -- envelope and login -----------------------------------------------------------
 def test_login_answers_token_with_lease_in_firmware_json_layout(lan: LanThread, devs) -> None:
     c = Cam(lan, devs["ptz"])
-    r = c.post([{"cmd": "Login", "action": 0, "param": {"User": {"userName": "admin", "password": DEMO_PASSWORD}}}],
-               cmd="Login", token="null")
+    r = c.post(
+        [{"cmd": "Login", "action": 0, "param": {"User": {"userName": "admin", "password": DEMO_PASSWORD}}}],
+        cmd="Login",
+        token="null",
+    )
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/html")  # like the firmware, JSON labelled text/html
     assert '"cmd" : "Login"' in r.text and "\n   {" in r.text  # " : " separators, 3-space indent
@@ -132,8 +135,9 @@ def test_lockout_after_five_bad_passwords_then_unlocks(lan: LanThread, devs, fle
     assert code == -7 and "Login has been locked" in detail
     assert 0 < locked[0]["error"]["unlock_time"] <= 300
     # The short-session style is locked too.
-    r = requests.get(c.ep.url, params={"cmd": "GetDevInfo", "user": "admin", "password": DEMO_PASSWORD},
-                     timeout=TIMEOUT)
+    r = requests.get(
+        c.ep.url, params={"cmd": "GetDevInfo", "user": "admin", "password": DEMO_PASSWORD}, timeout=TIMEOUT
+    )
     assert "Login has been locked" in r.json()[0]["error"]["detail"]
     fleet.clock.advance(301)
     assert c.login()[0]["code"] == 0
@@ -148,8 +152,9 @@ def test_max_sessions(fleet: Fleet, devs) -> None:
 
 def test_short_session_user_password_in_query(lan: LanThread, devs) -> None:
     c = Cam(lan, devs["ptz"])
-    good = c.post([{"cmd": "GetDevInfo", "action": 0, "param": {}}], cmd="GetDevInfo", user="admin",
-                  password=DEMO_PASSWORD).json()
+    good = c.post(
+        [{"cmd": "GetDevInfo", "action": 0, "param": {}}], cmd="GetDevInfo", user="admin", password=DEMO_PASSWORD
+    ).json()
     assert good[0]["value"]["DevInfo"]["model"] == "RLC-823A"
     bad = c.post([{"cmd": "GetDevInfo"}], user="admin", password="x").json()
     assert error(bad[0]) == (-7, "login failed")
@@ -164,8 +169,7 @@ def test_browsing_api_cgi_gives_an_envelope(lan: LanThread, devs) -> None:
 
 
 def test_malformed_body_and_batch_order(cam: Cam) -> None:
-    r = requests.post(cam.ep.url, params={"cmd": "GetDevInfo", "token": cam.token}, data=b"{not json",
-                      timeout=TIMEOUT)
+    r = requests.post(cam.ep.url, params={"cmd": "GetDevInfo", "token": cam.token}, data=b"{not json", timeout=TIMEOUT)
     assert error(r.json()[0])[0] == -4
     answers = cam.call({"cmd": "GetTime"}, {"cmd": "NoSuchCmd"}, {"cmd": "GetP2p"})
     assert [a["cmd"] for a in answers] == ["GetTime", "Unknown", "GetP2p"]
@@ -235,19 +239,19 @@ def test_alarm_none_clears_and_other_channels_stay_quiet(lan: LanThread, devs, f
 
 # -- snapshots ------------------------------------------------------------------------------
 def test_snap_returns_a_jpeg(cam: Cam) -> None:
-    r = requests.get(cam.ep.url, params={"cmd": "Snap", "channel": 0, "rs": "abc", "token": cam.token},
-                     timeout=TIMEOUT)
+    r = requests.get(cam.ep.url, params={"cmd": "Snap", "channel": 0, "rs": "abc", "token": cam.token}, timeout=TIMEOUT)
     assert r.headers["Content-Type"] == "image/jpeg"
     image = Image.open(io.BytesIO(r.content))
     assert image.format == "JPEG" and image.size[0] == 1920
-    sub = requests.get(cam.ep.url, params={"cmd": "Snap", "channel": 0, "snapType": "sub", "token": cam.token},
-                       timeout=TIMEOUT)
+    sub = requests.get(
+        cam.ep.url, params={"cmd": "Snap", "channel": 0, "snapType": "sub", "token": cam.token}, timeout=TIMEOUT
+    )
     assert Image.open(io.BytesIO(sub.content)).size[0] == 640
-    short = requests.get(cam.ep.url, params={"cmd": "Snap", "channel": 0, "user": "admin",
-                                             "password": DEMO_PASSWORD}, timeout=TIMEOUT)
+    short = requests.get(
+        cam.ep.url, params={"cmd": "Snap", "channel": 0, "user": "admin", "password": DEMO_PASSWORD}, timeout=TIMEOUT
+    )
     assert short.content[:2] == b"\xff\xd8"
-    bad_channel = requests.get(cam.ep.url, params={"cmd": "Snap", "channel": 3, "token": cam.token},
-                               timeout=TIMEOUT)
+    bad_channel = requests.get(cam.ep.url, params={"cmd": "Snap", "channel": 3, "token": cam.token}, timeout=TIMEOUT)
     assert error(bad_channel.json()[0])[0] == -4
 
 
@@ -324,7 +328,10 @@ def test_offline_device_drops_the_connection(cam: Cam, fleet: Fleet) -> None:
 
 def test_reboot_takes_the_device_off_the_lan_briefly(cam: Cam, fleet: Fleet) -> None:
     assert cam.call({"cmd": "Reboot", "action": 0, "param": {}})[0] == {
-        "cmd": "Reboot", "code": 0, "value": {"rspCode": 200}}
+        "cmd": "Reboot",
+        "code": 0,
+        "value": {"rspCode": 200},
+    }
     assert not cam.dev.online and "lan-reboot" in cam.dev.offline_reasons  # the cloud sees it too
     with pytest.raises(requests.ConnectionError):
         cam.one("GetDevInfo")
@@ -334,9 +341,15 @@ def test_reboot_takes_the_device_off_the_lan_briefly(cam: Cam, fleet: Fleet) -> 
 
 
 # -- onboarding --------------------------------------------------------------------------------
-SETUP = {"host": "rop.example.com", "getCAPort": 61000, "getCertPort": 61001, "registerPort": 61002,
-         "code": "yq75pv1rind84vclakr54", "caHash": "bmV5OGhqN2ltNjRsZDh4OHg5aG4zeXdma2xwaWNxOGFzbw==",
-         "time": 1686822272}
+SETUP = {
+    "host": "rop.example.com",
+    "getCAPort": 61000,
+    "getCertPort": 61001,
+    "registerPort": 61002,
+    "code": "yq75pv1rind84vclakr54",
+    "caHash": "bmV5OGhqN2ltNjRsZDh4OHg5aG4zeXdma2xwaWNxOGFzbw==",
+    "time": 1686822272,
+}
 
 
 def test_rop_setup_validates_and_accepts(lan: LanThread, devs) -> None:
@@ -353,8 +366,9 @@ def test_rop_setup_validates_and_accepts(lan: LanThread, devs) -> None:
     assert requests.post(url, data=b"[", timeout=TIMEOUT).status_code == 400
 
 
-@pytest.mark.parametrize("symbol", ["sync_time_failed", "download_ca_failed", "download_private_key_failed",
-                                    "registe_failed"])
+@pytest.mark.parametrize(
+    "symbol", ["sync_time_failed", "download_ca_failed", "download_private_key_failed", "registe_failed"]
+)
 def test_rop_setup_injected_failures(lan: LanThread, devs, symbol: str) -> None:
     ep = lan.endpoint(devs["ptz"].uid)
     lan.state(devs["ptz"].uid).setup_failure = symbol

@@ -21,8 +21,9 @@ from ropsim.lan import LanServers, start_lan_servers
 
 def host_for(servers: LanServers, uid: str, password: str | None = None) -> Host:
     ep = servers.endpoint(uid)
-    return Host(ep.host, ep.username, ep.password if password is None else password, port=ep.port,
-                use_https=False, timeout=5)
+    return Host(
+        ep.host, ep.username, ep.password if password is None else password, port=ep.port, use_https=False, timeout=5
+    )
 
 
 def run(models: list[str], scenario: Callable[[Fleet, LanServers, list[str]], Awaitable[None]]) -> None:
@@ -48,8 +49,18 @@ def test_camera_host_data_states_snapshot_ptz_logout() -> None:
         assert host.uid == uid and not host.is_nvr
         assert host.num_channels == 1 and host.channels == [0]
         assert host.sw_version.startswith("v3.")
-        for capability in ("ptz", "pan_tilt", "zoom", "ptz_speed", "ptz_presets", "floodLight",
-                           "motion_detection", "ai_people", "ai_vehicle", "siren_play"):
+        for capability in (
+            "ptz",
+            "pan_tilt",
+            "zoom",
+            "ptz_speed",
+            "ptz_presets",
+            "floodLight",
+            "motion_detection",
+            "ai_people",
+            "ai_vehicle",
+            "siren_play",
+        ):
             assert host.supported(0, capability), capability
         assert host.supported(None, "reboot")
         assert host.ptz_presets(0) == {"home": 1}
@@ -156,8 +167,9 @@ def test_offline_and_rebooting_devices_fail_fast() -> None:
         # its own timeouts; pointing bc_port at the emulator's stand-in keeps
         # the failure immediate.
         ep = servers.endpoint(uid)
-        fresh = Host(ep.host, ep.username, ep.password, port=ep.port, use_https=False, timeout=5,
-                     bc_port=servers.media_port)
+        fresh = Host(
+            ep.host, ep.username, ep.password, port=ep.port, use_https=False, timeout=5, bc_port=servers.media_port
+        )
         with pytest.raises(LoginError, match="Server disconnected"):
             await fresh.get_host_data()
         await fresh.logout()

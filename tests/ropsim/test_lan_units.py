@@ -82,5 +82,6 @@ def test_ability_follows_model_flags() -> None:
 def test_envelope_layout() -> None:
     text = dumps([CommandError(-6).envelope("GetDevInfo")])
     assert '"detail" : "please login first"' in text and '"rspCode" : -6' in text
-    assert json.loads(text) == [{"cmd": "GetDevInfo", "code": 1, "error": {"detail": "please login first",
-                                                                         "rspCode": -6}}]
+    assert json.loads(text) == [
+        {"cmd": "GetDevInfo", "code": 1, "error": {"detail": "please login first", "rspCode": -6}}
+    ]

@@ -22,8 +22,14 @@ def today(api: Api) -> dt.date:
 
 
 def day_query(day: dt.date, channel: int = 0, stream: str = "mainStream", **extra: str) -> dict[str, object]:
-    return {"channel": channel, "stream_type": stream, "record_date": day.isoformat(),
-            "start_at": "00:00:00", "end_at": "23:59:59", **extra}
+    return {
+        "channel": channel,
+        "stream_type": stream,
+        "record_date": day.isoformat(),
+        "start_at": "00:00:00",
+        "end_at": "23:59:59",
+        **extra,
+    }
 
 
 def busy_day(uid: str, channel: int, now: dt.datetime) -> dt.date:
@@ -44,8 +50,9 @@ def camera(shared: Api) -> str:
 def test_the_calendar_lists_days_that_have_recordings(shared: Api, camera: str) -> None:
     t = today(shared)
     for path in ("calendar", "calendar/"):  # the table's path and the example's trailing slash
-        r = shared.get(f"/v1.0/devices/{camera}/records/{path}",
-                       params={"channel": 0, "year": t.year, "month": t.month})
+        r = shared.get(
+            f"/v1.0/devices/{camera}/records/{path}", params={"channel": 0, "year": t.year, "month": t.month}
+        )
         assert r.status_code == 200
         body = r.json()
         assert body["totalRows"] == len(body["items"]) > 0
@@ -53,9 +60,10 @@ def test_the_calendar_lists_days_that_have_recordings(shared: Api, camera: str) 
 
 
 def test_the_calendar_agrees_with_the_day_lists(shared: Api, camera: str) -> None:
-    prev = (today(shared).replace(day=1) - dt.timedelta(days=1))
-    cal = shared.get(f"/v1.0/devices/{camera}/records/calendar",
-                     params={"channel": 0, "year": prev.year, "month": prev.month}).json()
+    prev = today(shared).replace(day=1) - dt.timedelta(days=1)
+    cal = shared.get(
+        f"/v1.0/devices/{camera}/records/calendar", params={"channel": 0, "year": prev.year, "month": prev.month}
+    ).json()
     dates = {i["date"] for i in cal["items"]}
     for day in range(1, prev.day + 1):
         r = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(prev.replace(day=day)))
@@ -67,9 +75,16 @@ def test_future_months_have_no_recordings(shared: Api, camera: str) -> None:
     assert r.json() == {"totalRows": 0, "items": []}
 
 
-@pytest.mark.parametrize("params", [{"channel": 0, "year": 1999, "month": 1}, {"channel": 0, "year": 2024},
-                                    {"channel": 0, "year": 2024, "month": 13}, {"year": 2024, "month": 1},
-                                    {"channel": "x", "year": 2024, "month": 1}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"channel": 0, "year": 1999, "month": 1},
+        {"channel": 0, "year": 2024},
+        {"channel": 0, "year": 2024, "month": 13},
+        {"year": 2024, "month": 1},
+        {"channel": "x", "year": 2024, "month": 1},
+    ],
+)
 def test_the_calendar_validates_its_query(shared: Api, camera: str, params: dict[str, object]) -> None:
     r = shared.get(f"/v1.0/devices/{camera}/records/calendar", params=params)
     assert r.status_code == 400 and symbol(r) == "invalid_parameter"
@@ -103,11 +118,12 @@ def test_a_next_token_from_another_query_is_invalid(shared: Api, camera: str) ->
     now = dt.datetime.fromtimestamp(shared.sim.now(), dt.UTC).replace(tzinfo=None)
     day = busy_day(camera, 0, now)
     token = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day)).json()["nextToken"]
-    other = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day, stream="subStream",
-                                                                           next_token=token))
+    other = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day, stream="subStream", next_token=token))
     assert symbol(other) == "invalid_parameter"
-    assert symbol(shared.get(f"/v1.0/devices/{camera}/records",
-                             params=day_query(day, next_token="garbage!"))) == "invalid_parameter"
+    assert (
+        symbol(shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day, next_token="garbage!")))
+        == "invalid_parameter"
+    )
 
 
 def test_recordings_are_deterministic_per_device_channel_and_day(make_api) -> None:
@@ -122,27 +138,40 @@ def test_recordings_are_deterministic_per_device_channel_and_day(make_api) -> No
 def test_a_start_not_before_the_end_is_invalid(shared: Api, camera: str) -> None:
     day = today(shared)
     for start, end in (("10:00:00", "10:00:00"), ("11:00:00", "10:00:00")):
-        r = shared.get(f"/v1.0/devices/{camera}/records",
-                       params=day_query(day, start_at=start, end_at=end))
+        r = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day, start_at=start, end_at=end))
         assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
 def test_the_examples_start_time_and_end_time_form_is_accepted(shared: Api, camera: str) -> None:
     day = today(shared) - dt.timedelta(days=2)
     table = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day)).json()
-    example = shared.get(f"/v1.0/devices/{camera}/records", params={
-        "channel": 0, "stream_type": "mainStream",
-        "start_time": f"{day} 00:00:00", "end_time": f"{day} 23:59:59"}).json()
+    example = shared.get(
+        f"/v1.0/devices/{camera}/records",
+        params={
+            "channel": 0,
+            "stream_type": "mainStream",
+            "start_time": f"{day} 00:00:00",
+            "end_time": f"{day} 23:59:59",
+        },
+    ).json()
     assert example == table
-    bad = shared.get(f"/v1.0/devices/{camera}/records", params={
-        "channel": 0, "stream_type": "mainStream", "start_time": f"{day} 10:00:00", "end_time": f"{day} 09:00:00"})
+    bad = shared.get(
+        f"/v1.0/devices/{camera}/records",
+        params={
+            "channel": 0,
+            "stream_type": "mainStream",
+            "start_time": f"{day} 10:00:00",
+            "end_time": f"{day} 09:00:00",
+        },
+    )
     assert symbol(bad) == "invalid_parameter"
 
 
 def test_a_window_within_the_day_filters_clips(shared: Api, camera: str) -> None:
     day = today(shared) - dt.timedelta(days=2)
-    body = shared.get(f"/v1.0/devices/{camera}/records",
-                      params=day_query(day, start_at="06:00:00", end_at="12:00:00")).json()
+    body = shared.get(
+        f"/v1.0/devices/{camera}/records", params=day_query(day, start_at="06:00:00", end_at="12:00:00")
+    ).json()
     for item in body["items"]:
         assert item["endTime"] >= f"{day} 06:00:00" and item["startTime"] <= f"{day} 12:00:00"
 
@@ -174,11 +203,9 @@ def test_devices_without_an_sd_card_answer_cmd_not_support(api: Api) -> None:
 def test_an_nvr_records_per_channel_and_rejects_channel_eight(api: Api) -> None:
     nvr = api.add("NVR RLN8-410")
     t = today(api)
-    ok = api.get(f"/v1.0/devices/{nvr.uid}/records/calendar", params={"channel": 7, "year": t.year,
-                                                                      "month": t.month})
+    ok = api.get(f"/v1.0/devices/{nvr.uid}/records/calendar", params={"channel": 7, "year": t.year, "month": t.month})
     assert ok.status_code == 200
-    r = api.get(f"/v1.0/devices/{nvr.uid}/records/calendar", params={"channel": 8, "year": t.year,
-                                                                     "month": t.month})
+    r = api.get(f"/v1.0/devices/{nvr.uid}/records/calendar", params={"channel": 8, "year": t.year, "month": t.month})
     assert r.status_code == 404 and symbol(r) == "device_channel_not_found"
 
 
@@ -201,11 +228,14 @@ def test_playback_returns_a_signed_rtsp_url(shared: Api, camera: str, path: str)
 
 
 def test_playback_of_an_unknown_file_is_file_not_found(shared: Api, camera: str) -> None:
-    r = shared.post(f"/v1.0/devices/{camera}/records/play-session",
-                    json={"channel": 0, "fileName": "/mnt/sda/Mp4Record/2020-01-01/nothing.mp4"})
+    r = shared.post(
+        f"/v1.0/devices/{camera}/records/play-session",
+        json={"channel": 0, "fileName": "/mnt/sda/Mp4Record/2020-01-01/nothing.mp4"},
+    )
     assert r.status_code == 404 and symbol(r) == "file_not_found"
-    assert symbol(shared.post(f"/v1.0/devices/{camera}/records/play-session", json={"channel": 0})) == \
-        "invalid_parameter"
+    assert (
+        symbol(shared.post(f"/v1.0/devices/{camera}/records/play-session", json={"channel": 0})) == "invalid_parameter"
+    )
 
 
 def test_live_view_returns_a_url_that_expires_after_30_seconds(api: Api) -> None:
@@ -220,8 +250,9 @@ def test_live_view_returns_a_url_that_expires_after_30_seconds(api: Api) -> None
     assert api.sim.check_play_url(body["playURL"]) is None
 
 
-@pytest.mark.parametrize("body", [{"channel": 0}, {"streamType": "mainStream"},
-                                  {"channel": 0, "streamType": "hugeStream"}])
+@pytest.mark.parametrize(
+    "body", [{"channel": 0}, {"streamType": "mainStream"}, {"channel": 0, "streamType": "hugeStream"}]
+)
 def test_live_view_validates_its_body(shared: Api, camera: str, body: dict[str, object]) -> None:
     assert symbol(shared.post(f"/v1.0/devices/{camera}/live/play-session", json=body)) == "invalid_parameter"
 
@@ -239,8 +270,12 @@ def test_snapshots_are_jpegs_sized_by_stream_type(shared: Api, camera: str) -> N
 
 def test_snapshots_differ_per_channel(api: Api) -> None:
     nvr = api.add("NVR RLN8-410")
-    shots = [api.get(f"/v1.0/devices/{nvr.uid}/snap/snapshot.jpg",
-                     params={"channel": ch, "stream_type": "subStream"}).content for ch in (0, 1)]
+    shots = [
+        api.get(
+            f"/v1.0/devices/{nvr.uid}/snap/snapshot.jpg", params={"channel": ch, "stream_type": "subStream"}
+        ).content
+        for ch in (0, 1)
+    ]
     assert shots[0] != shots[1]
 
 

@@ -26,15 +26,15 @@ def test_wired_only_devices_answer_cmd_not_support(shared: Api, tail: str) -> No
     method = shared.get if tail.startswith("settings") else shared.post
     r = method(wifi_path(dev.uid, tail))
     assert r.status_code == 400 and symbol(r) == "cmd_not_support"
-    r = shared.post(wifi_path(dev.uid, "wifi/test"), json={"ssid": "Reolink", "key": "reolink123",
-                                                           "countryCode": "US"})
+    r = shared.post(wifi_path(dev.uid, "wifi/test"), json={"ssid": "Reolink", "key": "reolink123", "countryCode": "US"})
     assert symbol(r) == "cmd_not_support"
 
 
 def test_setting_wifi_on_a_dual_device_keeps_it_online(api: Api) -> None:
     dev = api.add("Reolink Duo 2")
-    r = api.put(wifi_path(dev.uid, "settings/wifi-config"),
-                json={"ssid": "TP-LINK_JIN", "key": "88888888", "countryCode": "us"})
+    r = api.put(
+        wifi_path(dev.uid, "settings/wifi-config"), json={"ssid": "TP-LINK_JIN", "key": "88888888", "countryCode": "us"}
+    )
     assert r.status_code == 200 and r.json() == {"message": "ok"}
     assert dev.online
     assert api.get(wifi_path(dev.uid, "settings/wifi-config")).json()["ssid"] == "TP-LINK_JIN"
@@ -43,8 +43,9 @@ def test_setting_wifi_on_a_dual_device_keeps_it_online(api: Api) -> None:
 
 def test_setting_wifi_on_a_wifi_only_device_disconnects_it_for_a_while(api: Api) -> None:
     dev = api.add("E1 Zoom")
-    r = api.put(wifi_path(dev.uid, "settings/wifi-config"),
-                json={"ssid": "Reolink", "key": "reolink123", "countryCode": "US"})
+    r = api.put(
+        wifi_path(dev.uid, "settings/wifi-config"), json={"ssid": "Reolink", "key": "reolink123", "countryCode": "US"}
+    )
     assert r.status_code == 200
     assert dev.uid not in [i["uid"] for i in api.get("/v1.0/devices").json()["items"]]
     assert symbol(api.get(wifi_path(dev.uid, "settings/wifi-config"))) == "device_offline"
@@ -54,8 +55,7 @@ def test_setting_wifi_on_a_wifi_only_device_disconnects_it_for_a_while(api: Api)
 
 def test_a_wifi_only_device_given_a_wrong_key_stays_away_until_reset(api: Api) -> None:
     dev = api.add("Argus 2")
-    api.put(wifi_path(dev.uid, "settings/wifi-config"), json={"ssid": "Reolink", "key": "nope",
-                                                              "countryCode": "US"})
+    api.put(wifi_path(dev.uid, "settings/wifi-config"), json={"ssid": "Reolink", "key": "nope", "countryCode": "US"})
     api.advance(3600)
     assert not dev.online
     api.control("POST", f"/devices/{dev.uid}/online")
@@ -64,22 +64,26 @@ def test_a_wifi_only_device_given_a_wrong_key_stays_away_until_reset(api: Api) -
 
 def test_the_set_wifi_examples_put_on_wifi_test_sets_the_configuration(api: Api) -> None:
     dev = api.add("Reolink Duo 2")
-    r = api.put(wifi_path(dev.uid, "wifi/test"), json={"ssid": "NETGEAR36", "key": "netgear-36-pass",
-                                                       "countryCode": "US"})
+    r = api.put(
+        wifi_path(dev.uid, "wifi/test"), json={"ssid": "NETGEAR36", "key": "netgear-36-pass", "countryCode": "US"}
+    )
     assert r.status_code == 200 and dev.wifi.ssid == "NETGEAR36"
 
 
-@pytest.mark.parametrize("body", [
-    {"ssid": "", "key": "k", "countryCode": "US"},
-    {"ssid": "x" * 128, "key": "k", "countryCode": "US"},
-    {"ssid": "ok", "key": "k" * 128, "countryCode": "US"},
-    {"ssid": "ok", "key": "k", "countryCode": "USA"},
-    {"ssid": "ok", "key": "k", "countryCode": "1A"},
-    {"ssid": "ok", "countryCode": "US"},
-    {"key": "k", "countryCode": "US"},
-    {"ssid": "ok", "key": "k"},
-    {"ssid": "tab\there", "key": "k", "countryCode": "US"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"ssid": "", "key": "k", "countryCode": "US"},
+        {"ssid": "x" * 128, "key": "k", "countryCode": "US"},
+        {"ssid": "ok", "key": "k" * 128, "countryCode": "US"},
+        {"ssid": "ok", "key": "k", "countryCode": "USA"},
+        {"ssid": "ok", "key": "k", "countryCode": "1A"},
+        {"ssid": "ok", "countryCode": "US"},
+        {"key": "k", "countryCode": "US"},
+        {"ssid": "ok", "key": "k"},
+        {"ssid": "tab\there", "key": "k", "countryCode": "US"},
+    ],
+)
 def test_wifi_bodies_are_validated(shared: Api, body: dict[str, object]) -> None:
     dev = shared.device(lambda d: d.model.wifi)
     for method, tail in ((shared.put, "settings/wifi-config"), (shared.post, "wifi/test")):
@@ -87,12 +91,15 @@ def test_wifi_bodies_are_validated(shared: Api, body: dict[str, object]) -> None
         assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
-@pytest.mark.parametrize(("ssid", "key", "expected"), [
-    ("TP-LINK_JIN", "88888888", "success"),  # the spec's example
-    ("TP-LINK_JIN", "wrong", "error"),
-    ("Reolink_Guest", "", "success"),  # open network
-    ("NotAround", "NotAround-key", "error"),  # not visible to the device
-])
+@pytest.mark.parametrize(
+    ("ssid", "key", "expected"),
+    [
+        ("TP-LINK_JIN", "88888888", "success"),  # the spec's example
+        ("TP-LINK_JIN", "wrong", "error"),
+        ("Reolink_Guest", "", "success"),  # open network
+        ("NotAround", "NotAround-key", "error"),  # not visible to the device
+    ],
+)
 def test_the_wifi_test_depends_on_network_and_key(api: Api, ssid: str, key: str, expected: str) -> None:
     dev = api.add("Reolink Duo 2")
     r = api.post(wifi_path(dev.uid, "wifi/test"), json={"ssid": ssid, "key": key, "countryCode": "us"})
@@ -102,8 +109,7 @@ def test_the_wifi_test_depends_on_network_and_key(api: Api, ssid: str, key: str,
 
 def test_the_wifi_test_on_a_wifi_only_device_disconnects_it_briefly(api: Api) -> None:
     dev = api.add("E1 Zoom")
-    r = api.post(wifi_path(dev.uid, "wifi/test"), json={"ssid": "Reolink", "key": "reolink123",
-                                                        "countryCode": "US"})
+    r = api.post(wifi_path(dev.uid, "wifi/test"), json={"ssid": "Reolink", "key": "reolink123", "countryCode": "US"})
     assert r.json() == {"status": "success"} and not dev.online
     api.advance(1)
     assert api.get(wifi_path(dev.uid, "settings/wifi-config")).status_code == 200

@@ -41,10 +41,12 @@ class Command(BaseCommand):
             hook = f"http://127.0.0.1:{port}{reverse('alarm_webhook', kwargs={'slug': partner.slug})}"
             Path(env_file).write_text(f"DEMO_WEBHOOK_URL={hook}\nDEMO_WEBHOOK_SECRET={partner.webhook_secret}\n")
             Path(env_file).chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(
-            f"\n  Demo partner: {partner.name} ({'created' if created else 'already there'})"
-            f"\n  Log in at http://127.0.0.1:{port}/ as  admin / {password}\n"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n  Demo partner: {partner.name} ({'created' if created else 'already there'})"
+                f"\n  Log in at http://127.0.0.1:{port}/ as  admin / {password}\n"
+            )
+        )
 
     def _admin_password(self) -> str:
         """The demo admin's password, generated once and kept in var/ (never committed)."""
