@@ -23,6 +23,13 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from partners.models import Partner
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVICES = 100_000
@@ -42,7 +49,7 @@ MODELS = [
 SITES = ["North", "South", "Harbour", "Depot", "Campus", "Mall", "Tower", "Plant"]
 
 
-def _django():
+def _django() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.test_settings")
@@ -53,26 +60,26 @@ def _django():
         django.setup()
 
 
-def _create_database():
+def _create_database() -> str:
     """Create and migrate BENCH_DB and point the default connection at it (as the
     test runner does for its test database). Returns the name to restore."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         raise RuntimeError("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
-    old_name = connection.settings_dict["NAME"]
+    old_name: str = connection.settings_dict["NAME"]
     connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     return old_name
 
 
-def _drop_database(old_name):
+def _drop_database(old_name: str) -> None:
     from django.db import connection
 
     connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def _load_fleet(partner, n: int, seed: int):
+def _load_fleet(partner: Partner, n: int, seed: int) -> None:
     from django.utils import timezone
 
     from devices.models import ChargeStatus, Device, Tag
@@ -110,7 +117,7 @@ def _load_fleet(partner, n: int, seed: int):
     through.objects.bulk_create([through(device_id=i, tag_id=tag.id) for i in ids], batch_size=10_000)
 
 
-def _seed():
+def _seed() -> tuple[Partner, User]:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -126,7 +133,7 @@ def _seed():
     return bench, admin
 
 
-def _scenarios(partner_id: int) -> list[tuple[str, str, str]]:
+def _scenarios(partner_id: int) -> list[tuple[str, str | None, str]]:
     """(name, our URL, the admin changelist URL with the same filter)."""
     ours, admin = "/p/bench/devices/", f"/admin/devices/device/?partner__id__exact={partner_id}"
     return [
@@ -138,19 +145,22 @@ def _scenarios(partner_id: int) -> list[tuple[str, str, str]]:
     ]
 
 
-def _next_page(client, url: str, pages: int) -> str:
+def _next_page(client: Client, url: str, pages: int) -> str:
     """Our URL for page `pages` of a filter, following the keyset links."""
     import html
     import re
 
     for _ in range(pages - 1):
         body = client.get(url, secure=True).content.decode()
-        query = html.unescape(re.search(r'id="device-more".*?href="\?([^"]+)"', body, re.S).group(1))
+        more = re.search(r'id="device-more".*?href="\?([^"]+)"', body, re.S)
+        if more is None:
+            raise RuntimeError(f"no 'More devices' link on {url}")
+        query = html.unescape(more.group(1))
         url = f"{url.split('?')[0]}?{query}"
     return url
 
 
-def _time(client, url: str, headers=None) -> float:
+def _time(client: Client, url: str, headers: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
     response = client.get(url, secure=True, headers=headers or {})
     elapsed = time.perf_counter() - started
@@ -159,10 +169,10 @@ def _time(client, url: str, headers=None) -> float:
     return elapsed * 1000
 
 
-def _measure(client, bench_id: int) -> tuple[dict[str, list[float]], dict[str, tuple[float, float]]]:
+def _measure(client: Client, bench_id: int) -> tuple[dict[str, list[float]], dict[str, tuple[float, float]]]:
     """All timings per side, and the median of each scenario per side."""
     times: dict[str, list[float]] = {"ours": [], "admin": []}
-    medians = {}
+    medians: dict[str, tuple[float, float]] = {}
     for name, ours, admin in _scenarios(bench_id):
         headers = None
         if ours is None:  # page 20 of "online": the "More devices" link, as htmx asks for it
@@ -184,7 +194,7 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-def run() -> list[dict]:
+def run() -> list[dict[str, Any]]:
     _django()
     from django.test import Client
     from django.test.utils import setup_test_environment, teardown_test_environment

@@ -12,6 +12,8 @@ import os
 import platform
 import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -31,18 +33,20 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Python {platform.python_version()}"
 
 
-def load(path: Path):
+def load(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def fmt(value) -> str:
+def fmt(value: object) -> str:
     return f"{value:,.3g}" if isinstance(value, float) else str(value)
 
 
-def table(rows) -> str:
+def table(rows: list[dict[str, Any]]) -> str:
     lines = ["| benchmark | figure | baseline (same run) | ratio | unit | target |", "|---|---|---|---|---|---|"]
     for r in rows:
         ratio = r.get("ratio")
@@ -53,10 +57,10 @@ def table(rows) -> str:
     return "\n".join(lines)
 
 
-def main(argv) -> int:
+def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     wanted = argv[1:]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in sorted((ROOT / "bench").glob("bench_*.py")):
         if wanted and not any(w in path.stem for w in wanted):
             continue

@@ -29,7 +29,7 @@ class FirmwareImage(models.Model):
             models.UniqueConstraint(fields=["partner", "file_name"], name="firmware_name_unique_per_partner")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.file_name
 
 
@@ -62,7 +62,7 @@ class Rollout(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state"], name="rollout_state")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -99,5 +99,5 @@ class RolloutTarget(models.Model):
             models.Index(fields=["state", "next_check_at"], name="target_due"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.rollout_id}/{self.device_id} {self.state}"

@@ -8,8 +8,12 @@ suite set DATABASE_URL, CELERY_BROKER_URL and REDIS_URL to PostgreSQL and Redis.
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.utils.csp import CSP
+
+# Generic admin and queryset classes (ModelAdmin[Device]) for the type checker, at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ROP_FLEET_VAR_DIR", default=str(BASE_DIR / "var")))
