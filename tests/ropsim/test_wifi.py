@@ -62,7 +62,7 @@ def test_it_keeps_a_wifi_only_device_given_a_wrong_key_away_until_reset(api: Api
     assert dev.online
 
 
-def test_it_sets_the_configuration_on_the_set_wifi_examples_put_to_wifi_test(api: Api) -> None:
+def test_it_sets_the_configuration_on_the_examples_put_to_wifi_test(api: Api) -> None:
     dev = api.add("Reolink Duo 2")
     r = api.put(
         wifi_path(dev.uid, "wifi/test"), json={"ssid": "NETGEAR36", "key": "netgear-36-pass", "countryCode": "US"}
