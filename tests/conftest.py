@@ -11,6 +11,28 @@ from django.contrib.auth import get_user_model
 from devices.models import Device, Family
 from partners.models import Membership, Partner, Role
 
+# One naming rule for every test, healthchecks style: `test_it_...`, read as a sentence about the
+# module or view the file tests ("it adds a member", "it forbids viewers"). A single rule keeps the
+# suite's names readable as a list of behaviours and stops each file drifting into its own style,
+# so collection refuses any test function that breaks it rather than leaving it to review.
+TEST_NAME_PREFIX = "test_it_"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    bad = sorted(
+        {
+            f"{item.path.relative_to(config.rootpath)}::{item.originalname}"
+            for item in items
+            if isinstance(item, pytest.Function) and not item.originalname.startswith(TEST_NAME_PREFIX)
+        }
+    )
+    if bad:
+        listing = "\n  ".join(bad)
+        raise pytest.UsageError(
+            f"Test names must start with {TEST_NAME_PREFIX!r} and read as a sentence about the unit under test "
+            f"(e.g. test_it_removes_a_member, test_it_forbids_viewers). Rename:\n  {listing}"
+        )
+
 
 def make_user(username, *, staff=False):
     return get_user_model().objects.create_user(username, f"{username}@example.com", "correct horse 42", is_staff=staff)

@@ -33,20 +33,20 @@ def test_it_accepts_the_key_parameter_and_the_bearer_header(client, acme):
     assert AlarmEvent.objects.count() == 2
 
 
-def test_an_alarm_for_a_device_not_synced_yet_is_kept_by_uid(client, acme):
+def test_it_keeps_an_alarm_for_an_unsynced_device_by_uid(client, acme):
     post(client, hook(authcode=acme.webhook_secret), dict(BODY, uid="9527000000000NEW"))
     event = AlarmEvent.objects.get()
     assert event.device is None and event.device_uid == "9527000000000NEW"
 
 
-def test_a_wrong_secret_is_refused_with_the_error_envelope(client, acme):
+def test_it_refuses_a_wrong_secret_with_the_error_envelope(client, acme):
     response = post(client, hook(authcode="wrong"))
     assert response.status_code == 403
     assert response.json()["error"]["symbol"] == "auth_failed"
     assert not AlarmEvent.objects.exists()
 
 
-def test_another_partners_secret_does_not_open_this_partners_hook(client, acme, bolt):
+def test_it_refuses_another_partners_secret(client, acme, bolt):
     response = post(client, hook("acme", authcode=bolt.webhook_secret))
     assert response.status_code == 403
     response = post(client, hook("nosuchpartner", authcode=acme.webhook_secret))
@@ -54,7 +54,7 @@ def test_another_partners_secret_does_not_open_this_partners_hook(client, acme, 
     assert not AlarmEvent.objects.exists()
 
 
-def test_a_malformed_body_is_a_clear_400(client, acme):
+def test_it_answers_a_malformed_body_with_a_clear_400(client, acme):
     for body in ("not json", {"uid": "lowercase-uid", "channelId": "0", "status": "MD"}, {"status": "MD"}):
         response = post(client, hook(authcode=acme.webhook_secret), body)
         assert response.status_code == 400, body
@@ -69,7 +69,7 @@ def test_it_only_takes_post(client, acme):
     assert response.json()["error"]["symbol"] == "method_not_allowed"
 
 
-def test_the_secret_never_reaches_the_request_log(acme):
+def test_it_keeps_the_secret_out_of_the_request_log(acme):
     import logging
 
     from rop_fleet.log_filters import StripQueryStrings

@@ -13,7 +13,7 @@ from tests.devices.fleet_rows import rows_from_sim
 pytestmark = pytest.mark.browser
 
 
-def test_an_operator_disables_alarms_on_filtered_devices(
+def test_it_lets_an_operator_disable_alarms_on_filtered_devices(
     page, logged_in, live_server, celery_worker, sim, acme_on_sim, olga
 ):
     fleet = rows_from_sim(sim, acme_on_sim)

@@ -14,7 +14,7 @@ def detail(device):
     return reverse("device_detail", kwargs={"slug": device.partner.slug, "uid": device.uid})
 
 
-def test_an_operator_toggles_the_alarm(page, logged_in, live_server, sim, acme_on_sim, olga):
+def test_it_toggles_the_alarm(page, logged_in, live_server, sim, acme_on_sim, olga):
     device = page_device(sim, acme_on_sim, battery=True)  # battery: nothing else loads by itself
     sim_dev = sim.sim.fleet.devices[device.uid]
     sim_dev.alarm_enabled = True
@@ -36,7 +36,7 @@ def test_an_operator_toggles_the_alarm(page, logged_in, live_server, sim, acme_o
     assert page.csp_violations == []
 
 
-def test_a_snapshot_appears_for_a_powered_camera(page, logged_in, live_server, sim, acme_on_sim, victor):
+def test_it_shows_a_snapshot_for_a_powered_camera(page, logged_in, live_server, sim, acme_on_sim, victor):
     device = page_device(sim, acme_on_sim, battery=False, channels=1)
     logged_in(victor)
     page.goto(detail(device))
@@ -51,7 +51,7 @@ def test_a_snapshot_appears_for_a_powered_camera(page, logged_in, live_server, s
     assert page.csp_violations == []
 
 
-def test_a_battery_camera_snapshot_is_taken_on_request_and_offline_is_explained(
+def test_it_takes_a_battery_camera_snapshot_on_request_and_explains_offline(
     page, logged_in, live_server, sim, acme_on_sim, victor
 ):
     device = page_device(sim, acme_on_sim, battery=True)
@@ -64,7 +64,7 @@ def test_a_battery_camera_snapshot_is_taken_on_request_and_offline_is_explained(
     expect(page.locator("#snapshot img")).to_have_count(0)
 
 
-def test_a_live_address_counts_down(page, logged_in, live_server, sim, acme_on_sim, victor):
+def test_it_counts_down_the_live_address(page, logged_in, live_server, sim, acme_on_sim, victor):
     device = page_device(sim, acme_on_sim, battery=False, channels=1)
     logged_in(victor)
     page.goto(detail(device))
@@ -78,7 +78,7 @@ def test_a_live_address_counts_down(page, logged_in, live_server, sim, acme_on_s
     assert page.csp_violations == []
 
 
-def test_a_refused_change_is_explained_not_swallowed(page, logged_in, live_server, sim, acme_on_sim, olga):
+def test_it_explains_a_refused_change_instead_of_swallowing_it(page, logged_in, live_server, sim, acme_on_sim, olga):
     from partners.models import Membership, Role
 
     device = page_device(sim, acme_on_sim, battery=True)

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from partners.models import Membership, Partner
 
 
-def test_load_demo_twice_neither_fails_nor_duplicates(db, tmp_path, settings, capsys):
+def test_it_loads_twice_without_failing_or_duplicating(db, tmp_path, settings, capsys):
     settings.VAR_DIR = tmp_path
     env_file = tmp_path / "demo.env"
     call_command("load_demo", env_file=str(env_file))

@@ -6,7 +6,7 @@ from partners.models import Partner
 from rop_fleet import encrypted_fields
 
 
-def test_old_keys_still_decrypt_after_rotation(settings):
+def test_it_still_decrypts_with_old_keys_after_rotation(settings):
     old_key = Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [old_key]
     token = encrypted_fields.encrypt("gateway-secret")
@@ -14,12 +14,12 @@ def test_old_keys_still_decrypt_after_rotation(settings):
     assert encrypted_fields.decrypt(token) == "gateway-secret"
 
 
-def test_a_wrong_key_is_a_clear_configuration_error(settings):
+def test_it_reports_a_wrong_key_as_a_configuration_error(settings):
     token = encrypted_fields.encrypt("gateway-secret")
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(ImproperlyConfigured, match="cannot be decrypted"):
         encrypted_fields.decrypt(token)
 
 
-def test_an_empty_secret_stays_empty(acme):
+def test_it_keeps_an_empty_secret_empty(acme):
     assert Partner.objects.get(id=acme.id).gateway_token == ""

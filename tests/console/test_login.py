@@ -14,7 +14,7 @@ def test_it_logs_in_and_lands_on_the_partner_overview(client, alice):
     assert b"Acme Security" in response.content
 
 
-def test_a_wrong_password_shows_an_error(client, alice):
+def test_it_shows_an_error_for_a_wrong_password(client, alice):
     response = client.post(reverse("login"), {"username": "alice", "password": "nope"})
     assert response.status_code == 200
     assert b"Please enter a correct username and password" in response.content
@@ -28,7 +28,7 @@ def test_it_locks_out_after_repeated_failures(client, alice, settings):
     assert b"Too many failed logins" in response.content
 
 
-def test_logout_needs_a_post(client_of, alice):
+def test_it_logs_out_only_on_post(client_of, alice):
     client = client_of(alice)
     assert client.get(reverse("logout")).status_code == 405
     response = client.post(reverse("logout"))
@@ -36,7 +36,7 @@ def test_logout_needs_a_post(client_of, alice):
     assert client.get("/").status_code == 302  # logged out: back to login
 
 
-def test_a_user_without_partner_sees_a_clear_page(client_of, db):
+def test_it_shows_users_without_a_partner_a_clear_page(client_of, db):
     from tests.conftest import make_user
 
     response = client_of(make_user("nobody")).get("/")
@@ -44,5 +44,5 @@ def test_a_user_without_partner_sees_a_clear_page(client_of, db):
 
 
 @pytest.mark.parametrize("path", ["/healthz"])
-def test_health_check_answers_without_login(client, db, path):
+def test_it_answers_the_health_check_without_login(client, db, path):
     assert client.get(path).json() == {"status": "ok"}

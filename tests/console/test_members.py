@@ -8,7 +8,7 @@ def members_url():
     return reverse("members", kwargs={"slug": "acme"})
 
 
-def test_an_admin_adds_a_member(client_of, alice, acme):
+def test_it_adds_a_member(client_of, alice, acme):
     make_user("newbie")
     response = client_of(alice).post(members_url(), {"username": "newbie", "role": "operator"})
     assert response.status_code == 302
@@ -16,12 +16,12 @@ def test_an_admin_adds_a_member(client_of, alice, acme):
     assert AuditEntry.objects.filter(partner=acme, action="member.added").exists()
 
 
-def test_adding_an_unknown_user_shows_an_error(client_of, alice, acme):
+def test_it_shows_an_error_for_an_unknown_user(client_of, alice, acme):
     response = client_of(alice).post(members_url(), {"username": "ghost", "role": "viewer"})
     assert b"No active user has this username." in response.content
 
 
-def test_an_admin_changes_a_role(client_of, alice, victor, acme):
+def test_it_changes_a_role(client_of, alice, victor, acme):
     membership = Membership.objects.get(user=victor, partner=acme)
     url = reverse("member_update", kwargs={"slug": "acme", "membership_id": membership.id})
     client_of(alice).post(url, {"role": "operator"})
@@ -29,7 +29,7 @@ def test_an_admin_changes_a_role(client_of, alice, victor, acme):
     assert membership.role == Role.OPERATOR
 
 
-def test_a_bad_role_is_refused(client_of, alice, victor, acme):
+def test_it_refuses_a_bad_role(client_of, alice, victor, acme):
     membership = Membership.objects.get(user=victor, partner=acme)
     url = reverse("member_update", kwargs={"slug": "acme", "membership_id": membership.id})
     response = client_of(alice).post(url, {"role": "emperor"}, follow=True)
@@ -38,7 +38,7 @@ def test_a_bad_role_is_refused(client_of, alice, victor, acme):
     assert membership.role == Role.VIEWER
 
 
-def test_an_admin_cannot_demote_or_remove_themselves(client_of, alice, acme):
+def test_it_stops_admins_demoting_or_removing_themselves(client_of, alice, acme):
     membership = Membership.objects.get(user=alice, partner=acme)
     client = client_of(alice)
     client.post(reverse("member_update", kwargs={"slug": "acme", "membership_id": membership.id}), {"role": "viewer"})
@@ -47,11 +47,11 @@ def test_an_admin_cannot_demote_or_remove_themselves(client_of, alice, acme):
     assert membership.role == Role.ADMIN
 
 
-def test_an_admin_removes_a_member(client_of, alice, victor, acme):
+def test_it_removes_a_member(client_of, alice, victor, acme):
     membership = Membership.objects.get(user=victor, partner=acme)
     client_of(alice).post(reverse("member_remove", kwargs={"slug": "acme", "membership_id": membership.id}))
     assert not Membership.objects.filter(id=membership.id).exists()
 
 
-def test_operators_cannot_manage_members(client_of, olga, acme):
+def test_it_forbids_operators(client_of, olga, acme):
     assert client_of(olga).get(members_url()).status_code == 403

@@ -39,7 +39,7 @@ def test_it_saves_the_poll_intervals_and_the_retention(client_of, alice, acme):
     assert (acme.powered_poll_seconds, acme.battery_poll_seconds, acme.health_retention_days) == (120, 7200, 7)
 
 
-def test_the_settings_page_shows_the_poll_intervals(client_of, alice, acme):
+def test_it_shows_the_poll_intervals(client_of, alice, acme):
     content = client_of(alice).get(settings_url()).content.decode()
     for name in ("powered_poll_seconds", "battery_poll_seconds", "health_retention_days"):
         assert f'name="{name}"' in content
@@ -98,7 +98,7 @@ def test_it_shows_the_webhook_url_with_the_secret(client_of, alice, acme):
     assert f"/hooks/alarms/acme/?authcode={acme.webhook_secret}".encode() in response.content
 
 
-def test_rotating_the_webhook_secret_changes_it(client_of, alice, acme):
+def test_it_rotates_the_webhook_secret(client_of, alice, acme):
     old = acme.webhook_secret
     client_of(alice).post(reverse("rotate_webhook_secret", kwargs={"slug": "acme"}))
     acme.refresh_from_db()

@@ -49,12 +49,12 @@ def fixtures(acme_camera, bolt_camera, alice, bob, victor):
     return {"camera": {"acme": acme_camera, "bolt": bolt_camera}}
 
 
-def test_the_walk_finds_the_console(db):
+def test_it_finds_the_console_routes(db):
     names = {name for name, _ in console_routes()}
     assert {"overview", "audit", "partner_settings", "members"} <= names
 
 
-def test_another_partners_pages_answer_404(client_of, alice, acme, bolt, fixtures):
+def test_it_answers_404_for_other_partners_pages(client_of, alice, acme, bolt, fixtures):
     client = client_of(alice)
     for name, params in console_routes():
         url = reverse(name, kwargs=kwargs_for(bolt, params, fixtures))
@@ -64,7 +64,7 @@ def test_another_partners_pages_answer_404(client_of, alice, acme, bolt, fixture
             assert b"Bolt" not in response.content
 
 
-def test_another_partners_objects_answer_404_under_your_own_partner(client_of, alice, acme, bolt, fixtures):
+def test_it_answers_404_for_other_partners_objects_under_your_own_partner(client_of, alice, acme, bolt, fixtures):
     client = client_of(alice)
     for name, params in console_routes():
         if params == ["slug"]:
@@ -75,7 +75,7 @@ def test_another_partners_objects_answer_404_under_your_own_partner(client_of, a
             assert response.status_code == 404, f"{method.__name__.upper()} {url} -> {response.status_code}"
 
 
-def test_viewers_get_403_on_every_change(client_of, victor, acme, fixtures):
+def test_it_forbids_viewers_every_change(client_of, victor, acme, fixtures):
     client = client_of(victor)
     for name, params in console_routes():
         url = reverse(name, kwargs=kwargs_for(acme, params, fixtures))
@@ -84,11 +84,11 @@ def test_viewers_get_403_on_every_change(client_of, victor, acme, fixtures):
         assert response.status_code in (403, 405), f"POST {url} as viewer -> {response.status_code}"
 
 
-def test_staff_may_open_any_partner(client_of, stella, bolt, fixtures):
+def test_it_lets_staff_open_any_partner(client_of, stella, bolt, fixtures):
     assert client_of(stella).get(reverse("overview", kwargs={"slug": "bolt"})).status_code == 200
 
 
-def test_switching_to_a_partner_you_do_not_belong_to_is_refused(client_of, alice, bolt):
+def test_it_refuses_a_switch_to_a_partner_you_do_not_belong_to(client_of, alice, bolt):
     client = client_of(alice)
     response = client.post(reverse("switch_partner"), {"slug": "bolt"}, follow=True)
     assert b"You are not a member of that partner." in response.content

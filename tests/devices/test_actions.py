@@ -28,7 +28,7 @@ def test_it_disables_alarms_and_records_it(sim, acme_on_sim, alice):
     assert entry.params == {"enabled": False} and entry.result == "ok" and entry.user == alice
 
 
-def test_an_offline_device_answers_offline_and_is_audited(sim, acme_on_sim, alice):
+def test_it_answers_offline_for_an_offline_device_and_audits_it(sim, acme_on_sim, alice):
     device = sim_device(sim, acme_on_sim)
     requests.post(f"{sim.control_url}/devices/{device.uid}/offline", timeout=5).raise_for_status()
     outcome = actions.rename(device, alice, "Back door")
@@ -39,7 +39,7 @@ def test_an_offline_device_answers_offline_and_is_audited(sim, acme_on_sim, alic
     assert AuditEntry.objects.get(action="device.rename").result == "offline"
 
 
-def test_a_wrong_gateway_token_is_explained(sim, acme_on_sim, alice):
+def test_it_explains_a_wrong_gateway_token(sim, acme_on_sim, alice):
     acme_on_sim.gateway_token = "wrong"
     acme_on_sim.save()
     device = sim_device(sim, acme_on_sim)

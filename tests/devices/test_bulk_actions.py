@@ -65,7 +65,7 @@ def operator(client_of, olga):
     return client_of(olga)
 
 
-def test_disabling_alarms_reports_each_device_and_audits_each_change(sim, fleet, operator, olga, bolt_camera):
+def test_it_disables_alarms_reporting_and_auditing_each_device(sim, fleet, operator, olga, bolt_camera):
     chosen = fleet[:8]
     go_offline(sim, chosen[0])
     go_offline(sim, chosen[1])
@@ -104,7 +104,7 @@ def test_disabling_alarms_reports_each_device_and_audits_each_change(sim, fleet,
     assert chosen[0].uid in offline_only and chosen[4].uid not in offline_only
 
 
-def test_pir_settings_reach_the_devices(sim, fleet, operator):
+def test_it_sends_pir_settings_to_the_devices(sim, fleet, operator):
     chosen = fleet[:3]
     answer_once(sim, chosen[0], "cmd_not_support", "settings/pir-config")
     operator.post(
@@ -126,7 +126,7 @@ def test_pir_settings_reach_the_devices(sim, fleet, operator):
     assert AuditEntry.objects.filter(action="device.pir", result="ok").count() == 2
 
 
-def test_refresh_now_polls_each_device(sim, fleet, operator):
+def test_it_polls_each_device_on_refresh_now(sim, fleet, operator):
     chosen = fleet[:3]
     go_offline(sim, chosen[0])
     operator.post(start_url(), {"action": "refresh", "device": [d.id for d in chosen]})
@@ -138,7 +138,7 @@ def test_refresh_now_polls_each_device(sim, fleet, operator):
     assert chosen[0].online is False
 
 
-def test_tags_for_all_devices_matching_the_filter(sim, fleet, operator, olga):
+def test_it_tags_all_devices_matching_the_filter(sim, fleet, operator, olga):
     model = fleet[0].model
     matching = {d.uid for d in fleet if d.model == model}
     response = operator.post(
@@ -183,7 +183,7 @@ def test_tags_for_all_devices_matching_the_filter(sim, fleet, operator, olga):
         ({"action": "alarm_off", "all_matching": "1", "filters": "battery_below=lots"}, "Battery below %"),
     ],
 )
-def test_bad_bulk_input_starts_nothing_and_says_why(sim, fleet, operator, data, message):
+def test_it_starts_nothing_on_bad_input_and_says_why(sim, fleet, operator, data, message):
     response = operator.post(start_url(), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
@@ -193,27 +193,27 @@ def test_bad_bulk_input_starts_nothing_and_says_why(sim, fleet, operator, data, 
     assert not BulkJob.objects.exists()
 
 
-def test_all_matching_above_the_cap_is_refused(sim, fleet, operator, monkeypatch):
+def test_it_refuses_all_matching_above_the_cap(sim, fleet, operator, monkeypatch):
     monkeypatch.setattr(bulk, "MAX_DEVICES", 5)
     response = operator.post(start_url(), {"action": "alarm_off", "all_matching": "1", "filters": ""}, follow=True)
     assert "This would change more than 5 devices. Narrow the filter" in response.content.decode()
     assert not BulkJob.objects.exists()
 
 
-def test_htmx_submit_redirects_to_the_job_page(sim, fleet, operator):
+def test_it_redirects_an_htmx_submit_to_the_job_page(sim, fleet, operator):
     response = operator.post(
         start_url(), {"action": "refresh", "device": [fleet[0].id]}, headers={"HX-Request": "true"}
     )
     assert response["HX-Redirect"] == job_url(BulkJob.objects.get())
 
 
-def test_viewers_cannot_start_bulk_actions(sim, fleet, client_of, victor):
+def test_it_forbids_viewers(sim, fleet, client_of, victor):
     response = client_of(victor).post(start_url(), {"action": "alarm_off", "device": [fleet[0].id]})
     assert response.status_code == 403
     assert not BulkJob.objects.exists()
 
 
-def test_another_partners_devices_are_never_touched(sim, fleet, operator, bolt_camera, bob):
+def test_it_never_touches_other_partners_devices(sim, fleet, operator, bolt_camera, bob):
     response = operator.post(start_url(), {"action": "alarm_off", "device": [bolt_camera.id]}, follow=True)
     assert "nothing was started" in response.content.decode()
     assert not BulkJob.objects.exists()
@@ -232,7 +232,7 @@ def client_of_bob(client, bob):
     return client
 
 
-def test_a_chunk_run_twice_never_redoes_an_item(sim, fleet, operator):
+def test_it_never_redoes_an_item_when_a_chunk_runs_twice(sim, fleet, operator):
     operator.post(start_url(), {"action": "alarm_off", "device": [d.id for d in fleet[:3]]})
     job = run_job(BulkJob.objects.get())
     audits = AuditEntry.objects.filter(action="device.alarm").count()
@@ -241,7 +241,7 @@ def test_a_chunk_run_twice_never_redoes_an_item(sim, fleet, operator):
     assert AuditEntry.objects.filter(action="bulk.finished").count() == 1
 
 
-def test_an_item_left_running_by_a_dead_worker_is_reported_not_redone(sim, fleet, operator):
+def test_it_reports_an_item_a_dead_worker_left_running_without_redoing_it(sim, fleet, operator):
     operator.post(start_url(), {"action": "alarm_off", "device": [d.id for d in fleet[:2]]})
     job = BulkJob.objects.get()
     stuck = BulkJobItem.objects.filter(job=job).order_by("id").first()
@@ -253,11 +253,11 @@ def test_an_item_left_running_by_a_dead_worker_is_reported_not_redone(sim, fleet
     assert AuditEntry.objects.filter(action="device.alarm").count() == 1
 
 
-def test_job_chunks_split_a_big_job(acme):
+def test_it_splits_a_big_job_into_chunks(acme):
     assert bulk.chunk_ranges(list(range(1, 121)), size=50) == [(1, 50), (51, 100), (101, 120)]
 
 
-def test_the_job_page_polls_until_done_and_shows_results_out_of_band(sim, fleet, operator, client_of, victor):
+def test_it_polls_the_job_page_until_done_and_shows_results_out_of_band(sim, fleet, operator, client_of, victor):
     operator.post(start_url(), {"action": "alarm_on", "device": [d.id for d in fleet[:2]]})
     job = BulkJob.objects.get()
     viewer = client_of(victor)  # viewers may follow a job
@@ -277,7 +277,7 @@ def test_the_job_page_polls_until_done_and_shows_results_out_of_band(sim, fleet,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_a_job_to_completion(sim, acme_on_sim, celery_worker, client_of, olga, monkeypatch):
+def test_it_runs_a_job_to_completion_on_a_real_worker(sim, acme_on_sim, celery_worker, client_of, olga, monkeypatch):
     fleet = rows_from_sim(sim, acme_on_sim)
     go_offline(sim, fleet[0])
     # Several chunks, so that the worker's threads share the job.

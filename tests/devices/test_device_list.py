@@ -67,7 +67,7 @@ def test_it_lists_the_simulated_fleet_and_only_this_partners_devices(sim, acme_o
     assert f"<strong>{len(rows)}</strong> matching" in response.content.decode()
 
 
-def test_search_matches_uid_name_and_model(acme, viewer, fleet):
+def test_it_searches_uid_name_and_model(acme, viewer, fleet):
     target = fleet[42]
     assert uids_in(viewer.get(list_url(), {"q": target.uid.lower()})) == [target.uid]
     by_name, _ = walk(viewer, "q=camera+05")
@@ -96,7 +96,7 @@ def test_search_matches_uid_name_and_model(acme, viewer, fleet):
         ),
     ],
 )
-def test_each_filter(acme, viewer, fleet, query, expected):
+def test_it_applies_each_filter(acme, viewer, fleet, query, expected):
     _tagged.clear()
     _tagged.update(Device.objects.filter(tags__name="North site").values_list("id", flat=True))
     uids, _ = walk(viewer, query)
@@ -142,13 +142,13 @@ def _expected_order(devices, sort: str) -> list[str]:
         "-last_seen",
     ],
 )
-def test_sorting_walks_every_device_once_in_order_over_keyset_pages(acme, viewer, fleet, sort):
+def test_it_sorts_every_device_once_in_order_over_keyset_pages(acme, viewer, fleet, sort):
     uids, pages = walk(viewer, f"sort={sort}", htmx=True)
     assert pages == 3  # 120 devices, 50 a page
     assert uids == _expected_order(fleet, sort)
 
 
-def test_pages_with_a_filter_and_a_sort_never_repeat_or_skip(acme, viewer, fleet, settings, monkeypatch):
+def test_it_never_repeats_or_skips_across_pages_with_a_filter_and_a_sort(acme, viewer, fleet, settings, monkeypatch):
     monkeypatch.setattr(selectors, "DEVICE_PAGE_SIZE", 7)
     battery = [d for d in fleet if d.family == "battery"]
     uids, pages = walk(viewer, "family=battery&sort=-battery")
@@ -156,7 +156,7 @@ def test_pages_with_a_filter_and_a_sort_never_repeat_or_skip(acme, viewer, fleet
     assert uids == _expected_order(battery, "-battery")
 
 
-def test_pages_use_no_offset_and_count_at_most_once_capped(acme, viewer, fleet):
+def test_it_pages_without_offset_and_counts_at_most_once_capped(acme, viewer, fleet):
     with CaptureQueriesContext(connection) as first:
         response = viewer.get(list_url(), {"sort": "battery"})
     with CaptureQueriesContext(connection) as second:
@@ -168,13 +168,13 @@ def test_pages_use_no_offset_and_count_at_most_once_capped(acme, viewer, fleet):
     assert not [q for q in second.captured_queries if "COUNT(*)" in q["sql"].upper()]
 
 
-def test_the_count_is_capped(acme, viewer, fleet, monkeypatch):
+def test_it_caps_the_count(acme, viewer, fleet, monkeypatch):
     monkeypatch.setattr(selectors, "MATCH_COUNT_CAP", 100)
     assert "<strong>100+</strong> matching" in viewer.get(list_url()).content.decode()
     assert "<strong>24</strong> matching" in viewer.get(list_url(), {"online": "no"}).content.decode()
 
 
-def test_htmx_filter_change_answers_the_table_and_updates_the_figures_out_of_band(acme, viewer, fleet):
+def test_it_answers_an_htmx_filter_change_with_the_table_and_the_figures_out_of_band(acme, viewer, fleet):
     response = viewer.get(list_url(), {"online": "no"}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200
@@ -187,7 +187,7 @@ def test_htmx_filter_change_answers_the_table_and_updates_the_figures_out_of_ban
     assert 'id="bulk-scope"' not in body
 
 
-def test_htmx_more_answers_only_the_next_rows(acme, viewer, fleet):
+def test_it_answers_htmx_more_with_only_the_next_rows(acme, viewer, fleet):
     first = viewer.get(list_url())
     response = viewer.get(f"{list_url()}?{next_query(first)}", headers={"HX-Request": "true"})
     body = response.content.decode()
@@ -195,7 +195,7 @@ def test_htmx_more_answers_only_the_next_rows(acme, viewer, fleet):
     assert len(uids_in(response)) == 50 and 'id="device-more"' in body
 
 
-def test_the_full_page_keeps_filters_in_links_and_uses_href_beside_hx_get(acme, viewer, fleet):
+def test_it_keeps_filters_in_links_and_uses_href_beside_hx_get(acme, viewer, fleet):
     body = viewer.get(list_url(), {"family": "powered", "sort": "-firmware"}).content.decode()
     assert 'hx-push-url="true"' in body
     more = re.search(r'<a href="\?([^"]+)" hx-get="\?([^"]+)"[^>]*>More devices', body)
@@ -204,7 +204,7 @@ def test_the_full_page_keeps_filters_in_links_and_uses_href_beside_hx_get(acme, 
     assert "family=powered&amp;sort=-firmware&amp;format=csv" in body
 
 
-def test_csv_export_streams_every_matching_device(acme, viewer, fleet):
+def test_it_streams_every_matching_device_as_csv(acme, viewer, fleet):
     response = viewer.get(list_url(), {"format": "csv", "tag": "North site", "sort": "uid"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -232,7 +232,7 @@ def test_csv_export_streams_every_matching_device(acme, viewer, fleet):
     assert first[7] == ("" if device.battery_percent is None else str(device.battery_percent))
 
 
-def test_csv_cells_that_would_be_formulas_are_defused(acme, viewer):
+def test_it_defuses_csv_cells_that_would_be_formulas(acme, viewer):
     Device.objects.create(partner=acme, uid="ACME000000000999", display_name="=HYPERLINK(1)")
     rows = list(csv.reader(io.StringIO(b"".join(viewer.get(list_url(), {"format": "csv"}).streaming_content).decode())))
     assert rows[1][1] == "'=HYPERLINK(1)"
@@ -249,7 +249,7 @@ def test_csv_cells_that_would_be_formulas_are_defused(acme, viewer):
         ({"q": "x" * 500}, "Search: Ensure this value has at most 64 characters"),
     ],
 )
-def test_bad_input_answers_a_clear_message_not_a_500(acme, viewer, fleet, params, message):
+def test_it_answers_bad_input_with_a_clear_message_not_a_500(acme, viewer, fleet, params, message):
     response = viewer.get(list_url(), params)
     assert response.status_code == 200
     assert message in html.unescape(response.content.decode())
@@ -259,7 +259,7 @@ def test_bad_input_answers_a_clear_message_not_a_500(acme, viewer, fleet, params
     assert export.status_code == 400 and message in export.content.decode()
 
 
-def test_a_cursor_from_another_sort_or_tampered_is_refused(acme, viewer, fleet):
+def test_it_refuses_a_cursor_from_another_sort_or_tampered(acme, viewer, fleet):
     query = next_query(viewer.get(list_url(), {"sort": "battery"}))
     cursor = re.search(r"after=([^&]+)", query).group(1)
     response = viewer.get(list_url(), {"sort": "name", "after": cursor})
@@ -279,12 +279,12 @@ def test_a_cursor_from_another_sort_or_tampered_is_refused(acme, viewer, fleet):
         assert "This page link is out of date" in response.content.decode(), forged
 
 
-def test_unknown_format_is_refused(acme, viewer):
+def test_it_refuses_an_unknown_format(acme, viewer):
     response = viewer.get(list_url(), {"format": "xlsx"})
     assert response.status_code == 400 and b"format=csv" in response.content
 
 
-def test_viewers_see_no_checkboxes_or_bulk_buttons_operators_do(acme, client_of, victor, olga, fleet):
+def test_it_shows_checkboxes_and_bulk_buttons_to_operators_not_viewers(acme, client_of, victor, olga, fleet):
     body = client_of(victor).get(list_url()).content.decode()
     assert 'name="device"' not in body and "Disable alarm notifications" not in body
     body = client_of(olga).get(list_url()).content.decode()

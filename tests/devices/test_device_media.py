@@ -17,7 +17,7 @@ def snapshots_taken(sim) -> int:
 # --- snapshot ------------------------------------------------------------------------------
 
 
-def test_a_snapshot_fragment_points_at_the_consoles_own_jpeg(sim, acme_on_sim, client_of, victor):
+def test_it_points_the_snapshot_fragment_at_the_consoles_own_jpeg(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=False)
     client = client_of(victor)
     response = htmx(client).get(url("device_snapshot", device), {"channel": 0, "stream": "subStream"})
@@ -31,7 +31,7 @@ def test_a_snapshot_fragment_points_at_the_consoles_own_jpeg(sim, acme_on_sim, c
     assert image.content[:2] == b"\xff\xd8"  # a JPEG
 
 
-def test_snapshots_are_cached_briefly_and_refresh_takes_a_new_one(sim, acme_on_sim, client_of, victor):
+def test_it_caches_snapshots_briefly_and_takes_a_new_one_on_refresh(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=False)
     client = htmx(client_of(victor))
     start = snapshots_taken(sim)
@@ -48,7 +48,7 @@ def test_snapshots_are_cached_briefly_and_refresh_takes_a_new_one(sim, acme_on_s
     assert snapshots_taken(sim) - start == 3
 
 
-def test_an_offline_device_gets_a_message_not_a_broken_image(sim, acme_on_sim, client_of, victor):
+def test_it_explains_an_offline_device_instead_of_a_broken_image(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=False)
     go_offline(sim, device.uid)
     client = client_of(victor)
@@ -58,7 +58,7 @@ def test_an_offline_device_gets_a_message_not_a_broken_image(sim, acme_on_sim, c
     assert image.status_code == 404 and image["Content-Type"].startswith("text/plain")
 
 
-def test_a_channel_the_device_lacks_is_refused_by_the_form(sim, acme_on_sim, client_of, victor):
+def test_it_refuses_a_channel_the_device_lacks_in_the_form(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=False, channels=1)
     html = (
         htmx(client_of(victor))
@@ -74,7 +74,7 @@ def test_a_channel_the_device_lacks_is_refused_by_the_form(sim, acme_on_sim, cli
     assert 'class="field-error"' in html
 
 
-def test_an_nvr_channel_missing_on_the_device_is_explained(sim, acme_on_sim, client_of, victor):
+def test_it_explains_an_nvr_channel_missing_on_the_device(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, channels=8)
     device.channel_count = 16  # the console believes in more channels than the NVR has
     device.save()
@@ -86,7 +86,7 @@ def test_an_nvr_channel_missing_on_the_device_is_explained(sim, acme_on_sim, cli
     assert "The device has no such channel." in html
 
 
-def test_a_rate_limited_snapshot_says_so(sim, acme_on_sim, client_of, victor):
+def test_it_says_when_a_snapshot_is_rate_limited(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=False)
     rate_limit_everything(sim)
     html = (
@@ -97,7 +97,7 @@ def test_a_rate_limited_snapshot_says_so(sim, acme_on_sim, client_of, victor):
     assert "rate limiting the console" in html
 
 
-def test_battery_cameras_are_never_snapshotted_on_page_load(sim, acme_on_sim, client_of, victor):
+def test_it_never_snapshots_battery_cameras_on_page_load(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=True)
     html = client_of(victor).get(url("device_detail", device)).content.decode()
     assert url("device_snapshot", device) in html
@@ -105,7 +105,7 @@ def test_battery_cameras_are_never_snapshotted_on_page_load(sim, acme_on_sim, cl
     assert 'hx-trigger="load"' not in snapshot_section and "Take a snapshot" in snapshot_section
 
 
-def test_another_partners_snapshot_is_404(client_of, alice, acme, bolt_camera):
+def test_it_answers_404_for_other_partners_snapshots(client_of, alice, acme, bolt_camera):
     client = client_of(alice)
     for name in ("device_snapshot", "device_snapshot_image", "device_live"):
         response = client.get(f"/p/acme/devices/{bolt_camera.uid}/" + url(name, bolt_camera).split("/", 5)[5])
@@ -115,7 +115,7 @@ def test_another_partners_snapshot_is_404(client_of, alice, acme, bolt_camera):
 # --- live view -----------------------------------------------------------------------------
 
 
-def test_a_viewer_gets_a_live_address_with_a_countdown_never_logged_nor_audited(
+def test_it_gives_viewers_a_live_address_with_a_countdown_never_logged_nor_audited(
     sim, acme_on_sim, client_of, victor, caplog
 ):
     device = page_device(sim, acme_on_sim, battery=False)
@@ -136,7 +136,7 @@ def test_a_viewer_gets_a_live_address_with_a_countdown_never_logged_nor_audited(
     assert signature not in str(entry.params) and signature not in entry.message
 
 
-def test_live_view_of_an_offline_device_is_explained_and_audited_without_a_url(sim, acme_on_sim, client_of, olga):
+def test_it_explains_and_audits_live_view_of_an_offline_device_without_a_url(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, battery=False)
     go_offline(sim, device.uid)
     html = (
@@ -146,19 +146,19 @@ def test_live_view_of_an_offline_device_is_explained_and_audited_without_a_url(s
     assert AuditEntry.objects.get(action="device.live_session").result == "offline"
 
 
-def test_live_view_rejects_an_unknown_stream_type(sim, acme_on_sim, client_of, olga):
+def test_it_rejects_an_unknown_live_stream_type(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, battery=False)
     html = htmx(client_of(olga)).get(url("device_live", device), {"channel": 0, "stream": "4k"}).content.decode()
     assert 'class="field-error"' in html and "rtsp://" not in html
     assert not AuditEntry.objects.exists()
 
 
-def test_live_view_is_a_read_post_is_refused(sim, acme_on_sim, client_of, victor):
+def test_it_refuses_post_on_live_view(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=False)
     assert client_of(victor).post(url("device_live", device), {"channel": 0}).status_code == 405
 
 
-def test_a_battery_camera_that_does_not_wake_is_explained(sim, acme_on_sim, client_of, victor):
+def test_it_explains_a_battery_camera_that_does_not_wake(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, battery=True)
     control(sim, "POST", f"/devices/{device.uid}/sleep")
     set_faults(sim, wake_failure_rate=1)

@@ -19,7 +19,7 @@ def sim_state(sim, uid):
 # --- the page ------------------------------------------------------------------------------
 
 
-def test_the_page_shows_identity_and_health_without_calling_rop(client_of, victor, acme):
+def test_it_shows_identity_and_health_without_calling_rop(client_of, victor, acme):
     # acme points at a closed port: the page must not need the Core Server.
     from devices.models import Device
 
@@ -67,7 +67,7 @@ def test_the_page_shows_identity_and_health_without_calling_rop(client_of, victo
     assert "Take a snapshot" in html
 
 
-def test_operators_see_the_controls_and_powered_cameras_load_lazily(sim, acme_on_sim, client_of, olga):
+def test_it_shows_operators_the_controls_and_loads_powered_cameras_lazily(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, zoom=True, wifi=True)  # E1 Zoom: powered, WiFi-only, PTZ
     html = client_of(olga).get(url("device_detail", device)).content.decode()
     assert 'hx-trigger="load"' in html  # snapshot and WiFi settings come in lazily
@@ -77,14 +77,14 @@ def test_operators_see_the_controls_and_powered_cameras_load_lazily(sim, acme_on
     assert 'formaction="' not in html  # no WiFi test offered for a WiFi-only device
 
 
-def test_a_model_without_ptz_or_wifi_gets_no_pad_and_no_wifi_section(sim, acme_on_sim, client_of, olga):
+def test_it_shows_no_pad_and_no_wifi_section_for_a_model_without_them(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, name="RLC-810A")
     html = client_of(olga).get(url("device_detail", device)).content.decode()
     assert "Pan, tilt, zoom" not in html and "WiFi" not in html.split("</nav>", 1)[1].split("Capabilities")[0]
     assert 'id="wifi-heading"' not in html and 'id="ptz-heading"' not in html
 
 
-def test_the_battery_chart_is_an_svg_polyline_of_the_last_7_days(client_of, victor, acme_camera):
+def test_it_draws_the_battery_chart_as_an_svg_polyline_of_the_last_7_days(client_of, victor, acme_camera):
     now = timezone.now()
     for hours, percent in [(170, 10), (100, 90), (99, 88), (98, 86), (10, 40), (9, 38)]:
         DeviceHealthSample.objects.create(
@@ -96,7 +96,7 @@ def test_the_battery_chart_is_an_svg_polyline_of_the_last_7_days(client_of, vict
     assert "style=" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
 
 
-def test_another_partners_device_is_404(client_of, alice, bolt_camera, acme):
+def test_it_answers_404_for_other_partners_devices(client_of, alice, bolt_camera, acme):
     response = client_of(alice).get(f"/p/acme/devices/{bolt_camera.uid}/")
     assert response.status_code == 404
 
@@ -104,7 +104,7 @@ def test_another_partners_device_is_404(client_of, alice, bolt_camera, acme):
 # --- alarm toggle --------------------------------------------------------------------------
 
 
-def test_the_alarm_toggle_flips_on_the_device_and_in_the_fragment(sim, acme_on_sim, client_of, olga):
+def test_it_flips_the_alarm_toggle_on_the_device_and_in_the_fragment(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     sim_state(sim, device.uid).alarm_enabled = True
     device.alarm_enabled = True
@@ -122,7 +122,7 @@ def test_the_alarm_toggle_flips_on_the_device_and_in_the_fragment(sim, acme_on_s
     assert entry.params == {"enabled": False} and entry.user == olga
 
 
-def test_the_alarm_toggle_explains_an_offline_device(sim, acme_on_sim, client_of, olga):
+def test_it_explains_an_offline_device_on_the_alarm_toggle(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     go_offline(sim, device.uid)
     html = htmx(client_of(olga)).post(url("device_alarm", device), {"enabled": "false"}).content.decode()
@@ -131,7 +131,7 @@ def test_the_alarm_toggle_explains_an_offline_device(sim, acme_on_sim, client_of
     assert device.alarm_enabled == sim_state(sim, device.uid).alarm_enabled  # unchanged
 
 
-def test_the_alarm_toggle_explains_rate_limits_server_errors_and_refused_credentials(sim, acme_on_sim, client_of, olga):
+def test_it_explains_alarm_toggle_rate_limits_server_errors_and_refused_credentials(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
     rate_limit_everything(sim)
@@ -148,14 +148,14 @@ def test_the_alarm_toggle_explains_rate_limits_server_errors_and_refused_credent
     assert "gateway refused the console" in html
 
 
-def test_the_alarm_toggle_without_htmx_redirects_with_a_message(sim, acme_on_sim, client_of, olga):
+def test_it_redirects_the_alarm_toggle_without_htmx_with_a_message(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     response = client_of(olga).post(url("device_alarm", device), {"enabled": "true"}, follow=True)
     assert response.redirect_chain[-1][0] == url("device_detail", device)
     assert "Alarm notifications enabled." in response.content.decode()
 
 
-def test_viewers_may_not_change_anything(sim, acme_on_sim, client_of, victor):
+def test_it_forbids_viewers_any_change(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim)
     before = sim_state(sim, device.uid).alarm_enabled
     client = client_of(victor)
@@ -169,7 +169,7 @@ def test_viewers_may_not_change_anything(sim, acme_on_sim, client_of, victor):
     assert not AuditEntry.objects.exists()
 
 
-def test_changes_take_post_only(sim, acme_on_sim, client_of, olga):
+def test_it_takes_changes_by_post_only(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     for name in ("device_alarm", "device_pir", "device_rename"):
         assert client_of(olga).get(url(name, device)).status_code == 405
@@ -178,7 +178,7 @@ def test_changes_take_post_only(sim, acme_on_sim, client_of, olga):
 # --- PIR -----------------------------------------------------------------------------------
 
 
-def test_pir_settings_are_saved(sim, acme_on_sim, client_of, olga):
+def test_it_saves_pir_settings(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     html = (
         htmx(client_of(olga)).post(url("device_pir", device), {"enabled": "on", "sensitivity": "35"}).content.decode()
@@ -190,7 +190,7 @@ def test_pir_settings_are_saved(sim, acme_on_sim, client_of, olga):
     assert (device.pir_enabled, device.pir_sensitivity, device.pir_reduce_mistakes) == (True, 35, False)
 
 
-def test_pir_field_errors_never_reach_the_device(sim, acme_on_sim, client_of, olga):
+def test_it_keeps_pir_field_errors_from_the_device(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     before = sim_state(sim, device.uid).pir.sensitivity
     client = htmx(client_of(olga))
@@ -202,7 +202,7 @@ def test_pir_field_errors_never_reach_the_device(sim, acme_on_sim, client_of, ol
     assert not AuditEntry.objects.exists()
 
 
-def test_pir_on_an_offline_device_says_so(sim, acme_on_sim, client_of, olga):
+def test_it_says_when_pir_meets_an_offline_device(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     go_offline(sim, device.uid)
     html = htmx(client_of(olga)).post(url("device_pir", device), {"sensitivity": "20"}).content.decode()
@@ -212,7 +212,7 @@ def test_pir_on_an_offline_device_says_so(sim, acme_on_sim, client_of, olga):
 # --- rename --------------------------------------------------------------------------------
 
 
-def test_rename_sets_the_name_and_updates_the_title(sim, acme_on_sim, client_of, olga):
+def test_it_renames_and_updates_the_title(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     html = htmx(client_of(olga)).post(url("device_rename", device), {"name": "Back door 2"}).content.decode()
     assert "Renamed to “Back door 2”." in html
@@ -222,7 +222,7 @@ def test_rename_sets_the_name_and_updates_the_title(sim, acme_on_sim, client_of,
     assert device.display_name == "Back door 2"
 
 
-def test_rename_applies_the_spec_rules_as_field_errors(sim, acme_on_sim, client_of, olga):
+def test_it_applies_the_spec_rules_to_rename_as_field_errors(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     before = sim_state(sim, device.uid).name
     client = htmx(client_of(olga))
@@ -242,7 +242,7 @@ def test_rename_applies_the_spec_rules_as_field_errors(sim, acme_on_sim, client_
     assert not AuditEntry.objects.exists()
 
 
-def test_rename_of_an_offline_device_says_so(sim, acme_on_sim, client_of, olga):
+def test_it_says_when_rename_meets_an_offline_device(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim)
     go_offline(sim, device.uid)
     html = htmx(client_of(olga)).post(url("device_rename", device), {"name": "Gate"}).content.decode()

@@ -10,7 +10,7 @@ def ptz_of(sim, device):
     return sim.sim.fleet.devices[device.uid].ptz
 
 
-def test_rotation_starts_and_stops_at_the_chosen_speed(sim, acme_on_sim, client_of, olga):
+def test_it_starts_and_stops_rotation_at_the_chosen_speed(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, name="RLC-823A")
     client = htmx(client_of(olga))
     html = client.post(url("device_ptz", device), {"move": "rotate:leftUp", "speed": "12"}).content.decode()
@@ -23,7 +23,7 @@ def test_rotation_starts_and_stops_at_the_chosen_speed(sim, acme_on_sim, client_
     assert entry.params == {"direction": "none", "speed": 12, "channel": 0}
 
 
-def test_zoom_and_focus_step(sim, acme_on_sim, client_of, olga):
+def test_it_steps_zoom_and_focus(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, name="RLC-823A")
     client = htmx(client_of(olga))
     zoom, focus = ptz_of(sim, device).zoom, ptz_of(sim, device).focus
@@ -34,7 +34,7 @@ def test_zoom_and_focus_step(sim, acme_on_sim, client_of, olga):
     assert AuditEntry.objects.filter(action__in=["device.ptz_zoom", "device.ptz_focus"], result="ok").count() == 2
 
 
-def test_a_model_that_cannot_answers_not_supported(sim, acme_on_sim, client_of, olga):
+def test_it_answers_not_supported_for_a_model_that_cannot(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, name="Argus PT")  # rotates, but no optical zoom
     html = htmx(client_of(olga)).post(url("device_ptz", device), {"move": "zoom_in"}).content.decode()
     assert "This device does not support that." in html and 'data-outcome="not_supported"' in html
@@ -42,7 +42,7 @@ def test_a_model_that_cannot_answers_not_supported(sim, acme_on_sim, client_of, 
     assert 'value="rotate:left"' in page and 'value="zoom_in"' not in page
 
 
-def test_an_unknown_model_gets_the_pad_and_the_device_decides(sim, acme_on_sim, client_of, olga):
+def test_it_gives_an_unknown_model_the_pad_and_lets_the_device_decide(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, name="RLC-810A")
     device.model = "RLC-999X"  # a model the console's catalogue does not know
     device.capabilities = []
@@ -53,7 +53,7 @@ def test_an_unknown_model_gets_the_pad_and_the_device_decides(sim, acme_on_sim, 
     assert "This device does not support that." in html
 
 
-def test_speed_and_moves_are_validated(sim, acme_on_sim, client_of, olga):
+def test_it_validates_speed_and_moves(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, name="RLC-823A")
     client = htmx(client_of(olga))
     html = client.post(url("device_ptz", device), {"move": "rotate:left", "speed": "65"}).content.decode()
@@ -64,14 +64,14 @@ def test_speed_and_moves_are_validated(sim, acme_on_sim, client_of, olga):
     assert not AuditEntry.objects.exists()
 
 
-def test_an_offline_ptz_camera_says_so(sim, acme_on_sim, client_of, olga):
+def test_it_says_when_the_camera_is_offline(sim, acme_on_sim, client_of, olga):
     device = page_device(sim, acme_on_sim, name="RLC-823A")
     go_offline(sim, device.uid)
     html = htmx(client_of(olga)).post(url("device_ptz", device), {"move": "rotate:up", "speed": "5"}).content.decode()
     assert "The device is offline." in html
 
 
-def test_viewers_get_403_and_no_pad(sim, acme_on_sim, client_of, victor):
+def test_it_forbids_viewers_and_shows_them_no_pad(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, name="RLC-823A")
     client = client_of(victor)
     assert client.post(url("device_ptz", device), {"move": "rotate:up", "speed": "5"}).status_code == 403
@@ -80,6 +80,6 @@ def test_viewers_get_403_and_no_pad(sim, acme_on_sim, client_of, victor):
     assert 'value="rotate:up"' not in page and "Operators can move it." in page
 
 
-def test_another_partners_ptz_is_404(client_of, alice, acme, bolt_camera):
+def test_it_answers_404_for_other_partners_devices(client_of, alice, acme, bolt_camera):
     response = client_of(alice).post(f"/p/acme/devices/{bolt_camera.uid}/ptz/", {"move": "zoom_in"})
     assert response.status_code == 404

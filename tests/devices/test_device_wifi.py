@@ -28,7 +28,7 @@ def poll_scan(client, fragment):
     raise AssertionError("the scan never ended")
 
 
-def test_the_current_wifi_settings_are_read_lazily(sim, acme_on_sim, client_of, victor):
+def test_it_reads_the_current_wifi_settings_lazily(sim, acme_on_sim, client_of, victor):
     device = wired_wifi_device(sim, acme_on_sim)
     wifi = sim.sim.fleet.devices[device.uid].wifi
     html = htmx(client_of(victor)).get(url("device_wifi", device)).content.decode()
@@ -36,13 +36,13 @@ def test_the_current_wifi_settings_are_read_lazily(sim, acme_on_sim, client_of, 
     assert wifi.key not in html
 
 
-def test_reading_wifi_of_a_model_without_wifi_is_not_supported(sim, acme_on_sim, client_of, victor):
+def test_it_answers_not_supported_for_a_model_without_wifi(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim, name="RLC-810A")
     html = htmx(client_of(victor)).get(url("device_wifi", device)).content.decode()
     assert "This device does not support that." in html
 
 
-def test_a_scan_is_polled_until_it_lists_networks(sim, acme_on_sim, client_of, olga):
+def test_it_polls_a_scan_until_it_lists_networks(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
     fragment = client.post(url("device_wifi_scan", device)).content.decode()
@@ -53,7 +53,7 @@ def test_a_scan_is_polled_until_it_lists_networks(sim, acme_on_sim, client_of, o
     assert AuditEntry.objects.get(action="device.wifi_scan").result == "ok"
 
 
-def test_a_failed_or_timed_out_scan_is_explained(sim, acme_on_sim, client_of, olga):
+def test_it_explains_a_failed_or_timed_out_scan(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
     set_faults(sim, scan_outcome="error")
@@ -64,7 +64,7 @@ def test_a_failed_or_timed_out_scan_is_explained(sim, acme_on_sim, client_of, ol
     assert "scan timed out" in result
 
 
-def test_an_unknown_or_expired_scan_session_is_explained(sim, acme_on_sim, client_of, olga):
+def test_it_explains_an_unknown_or_expired_scan_session(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
     html = client.get(url("device_wifi_scan_status", device, session="A" * 32)).content.decode()
@@ -73,14 +73,14 @@ def test_an_unknown_or_expired_scan_session_is_explained(sim, acme_on_sim, clien
     assert "took too long" in html
 
 
-def test_scanning_an_offline_device_says_so(sim, acme_on_sim, client_of, olga):
+def test_it_says_when_a_scan_meets_an_offline_device(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     go_offline(sim, device.uid)
     html = htmx(client_of(olga)).post(url("device_wifi_scan", device)).content.decode()
     assert "The device is offline." in html and "hx-trigger" not in html
 
 
-def test_a_wired_device_can_test_a_network_and_the_key_goes_nowhere(sim, acme_on_sim, client_of, olga, caplog):
+def test_it_tests_a_network_on_a_wired_device_and_the_key_goes_nowhere(sim, acme_on_sim, client_of, olga, caplog):
     device = wired_wifi_device(sim, acme_on_sim)
     caplog.set_level(logging.DEBUG)
     client = htmx(client_of(olga))
@@ -99,7 +99,7 @@ def test_a_wired_device_can_test_a_network_and_the_key_goes_nowhere(sim, acme_on
     assert KEY not in caplog.text and "wrong-key" not in caplog.text
 
 
-def test_a_wifi_only_device_is_never_tested(sim, acme_on_sim, client_of, olga):
+def test_it_never_tests_a_wifi_only_device(sim, acme_on_sim, client_of, olga):
     device = wifi_only_device(sim, acme_on_sim)
     html = (
         htmx(client_of(olga))
@@ -111,7 +111,7 @@ def test_a_wifi_only_device_is_never_tested(sim, acme_on_sim, client_of, olga):
     assert not AuditEntry.objects.exists()
 
 
-def test_setting_wifi_on_a_wifi_only_device_needs_the_confirmation(sim, acme_on_sim, client_of, olga):
+def test_it_needs_the_confirmation_to_set_wifi_on_a_wifi_only_device(sim, acme_on_sim, client_of, olga):
     device = wifi_only_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
     before = sim.sim.fleet.devices[device.uid].wifi
@@ -131,7 +131,7 @@ def test_setting_wifi_on_a_wifi_only_device_needs_the_confirmation(sim, acme_on_
     assert entry.params == {"ssid": "NETGEAR36", "country_code": "US"} and KEY not in str(entry.params)
 
 
-def test_setting_wifi_on_a_wired_device_keeps_it_online(sim, acme_on_sim, client_of, olga):
+def test_it_keeps_a_wired_device_online_when_setting_wifi(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     html = (
         htmx(client_of(olga))
@@ -143,7 +143,7 @@ def test_setting_wifi_on_a_wired_device_keeps_it_online(sim, acme_on_sim, client
     assert sim.sim.fleet.devices[device.uid].online
 
 
-def test_wifi_field_errors(sim, acme_on_sim, client_of, olga):
+def test_it_shows_wifi_field_errors(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     client = htmx(client_of(olga))
     html = client.post(
@@ -158,7 +158,7 @@ def test_wifi_field_errors(sim, acme_on_sim, client_of, olga):
     assert not AuditEntry.objects.exists()
 
 
-def test_setting_wifi_on_an_offline_device_says_so(sim, acme_on_sim, client_of, olga):
+def test_it_says_when_setting_wifi_meets_an_offline_device(sim, acme_on_sim, client_of, olga):
     device = wired_wifi_device(sim, acme_on_sim)
     go_offline(sim, device.uid)
     html = (
@@ -169,7 +169,7 @@ def test_setting_wifi_on_an_offline_device_says_so(sim, acme_on_sim, client_of, 
     assert "The device is offline." in html
 
 
-def test_viewers_see_the_settings_but_get_403_on_every_wifi_change(sim, acme_on_sim, client_of, victor):
+def test_it_shows_viewers_the_settings_but_forbids_every_change(sim, acme_on_sim, client_of, victor):
     device = wired_wifi_device(sim, acme_on_sim)
     client = client_of(victor)
     data = {"ssid": "NETGEAR36", "key": KEY, "country_code": "US", "confirm": "on"}
@@ -180,5 +180,5 @@ def test_viewers_see_the_settings_but_get_403_on_every_wifi_change(sim, acme_on_
     assert "Set WiFi" not in page and url("device_wifi", device) in page
 
 
-def test_another_partners_wifi_is_404(client_of, alice, acme, bolt_camera):
+def test_it_answers_404_for_other_partners_devices(client_of, alice, acme, bolt_camera):
     assert client_of(alice).get(f"/p/acme/devices/{bolt_camera.uid}/wifi/").status_code == 404

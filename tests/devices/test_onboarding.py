@@ -16,12 +16,12 @@ def onboard_url(slug="acme"):
     return reverse("device_onboard", kwargs={"slug": slug})
 
 
-def test_the_page_explains_lan_onboarding(client_of, olga, acme):
+def test_it_explains_lan_onboarding(client_of, olga, acme):
     html = client_of(olga).get(onboard_url()).content.decode()
     assert "UDP broadcast on port 2000" in html and "/rop/setup" in html and "Create initialization session" in html
 
 
-def test_an_operator_gets_the_session_values_with_a_countdown(sim, acme_on_sim, client_of, olga, caplog):
+def test_it_gives_operators_the_session_values_with_a_countdown(sim, acme_on_sim, client_of, olga, caplog):
     caplog.set_level(logging.DEBUG)
     response = htmx(client_of(olga)).post(onboard_url(), {"uid": NEW_UID})
     html = response.content.decode()
@@ -40,7 +40,7 @@ def test_an_operator_gets_the_session_values_with_a_countdown(sim, acme_on_sim, 
     assert session.code not in json.dumps(entry.params) and session.code not in caplog.text
 
 
-def test_the_uid_is_validated(sim, acme_on_sim, client_of, olga):
+def test_it_validates_the_uid(sim, acme_on_sim, client_of, olga):
     client = htmx(client_of(olga))
     for uid in ("95270000newcam01", "SHORT", "95270000NEWCAM0!", ""):
         html = client.post(onboard_url(), {"uid": uid}).content.decode()
@@ -49,7 +49,7 @@ def test_the_uid_is_validated(sim, acme_on_sim, client_of, olga):
     assert not AuditEntry.objects.exists()
 
 
-def test_core_server_errors_are_explained(sim, acme_on_sim, client_of, olga):
+def test_it_explains_core_server_errors(sim, acme_on_sim, client_of, olga):
     client = htmx(client_of(olga))
     rate_limit_everything(sim)
     html = client.post(onboard_url(), {"uid": NEW_UID}).content.decode()
@@ -57,27 +57,27 @@ def test_core_server_errors_are_explained(sim, acme_on_sim, client_of, olga):
     assert AuditEntry.objects.get(action="device.init_session").result == "error"
 
 
-def test_an_unreachable_core_server_is_explained(client_of, olga, acme):
+def test_it_explains_an_unreachable_core_server(client_of, olga, acme):
     html = htmx(client_of(olga)).post(onboard_url(), {"uid": NEW_UID}).content.decode()
     assert "The Core Server cannot be reached." in html
 
 
-def test_the_page_without_htmx_renders_whole(sim, acme_on_sim, client_of, olga):
+def test_it_renders_the_whole_page_without_htmx(sim, acme_on_sim, client_of, olga):
     html = client_of(olga).post(onboard_url(), {"uid": NEW_UID}).content.decode()
     assert "<html" in html and sim.sim.init_sessions[NEW_UID].code in html
 
 
-def test_viewers_get_403(client_of, victor, acme):
+def test_it_forbids_viewers(client_of, victor, acme):
     client = client_of(victor)
     assert client.get(onboard_url()).status_code == 403
     assert client.post(onboard_url(), {"uid": NEW_UID}).status_code == 403
 
 
-def test_another_partner_is_404(client_of, alice, bolt):
+def test_it_answers_404_for_another_partner(client_of, alice, bolt):
     assert client_of(alice).post(onboard_url("bolt"), {"uid": NEW_UID}).status_code == 404
 
 
-def test_the_device_list_leads_operators_to_onboarding(client_of, olga, victor, acme):
+def test_it_is_linked_from_the_device_list_for_operators(client_of, olga, victor, acme):
     from django.urls import reverse
 
     list_url = reverse("device_list", kwargs={"slug": "acme"})

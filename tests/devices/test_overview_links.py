@@ -15,7 +15,7 @@ def overview(client):
     return client.get(reverse("overview", kwargs={"slug": "acme"})).content.decode()
 
 
-def test_every_figure_links_to_the_filtered_list_and_the_list_agrees(client_of, victor, acme):
+def test_it_links_every_figure_to_the_filtered_list_and_the_list_agrees(client_of, victor, acme):
     fleet = made_up_fleet(acme, 40)
     client = client_of(victor)
     page = overview(client)
@@ -38,7 +38,7 @@ def test_every_figure_links_to_the_filtered_list_and_the_list_agrees(client_of, 
         assert f"<strong>{count}</strong> matching" in listed, label
 
 
-def test_firmware_bars_link_to_model_and_firmware_without_inline_styles(client_of, victor, acme):
+def test_it_links_firmware_bars_to_model_and_firmware_without_inline_styles(client_of, victor, acme):
     made_up_fleet(acme, 24)
     client = client_of(victor)
     page = overview(client)
@@ -51,11 +51,11 @@ def test_firmware_bars_link_to_model_and_firmware_without_inline_styles(client_o
     assert re.search(r'<rect class="bar" x="0" y="0" width="\d+" height="10"/>', page)
 
 
-def test_recent_alarms_link_to_the_device_page(client_of, victor, acme, acme_camera):
+def test_it_links_recent_alarms_to_the_device_page(client_of, victor, acme, acme_camera):
     AlarmEvent.objects.create(partner=acme, device=acme_camera, device_uid=acme_camera.uid, channel=0, status="MD")
     page = overview(client_of(victor))
     assert f'href="{reverse("device_detail", kwargs={"slug": "acme", "uid": acme_camera.uid})}"' in page
 
 
-def test_the_nav_has_a_devices_link(client_of, victor, acme):
+def test_it_has_a_devices_link_in_the_nav(client_of, victor, acme):
     assert f'href="{reverse("device_list", kwargs={"slug": "acme"})}"' in overview(client_of(victor))

@@ -58,7 +58,7 @@ def test_it_polls_battery_alarm_name_and_pir_and_stores_a_sample(sim, synced):
     assert sample.alarm_enabled == device.alarm_enabled
 
 
-def test_a_powered_device_is_polled_without_asking_for_a_battery(sim, synced):
+def test_it_polls_a_powered_device_without_asking_for_a_battery(sim, synced):
     device = device_for(sim, family="powered")
     control(sim, "POST", "/counters/reset")
     polling.refresh_device(device)
@@ -68,7 +68,7 @@ def test_a_powered_device_is_polled_without_asking_for_a_battery(sim, synced):
     assert sample.battery_percent is None
 
 
-def test_an_offline_device_is_marked_offline_and_keeps_its_last_seen(sim, synced):
+def test_it_marks_an_offline_device_offline_and_keeps_its_last_seen(sim, synced):
     device = device_for(sim, family="powered")
     seen = device.last_seen
     go_offline(sim, device.uid)
@@ -80,7 +80,7 @@ def test_an_offline_device_is_marked_offline_and_keeps_its_last_seen(sim, synced
     assert DeviceHealthSample.objects.get(device=device).online is False
 
 
-def test_a_device_that_times_out_counts_a_failure_and_backs_off(sim, synced):
+def test_it_counts_a_failure_and_backs_off_when_a_device_times_out(sim, synced):
     device = device_for(sim, family="powered")
     control(
         sim,
@@ -101,7 +101,7 @@ def test_a_device_that_times_out_counts_a_failure_and_backs_off(sim, synced):
     assert device.poll_failures == 0 and device.last_poll_error == ""
 
 
-def test_a_poll_takes_every_request_from_the_partners_budget(sim, synced):
+def test_it_takes_every_request_of_a_poll_from_the_partners_budget(sim, synced):
     synced.request_budget = 0.2  # one token, then one every five seconds
     synced.save()
     if _redis() is not None:
@@ -119,7 +119,7 @@ def test_a_poll_takes_every_request_from_the_partners_budget(sim, synced):
 # --- when polls happen -----------------------------------------------------------------------
 
 
-def test_battery_devices_are_polled_far_less_often_than_powered_ones(sim, synced):
+def test_it_polls_battery_devices_far_less_often_than_powered_ones(sim, synced):
     """Two simulated hours of sweeps every 15 s: how often is each family claimed?"""
     start = timezone.now()
     claims = Counter()
@@ -134,7 +134,7 @@ def test_battery_devices_are_polled_far_less_often_than_powered_ones(sim, synced
     assert claims[Family.BATTERY] / battery == 1
 
 
-def test_after_a_poll_the_next_one_is_one_interval_away_with_jitter(sim, synced):
+def test_it_schedules_the_next_poll_one_interval_away_with_jitter(sim, synced):
     powered, battery = device_for(sim, family="powered"), device_for(sim, family="battery")
     now = timezone.now()
     polling.refresh_device(powered)
@@ -145,7 +145,7 @@ def test_after_a_poll_the_next_one_is_one_interval_away_with_jitter(sim, synced)
     assert timedelta(hours=6 * 0.9) <= battery.next_poll_at - now <= timedelta(hours=6 * 1.1, seconds=1)
 
 
-def test_polls_are_spread_across_the_interval_not_burst(sim, synced):
+def test_it_spreads_polls_across_the_interval_not_in_a_burst(sim, synced):
     now = timezone.now()
     offsets = [(d - now).total_seconds() for d in Device.objects.values_list("next_poll_at", flat=True)]
     assert max(offsets) - min(offsets) > 150  # first polls spread over the 300 s window
@@ -157,7 +157,7 @@ def test_polls_are_spread_across_the_interval_not_burst(sim, synced):
     assert all(800 <= buckets[b] <= 1200 for b in range(5)), buckets
 
 
-def test_a_sweep_plans_no_more_polls_than_the_budget_share_allows(sim, synced, settings):
+def test_it_plans_no_more_polls_per_sweep_than_the_budget_share_allows(sim, synced, settings):
     settings.POLL_BUDGET_SHARE, settings.POLL_SWEEP_SECONDS = 0.5, 15
     synced.request_budget = 2  # 2/s × 15 s × 0.5 = 15 requests = 3 polls of 4 calls
     synced.save()
@@ -169,7 +169,7 @@ def test_a_sweep_plans_no_more_polls_than_the_budget_share_allows(sim, synced, s
 # --- claiming ---------------------------------------------------------------------------------
 
 
-def test_two_sweeps_back_to_back_never_claim_a_device_twice(sim, synced):
+def test_it_never_claims_a_device_twice_in_two_sweeps_back_to_back(sim, synced):
     now = timezone.now()
     make_all_due(synced, now)
     first = polling.claim_due_devices(synced, now)
@@ -178,7 +178,7 @@ def test_two_sweeps_back_to_back_never_claim_a_device_twice(sim, synced):
     assert not Device.objects.filter(partner=synced, next_poll_at__lte=now).exists()
 
 
-def test_offline_devices_are_not_claimed(sim, synced):
+def test_it_does_not_claim_offline_devices(sim, synced):
     now = timezone.now()
     make_all_due(synced, now)
     offline = device_for(sim, family="powered")
@@ -187,7 +187,7 @@ def test_offline_devices_are_not_claimed(sim, synced):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_sweeps_split_the_due_devices_without_overlap(sim, acme_on_sim):
+def test_it_splits_the_due_devices_between_concurrent_sweeps_without_overlap(sim, acme_on_sim):
     sync_partner(acme_on_sim)
     now = timezone.now()
     make_all_due(acme_on_sim, now)
@@ -212,7 +212,7 @@ def test_concurrent_sweeps_split_the_due_devices_without_overlap(sim, acme_on_si
 # --- one bad device never holds up the others ------------------------------------------------
 
 
-def test_an_offline_and_a_timing_out_device_do_not_stop_the_others(sim, synced):
+def test_it_keeps_polling_the_others_past_an_offline_and_a_timing_out_device(sim, synced):
     now = timezone.now()
     make_all_due(synced, now)
     offline, slow = device_for(sim, model="RLC-810A"), device_for(sim, model="E1 Zoom")
@@ -255,7 +255,7 @@ def test_it_prunes_health_samples_past_each_partners_retention(acme_camera, bolt
     assert set(kept) == {(acme_camera.id, 1), (bolt_camera.id, 1), (bolt_camera.id, 10)}
 
 
-def test_pruning_works_through_a_backlog_in_batches(acme_camera, settings):
+def test_it_prunes_a_backlog_in_batches(acme_camera, settings):
     old = timezone.now() - timedelta(days=400)
     DeviceHealthSample.objects.bulk_create(
         DeviceHealthSample(device=acme_camera, taken_at=old, online=True) for _ in range(polling.PRUNE_BATCH + 7)
@@ -264,7 +264,7 @@ def test_pruning_works_through_a_backlog_in_batches(acme_camera, settings):
     assert not DeviceHealthSample.objects.exists()
 
 
-def test_shortening_an_interval_brings_far_off_polls_within_the_new_one(sim, synced, client_of, alice):
+def test_it_brings_far_off_polls_within_a_shortened_interval(sim, synced, client_of, alice):
     now = timezone.now()
     Device.objects.filter(partner=synced, family=Family.BATTERY).update(next_poll_at=now + timedelta(hours=5))
     failing = device_for(sim, family="battery")

@@ -26,7 +26,7 @@ def hammer(budget: RequestBudget, until: float, stamps: list, lock: threading.Lo
             stamps.append(time.monotonic())
 
 
-def test_two_workers_sharing_a_budget_never_exceed_its_rate():
+def test_it_keeps_two_workers_sharing_a_budget_within_its_rate():
     key = f"test:{uuid.uuid4().hex}"
     # Two "workers": separate RequestBudget objects (as two processes would build), same key.
     workers = [RequestBudget(key, RATE, max_wait=5) for _ in range(2)]
@@ -54,7 +54,7 @@ def test_two_workers_sharing_a_budget_never_exceed_its_rate():
         assert in_window <= RATE + len(threads), in_window
 
 
-def test_an_exhausted_budget_raises_budget_timeout_instead_of_waiting_forever():
+def test_it_raises_budget_timeout_when_exhausted_instead_of_waiting_forever():
     key = f"test:{uuid.uuid4().hex}"
     budget = RequestBudget(key, 0.5, burst=1, max_wait=0.2)
     budget.acquire()  # the one token of the burst

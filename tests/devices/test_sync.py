@@ -42,7 +42,7 @@ def test_it_derives_the_capabilities_of_known_models(sim, acme_on_sim):
     assert "battery" not in zoom.capabilities
 
 
-def test_a_second_sync_changes_nothing(sim, acme_on_sim):
+def test_it_changes_nothing_on_a_second_sync(sim, acme_on_sim):
     sync_partner(acme_on_sim)
     assert sync_partner(acme_on_sim) == SyncResult()
     assert Device.objects.filter(partner=acme_on_sim).count() == 30
@@ -62,7 +62,7 @@ def test_it_marks_missing_devices_offline_and_keeps_last_seen(sim, acme_on_sim):
     assert Device.objects.filter(partner=acme_on_sim, online=True).count() == 29
 
 
-def test_a_device_that_comes_back_is_online_and_due_for_a_poll_soon(sim, acme_on_sim):
+def test_it_marks_a_device_that_comes_back_online_and_due_for_a_poll_soon(sim, acme_on_sim):
     sync_partner(acme_on_sim)
     uid = sim_uid(sim, family="battery")
     go_offline(sim, uid)
@@ -77,7 +77,7 @@ def test_a_device_that_comes_back_is_online_and_due_for_a_poll_soon(sim, acme_on
     assert device.next_poll_at <= before + timedelta(minutes=5, seconds=1)
 
 
-def test_every_listed_device_gets_a_fresh_last_seen(sim, acme_on_sim):
+def test_it_gives_every_listed_device_a_fresh_last_seen(sim, acme_on_sim):
     sync_partner(acme_on_sim)
     before = timezone.now()
     sync_partner(acme_on_sim)
@@ -111,7 +111,7 @@ def test_it_records_a_model_change_and_rederives_capabilities(sim, acme_on_sim):
     assert entry.user is None and entry.params == {"from": "Argus 2", "to": "RLC-823A"}
 
 
-def test_a_failed_read_marks_nothing_offline(sim, acme_on_sim):
+def test_it_marks_nothing_offline_when_the_read_fails(sim, acme_on_sim):
     sync_partner(acme_on_sim)
     acme_on_sim.gateway_token = "wrong"
     acme_on_sim.save()
@@ -134,7 +134,7 @@ def test_it_stores_when_the_partner_was_last_synced(sim, acme_on_sim):
     assert acme_on_sim.last_synced_at >= before
 
 
-def test_a_large_fleet_syncs_in_a_few_queries(acme):
+def test_it_syncs_a_large_fleet_in_a_few_queries(acme):
     with start_in_thread(SimConfig(devices=3000, seed=11)) as big:
         acme.rop_base_url, acme.request_budget = big.base_url, 500
         acme.save()
@@ -157,7 +157,7 @@ def sync_url(slug="acme"):
     return reverse("sync_now", kwargs={"slug": slug})
 
 
-def test_an_operator_can_ask_for_a_sync_now(client_of, olga, acme, django_capture_on_commit_callbacks):
+def test_it_lets_operators_ask_for_a_sync_now(client_of, olga, acme, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client_of(olga).post(sync_url(), follow=True)
     assert response.redirect_chain[-1][0] == reverse("overview", kwargs={"slug": "acme"})
@@ -167,16 +167,16 @@ def test_an_operator_can_ask_for_a_sync_now(client_of, olga, acme, django_captur
     assert entry.user == olga
 
 
-def test_a_viewer_cannot_ask_for_a_sync(client_of, victor, acme):
+def test_it_forbids_viewers_to_ask_for_a_sync(client_of, victor, acme):
     assert client_of(victor).post(sync_url()).status_code == 403
     assert not AuditEntry.objects.filter(action="partner.sync_requested").exists()
 
 
-def test_sync_now_takes_only_post(client_of, olga, acme):
+def test_it_takes_sync_now_by_post_only(client_of, olga, acme):
     assert client_of(olga).get(sync_url()).status_code == 405
 
 
-def test_the_overview_shows_the_last_sync_and_the_button_to_operators(client_of, olga, victor, acme):
+def test_it_shows_the_last_sync_on_the_overview_and_the_button_to_operators(client_of, olga, victor, acme):
     acme.last_synced_at = timezone.now() - timedelta(minutes=3)
     acme.save()
     page = client_of(olga).get(reverse("overview", kwargs={"slug": "acme"})).content.decode()
@@ -186,6 +186,6 @@ def test_the_overview_shows_the_last_sync_and_the_button_to_operators(client_of,
     assert sync_url() not in page
 
 
-def test_the_overview_says_when_a_partner_was_never_synced(client_of, olga, acme):
+def test_it_says_on_the_overview_when_a_partner_was_never_synced(client_of, olga, acme):
     page = client_of(olga).get(reverse("overview", kwargs={"slug": "acme"})).content.decode()
     assert "Not synced yet" in page

@@ -16,7 +16,7 @@ from devices.tasks.polling import poll_device_task, sweep_due_polls, sync_all_pa
 from .simtools import control, wait_for
 
 
-def test_the_worker_syncs_a_partner_end_to_end(sim, acme_on_sim, celery_worker):
+def test_it_syncs_a_partner_end_to_end(sim, acme_on_sim, celery_worker):
     sync_partner_task.delay(acme_on_sim.id)
     wait_for(
         lambda: Device.objects.filter(partner=acme_on_sim, online=True).count() == 30,
@@ -26,14 +26,14 @@ def test_the_worker_syncs_a_partner_end_to_end(sim, acme_on_sim, celery_worker):
     assert acme_on_sim.last_synced_at is not None
 
 
-def test_sync_all_partners_fans_out_and_one_unreachable_partner_does_not_stop_it(sim, acme_on_sim, bolt, celery_worker):
+def test_it_fans_out_sync_all_partners_past_an_unreachable_partner(sim, acme_on_sim, bolt, celery_worker):
     # Bolt's Core Server (127.0.0.1:9) refuses connections; Acme's is the simulator.
     sync_all_partners.delay()
     wait_for(lambda: Device.objects.filter(partner=acme_on_sim).count() == 30, what="Acme's sync")
     assert not Device.objects.filter(partner=bolt).exists()
 
 
-def test_two_sweeps_back_to_back_poll_each_due_device_exactly_once(sim, acme_on_sim, celery_worker):
+def test_it_polls_each_due_device_exactly_once_in_two_sweeps_back_to_back(sim, acme_on_sim, celery_worker):
     sync_partner_task.delay(acme_on_sim.id)
     wait_for(lambda: Device.objects.filter(partner=acme_on_sim).count() == 30, what="the sync")
     Device.objects.filter(partner=acme_on_sim).update(next_poll_at=timezone.now() - timedelta(seconds=1))
@@ -80,7 +80,7 @@ def black_hole():
     release()
 
 
-def test_a_hanging_device_does_not_delay_the_others(sim, acme_on_sim, bolt, black_hole, settings, celery_worker):
+def test_it_does_not_let_a_hanging_device_delay_others(sim, acme_on_sim, bolt, black_hole, settings, celery_worker):
     settings.ROP_TIMEOUT_SECONDS = 15  # the hanging poll outlasts everything below
     url, accepted, release = black_hole
     bolt.rop_base_url = url

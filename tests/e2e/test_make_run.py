@@ -99,7 +99,7 @@ def wait_for(check, timeout: float, what: str):
     pytest.fail(f"timed out waiting for {what}")
 
 
-def test_make_run_serves_the_console_with_the_simulated_fleet(tmp_path):
+def test_it_serves_the_console_with_the_simulated_fleet(tmp_path):
     port, sim_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_demo(tmp_path, port, sim_port)

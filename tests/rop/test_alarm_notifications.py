@@ -33,7 +33,7 @@ def test_it_accepts_corrected_spellings_of_the_misspelt_fields():
     assert parsed.ai_types == ["face"]
 
 
-def test_a_missing_ai_type_means_no_smart_type():
+def test_it_reads_a_missing_ai_type_as_no_smart_type():
     body = {"uid": "952700000A5S348E", "channelId": "3", "status": "IOAlarm"}
     assert parse_alarm_notification(body) == AlarmNotification("952700000A5S348E", 3, "IOAlarm", [])
 
@@ -57,7 +57,7 @@ def test_a_missing_ai_type_means_no_smart_type():
         (12, "bytes, str or dict"),
     ],
 )
-def test_malformed_notifications_raise_invalid_parameter_saying_what_is_wrong(body, complaint):
+def test_it_raises_invalid_parameter_for_malformed_notifications_saying_what_is_wrong(body, complaint):
     with pytest.raises(errors.InvalidParameter) as caught:
         parse_alarm_notification(body)
     assert isinstance(caught.value, errors.InvalidAlarmNotification)

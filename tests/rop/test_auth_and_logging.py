@@ -35,14 +35,14 @@ def sent_headers(client: RopClient) -> list[dict[str, str]]:
     return seen
 
 
-def test_a_token_is_sent_as_a_bearer_authorization_by_default(bearer_gateway):
+def test_it_sends_a_token_as_a_bearer_authorization_by_default(bearer_gateway):
     with RopClient(bearer_gateway.base_url, token=TOKEN, retry=FAST_RETRY) as client:
         seen = sent_headers(client)
         client.list_online_devices()
     assert seen[-1]["Authorization"] == f"Bearer {TOKEN}"
 
 
-def test_a_token_can_go_in_another_header(api_key_gateway):
+def test_it_can_send_the_token_in_another_header(api_key_gateway):
     with RopClient(api_key_gateway.base_url, token=TOKEN, auth_header="X-Api-Key", retry=FAST_RETRY) as client:
         seen = sent_headers(client)
         client.list_online_devices()
@@ -50,14 +50,14 @@ def test_a_token_can_go_in_another_header(api_key_gateway):
     assert "Authorization" not in seen[-1]
 
 
-def test_the_scheme_of_the_authorization_header_is_configurable(running):
+def test_it_takes_the_scheme_of_the_authorization_header_from_configuration(running):
     with RopClient(running.base_url, token=TOKEN, auth_scheme="Token", retry=FAST_RETRY) as client:
         seen = sent_headers(client)
         client.list_online_devices()
     assert seen[-1]["Authorization"] == f"Token {TOKEN}"
 
 
-def test_without_a_token_no_credential_is_sent_and_a_gateway_refuses(bearer_gateway, running):
+def test_it_sends_no_credential_without_a_token_and_a_gateway_refuses(bearer_gateway, running):
     with RopClient(running.base_url, retry=FAST_RETRY) as open_client:
         seen = sent_headers(open_client)
         open_client.list_online_devices()  # the bare Core Server has no authentication
@@ -67,7 +67,7 @@ def test_without_a_token_no_credential_is_sent_and_a_gateway_refuses(bearer_gate
     assert (caught.value.symbol, caught.value.http_status) == ("auth_failed", 403)
 
 
-def test_a_wrong_token_or_the_wrong_header_raises_auth_failed(bearer_gateway, api_key_gateway):
+def test_it_raises_auth_failed_for_a_wrong_token_or_the_wrong_header(bearer_gateway, api_key_gateway):
     wrong_token = RopClient(bearer_gateway.base_url, token="wrong", retry=FAST_RETRY)
     wrong_header = RopClient(api_key_gateway.base_url, token=TOKEN, retry=FAST_RETRY)
     for client in (wrong_token, wrong_header):
@@ -82,13 +82,13 @@ def test_it_names_the_project_and_version_in_the_user_agent(client):
     assert seen[-1]["User-Agent"].split("/", 1)[1][0].isdigit()
 
 
-def test_the_token_does_not_show_in_reprs(running):
+def test_it_keeps_the_token_out_of_reprs(running):
     with RopClient(running.base_url, token=TOKEN) as client:
         assert TOKEN not in repr(client)
         assert TOKEN not in repr(client.transport.session.auth)
 
 
-def test_each_request_is_logged_with_method_path_status_and_duration(client, caplog, ptz_camera):
+def test_it_logs_each_request_with_method_path_status_and_duration(client, caplog, ptz_camera):
     caplog.set_level(logging.DEBUG, logger="rop")
     client.get_device_name(ptz_camera)
     record = next(r for r in caplog.records if r.name == "rop")
@@ -99,7 +99,7 @@ def test_each_request_is_logged_with_method_path_status_and_duration(client, cap
     assert "GET" in record.getMessage() and "200" in record.getMessage() and " ms" in record.getMessage()
 
 
-def test_tokens_wifi_keys_authcodes_and_play_urls_never_reach_the_logs(bearer_gateway, caplog):
+def test_it_keeps_tokens_wifi_keys_authcodes_and_play_urls_out_of_the_logs(bearer_gateway, caplog):
     from .conftest import Control
 
     control = Control(bearer_gateway)

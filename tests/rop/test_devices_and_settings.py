@@ -19,7 +19,7 @@ def test_it_lists_the_online_devices_with_their_family_model_and_firmware(client
     assert all(isinstance(d, OnlineDevice) for d in devices.values())
 
 
-def test_an_offline_device_drops_out_of_the_online_list(client, control, plain_camera):
+def test_it_drops_an_offline_device_from_the_online_list(client, control, plain_camera):
     control.offline(plain_camera)
     assert plain_camera not in {d.uid for d in client.list_online_devices()}
     control.online(plain_camera)
@@ -66,14 +66,14 @@ def test_it_reads_the_battery_state(client, control, battery_camera, status):
     assert battery.charge_status == status
 
 
-def test_a_powered_camera_has_no_battery_to_report(client, plain_camera):
+def test_it_finds_no_battery_to_report_on_a_powered_camera(client, plain_camera):
     with pytest.raises(errors.CommandNotSupported) as caught:
         client.get_battery(plain_camera)
     assert caught.value.symbol == "cmd_not_support"
     assert caught.value.http_status == 400
 
 
-def test_calls_to_an_offline_device_raise_device_offline(client, control, ptz_camera):
+def test_it_raises_device_offline_for_calls_to_an_offline_device(client, control, ptz_camera):
     control.offline(ptz_camera)
     with pytest.raises(errors.DeviceOffline) as caught:
         client.get_device_name(ptz_camera)
@@ -81,7 +81,7 @@ def test_calls_to_an_offline_device_raise_device_offline(client, control, ptz_ca
     assert caught.value.message
 
 
-def test_a_sleeping_battery_camera_that_fails_to_wake_raises_wake_up_timeout(client, faults, battery_camera):
+def test_it_raises_wake_up_timeout_when_a_sleeping_battery_camera_fails_to_wake(client, faults, battery_camera):
     faults.sleep(battery_camera)
     faults.faults(wake_failure_rate=1.0)
     with pytest.raises(errors.WakeUpTimeout) as caught:

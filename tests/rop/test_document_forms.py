@@ -16,7 +16,7 @@ from rop import ChargeStatus, UpgradeStatus, errors
 DEVICE = "/v1.0/devices/{uid}"
 
 
-def test_the_alarm_switch_is_read_from_the_examples_string_true(sim, faults, ptz_camera):
+def test_it_reads_the_alarm_switch_from_the_examples_string_true(sim, faults, ptz_camera):
     _running, client = sim
     faults.inject(symbol=None, body={"enabled": "true"}, status=200, path=DEVICE + "/settings/alarm")
     assert client.get_alarm_enabled(ptz_camera) is True
@@ -24,18 +24,18 @@ def test_the_alarm_switch_is_read_from_the_examples_string_true(sim, faults, ptz
     assert client.get_alarm_enabled(ptz_camera) is False
 
 
-def test_the_examples_success_is_an_upgrade_success(client, faults, ptz_camera):
+def test_it_reads_the_examples_success_as_an_upgrade_success(client, faults, ptz_camera):
     faults.inject(body={"status": "success"}, status=200, path=DEVICE + "/upgrade-session/{sessionId}")
     assert client.get_upgrade_status(ptz_camera, "c165ffc8-42c1-450b-a955-bc7ad6bdc515") is UpgradeStatus.SUCCESS
 
 
 @pytest.mark.parametrize("wire", ["Charging", "charging", "CHARGING"])
-def test_the_charge_status_is_read_in_the_tables_and_the_examples_case(client, faults, battery_camera, wire):
+def test_it_reads_the_charge_status_in_the_tables_and_the_examples_case(client, faults, battery_camera, wire):
     faults.inject(body={"percent": 16, "chargeStatus": wire}, status=200, path=DEVICE + "/states/battery")
     assert client.get_battery(battery_camera).charge_status is ChargeStatus.CHARGING
 
 
-def test_recordings_are_read_with_snake_case_time_fields_too(client, faults, ptz_camera):
+def test_it_reads_recordings_with_snake_case_time_fields_too(client, faults, ptz_camera):
     item = {
         "channel": 0,
         "streamType": "mainStream",
@@ -49,14 +49,14 @@ def test_recordings_are_read_with_snake_case_time_fields_too(client, faults, ptz
     assert recording.end_time == dt.datetime(2022, 1, 1, 2, 0, 10)
 
 
-def test_a_server_repeating_a_next_token_is_reported_not_followed_forever(client, faults, ptz_camera):
+def test_it_reports_a_repeated_next_token_instead_of_following_it_forever(client, faults, ptz_camera):
     page = {"nextToken": "MjAyMi0xMi0yMCAyMjowOT00OQ", "totalRows": 0, "items": []}
     faults.inject(body=page, status=200, path=DEVICE + "/records", count=2)
     with pytest.raises(errors.UnexpectedResponse):
         list(client.iter_recordings(ptz_camera, 0, "mainStream", dt.date(2022, 1, 1)))
 
 
-def test_the_init_sessions_time_in_seconds_or_milliseconds_reads_as_the_same_instant(client, faults):
+def test_it_reads_the_init_sessions_time_in_seconds_or_milliseconds_as_one_instant(client, faults):
     body = {
         "host": "www.rop.com",
         "getCAPort": 80,
@@ -75,7 +75,7 @@ def test_the_init_sessions_time_in_seconds_or_milliseconds_reads_as_the_same_ins
     assert in_seconds.time == 1686822272
 
 
-def test_the_upload_is_a_raw_octet_stream_with_a_content_length(client):
+def test_it_uploads_a_raw_octet_stream_with_a_content_length(client):
     from .test_firmware import firmware_name
 
     sent = []

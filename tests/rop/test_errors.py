@@ -72,7 +72,7 @@ def once(running):
 
 
 @pytest.mark.parametrize("symbol", sorted(SYMBOLS))
-def test_every_symbol_raises_its_own_exception_with_symbol_status_and_message(once, faults, ptz_camera, symbol):
+def test_it_raises_each_symbols_own_exception_with_symbol_status_and_message(once, faults, ptz_camera, symbol):
     status, cls = SYMBOLS[symbol]
     faults.inject(symbol=symbol, status=status, path=ALARM, message=f"canned {symbol}")
     with pytest.raises(errors.RopError) as caught:
@@ -86,14 +86,14 @@ def test_every_symbol_raises_its_own_exception_with_symbol_status_and_message(on
             assert isinstance(error, parent)
 
 
-def test_frequent_request_carries_the_retry_after_the_server_sent(once, faults, ptz_camera):
+def test_it_carries_the_retry_after_the_server_sent_on_frequent_request(once, faults, ptz_camera):
     faults.inject(symbol="frequent_request", path=ALARM, retryAfter=7)
     with pytest.raises(errors.FrequentRequest) as caught:
         once.get_alarm_enabled(ptz_camera)
     assert caught.value.retry_after == 7.0
 
 
-def test_an_unknown_symbol_still_raises_rop_error_with_its_status(once, faults, ptz_camera):
+def test_it_still_raises_rop_error_with_the_status_for_an_unknown_symbol(once, faults, ptz_camera):
     faults.inject(symbol="brand_new_symbol", status=418, path=ALARM, message="A newer server")
     with pytest.raises(errors.RopError) as caught:
         once.get_alarm_enabled(ptz_camera)
@@ -105,7 +105,7 @@ def test_an_unknown_symbol_still_raises_rop_error_with_its_status(once, faults, 
     )
 
 
-def test_the_envelopes_data_member_is_kept(once, faults, ptz_camera):
+def test_it_keeps_the_envelopes_data_member(once, faults, ptz_camera):
     body = {"error": {"symbol": "cmd_exec_error", "message": "Device said no", "data": {"code": 7}}}
     faults.inject(body=body, status=400, path=ALARM)
     with pytest.raises(errors.CommandExecError) as caught:
@@ -113,7 +113,7 @@ def test_the_envelopes_data_member_is_kept(once, faults, ptz_camera):
     assert caught.value.data == {"code": 7}
 
 
-def test_an_unknown_route_raises_route_not_found_from_the_non_envelope_404(once):
+def test_it_raises_route_not_found_for_an_unknown_route_from_the_non_envelope_404(once):
     with pytest.raises(errors.RouteNotFound) as caught:
         once.transport.request("GET", "/v1.0/no/such/route", idempotent=True)
     assert isinstance(caught.value, errors.RopError)
@@ -121,12 +121,12 @@ def test_an_unknown_route_raises_route_not_found_from_the_non_envelope_404(once)
     assert caught.value.message == "resource not found."
 
 
-def test_a_wrong_method_also_answers_route_not_found(once):
+def test_it_raises_route_not_found_for_a_wrong_method_too(once):
     with pytest.raises(errors.RouteNotFound):
         once.transport.request("DELETE", "/v1.0/devices", idempotent=True)
 
 
-def test_a_gateway_page_that_is_not_json_still_raises_rop_error_with_the_status(once, faults, ptz_camera):
+def test_it_still_raises_rop_error_with_the_status_for_a_non_json_gateway_page(once, faults, ptz_camera):
     faults.inject(body="<html>502 Bad Gateway</html>", status=502, path=ALARM)
     with pytest.raises(errors.RopError) as caught:
         once.get_alarm_enabled(ptz_camera)
@@ -135,14 +135,14 @@ def test_a_gateway_page_that_is_not_json_still_raises_rop_error_with_the_status(
     assert "502 Bad Gateway" in caught.value.message
 
 
-def test_a_gateway_401_without_envelope_raises_auth_failed(once, faults, ptz_camera):
+def test_it_raises_auth_failed_for_a_gateway_401_without_envelope(once, faults, ptz_camera):
     faults.inject(body={"message": "Unauthorized"}, status=401, path=ALARM)
     with pytest.raises(errors.AuthFailed) as caught:
         once.get_alarm_enabled(ptz_camera)
     assert (caught.value.http_status, caught.value.symbol, caught.value.message) == (401, None, "Unauthorized")
 
 
-def test_the_servers_own_validation_errors_raise_invalid_parameter(once):
+def test_it_raises_invalid_parameter_for_the_servers_own_validation_errors(once):
     # Bypass the client's validation to see the server's answer mapped.
     for path in ("/v1.0/devices/not-a-uid/settings/alarm", "/v1.0/devices/952700000A5S348E/records"):
         with pytest.raises(errors.InvalidParameter) as caught:
@@ -161,13 +161,13 @@ def test_the_servers_own_validation_errors_raise_invalid_parameter(once):
         ),
     ],
 )
-def test_server_side_rejections_the_client_would_have_prevented_map_to_their_classes(once, ptz_camera, path, body, cls):
+def test_it_maps_server_rejections_the_client_would_have_prevented_to_their_classes(once, ptz_camera, path, body, cls):
     path = path.replace("{uid}", ptz_camera)
     with pytest.raises(cls):
         once.transport.request("POST", path, json=body, idempotent=False)
 
 
-def test_a_two_hundred_with_an_unreadable_body_raises_unexpected_response(once, faults, ptz_camera):
+def test_it_raises_unexpected_response_for_a_200_with_an_unreadable_body(once, faults, ptz_camera):
     faults.inject(body="definitely not json", status=200, path=ALARM)
     with pytest.raises(errors.UnexpectedResponse):
         once.get_alarm_enabled(ptz_camera)
@@ -182,7 +182,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_a_refused_connection_raises_rop_unavailable_wrapping_the_cause():
+def test_it_raises_rop_unavailable_wrapping_the_cause_for_a_refused_connection():
     dead = RopClient(f"http://127.0.0.1:{free_port()}", retry=RetryPolicy(max_retries=1, backoff_base=0.01))
     with dead, pytest.raises(errors.RopUnavailable) as caught:
         dead.list_online_devices()
@@ -193,7 +193,7 @@ def test_a_refused_connection_raises_rop_unavailable_wrapping_the_cause():
     assert (error.symbol, error.http_status) == (None, None)
 
 
-def test_a_read_timeout_raises_rop_unavailable(running, faults, ptz_camera):
+def test_it_raises_rop_unavailable_for_a_read_timeout(running, faults, ptz_camera):
     faults.faults(latency_ms=500)
     slow = RopClient(running.base_url, timeout=0.1, retry=RetryPolicy(max_retries=0))
     with slow, pytest.raises(errors.RopUnavailable) as caught:

@@ -50,7 +50,7 @@ def test_it_uploads_firmware_from_a_binary_file_object_from_its_position(client,
     assert running.sim.firmware.files[name].sha256 == hashlib.sha256(b"\x00\x01\x02" * 50_000).hexdigest()
 
 
-def test_a_50_mb_upload_is_streamed_with_flat_memory(client, running, tmp_path):
+def test_it_streams_a_50_mb_upload_with_flat_memory(client, running, tmp_path):
     size = 50 * 1024 * 1024
     name = firmware_name()
     path = tmp_path / name
@@ -73,7 +73,7 @@ def test_a_50_mb_upload_is_streamed_with_flat_memory(client, running, tmp_path):
     assert (stored.size, stored.sha256) == (size, digest.hexdigest())
 
 
-def test_uploading_a_name_twice_raises_duplicate_firmware(client, tmp_path):
+def test_it_raises_duplicate_firmware_for_a_name_uploaded_twice(client, tmp_path):
     name = firmware_name()
     client.upload_firmware(name, io.BytesIO(b"first image"))
     with pytest.raises(errors.DuplicateFirmware) as caught:
@@ -110,7 +110,7 @@ def test_it_upgrades_a_device_and_polls_the_status_until_it_is_final(client, con
         ("failed", UpgradeStatus.FAILED),
     ],
 )
-def test_every_failed_upgrade_ends_in_a_final_unsuccessful_status(client, control, ptz_camera, outcome, status):
+def test_it_ends_every_failed_upgrade_in_a_final_unsuccessful_status(client, control, ptz_camera, outcome, status):
     name = firmware_name()
     client.upload_firmware(name, io.BytesIO(b"x" * 1024))
     control.set_upgrade_outcome(ptz_camera, outcome)
@@ -120,13 +120,13 @@ def test_every_failed_upgrade_ends_in_a_final_unsuccessful_status(client, contro
     assert final.is_final and not final.is_success
 
 
-def test_upgrading_to_a_file_never_uploaded_raises_file_not_found(client, ptz_camera):
+def test_it_raises_file_not_found_for_an_upgrade_to_a_file_never_uploaded(client, ptz_camera):
     with pytest.raises(errors.FileNotFound) as caught:
         client.create_upgrade_session(ptz_camera, "never-uploaded.RLC-823A.pak")
     assert (caught.value.symbol, caught.value.http_status) == ("file_not_found", 404)
 
 
-def test_a_device_already_upgrading_raises_duplicate_upgrade(client, faults, ptz_camera):
+def test_it_raises_duplicate_upgrade_for_a_device_already_upgrading(client, faults, ptz_camera):
     faults.faults(upgrade_seconds=30)
     name = firmware_name()
     client.upload_firmware(name, io.BytesIO(b"y" * 1024))
@@ -136,7 +136,7 @@ def test_a_device_already_upgrading_raises_duplicate_upgrade(client, faults, ptz
     assert (caught.value.symbol, caught.value.http_status) == ("duplicate_upgrade", 400)
 
 
-def test_too_many_concurrent_upgrades_raise_up_to_upgrade_session_limit(client, faults, running):
+def test_it_raises_up_to_upgrade_session_limit_for_too_many_concurrent_upgrades(client, faults, running):
     faults.faults(upgrade_seconds=30)
     first, second = faults.add_device("RLC-823A"), faults.add_device("RLC-823A")
     name = firmware_name()
@@ -148,7 +148,7 @@ def test_too_many_concurrent_upgrades_raise_up_to_upgrade_session_limit(client, 
     assert (caught.value.symbol, caught.value.http_status) == ("up_to_upgrade_session_limit", 400)
 
 
-def test_an_unknown_upgrade_session_raises_session_not_found(client, ptz_camera):
+def test_it_raises_session_not_found_for_an_unknown_upgrade_session(client, ptz_camera):
     with pytest.raises(errors.SessionNotFound):
         client.get_upgrade_status(ptz_camera, "c165ffc8-42c1-450b-a955-bc7ad6bdc515")
 
@@ -169,6 +169,6 @@ def test_it_reads_every_spelling_of_the_upgrade_status(wire, status):
     assert UpgradeStatus.parse(wire) is status
 
 
-def test_an_undocumented_upgrade_status_is_reported_not_guessed():
+def test_it_reports_an_undocumented_upgrade_status_instead_of_guessing():
     with pytest.raises(errors.UnexpectedResponse):
         UpgradeStatus.parse("exploded")

@@ -24,7 +24,7 @@ def test_it_returns_the_snapshot_as_jpeg_bytes(client, ptz_camera):
     assert image[:3] == b"\xff\xd8\xff"  # JPEG start-of-image marker
 
 
-def test_a_second_snapshot_while_one_is_taken_raises_duplicate_snap(client, faults, ptz_camera):
+def test_it_raises_duplicate_snap_for_a_second_snapshot_while_one_is_taken(client, faults, ptz_camera):
     faults.faults(latency_ms=400)
     first: list[object] = []
     worker = threading.Thread(target=lambda: first.append(client.get_snapshot(ptz_camera, 0, "mainStream")))
@@ -82,7 +82,7 @@ def test_it_sends_rotate_as_post_as_the_table_says(client, control, ptz_camera):
     ],
     ids=["zoom", "focus", "rotate"],
 )
-def test_a_camera_without_ptz_raises_command_not_supported(client, plain_camera, call):
+def test_it_raises_command_not_supported_for_a_camera_without_ptz(client, plain_camera, call):
     with pytest.raises(errors.CommandNotSupported) as caught:
         call(client, plain_camera)
     assert (caught.value.symbol, caught.value.http_status) == ("cmd_not_support", 400)

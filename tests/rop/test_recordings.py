@@ -87,25 +87,25 @@ def test_it_opens_a_playback_session_for_a_recording(client, control, running, p
     assert session.play_url not in repr(session)
 
 
-def test_a_recording_the_device_does_not_have_raises_file_not_found(client, ptz_camera):
+def test_it_raises_file_not_found_for_a_recording_the_device_does_not_have(client, ptz_camera):
     with pytest.raises(errors.FileNotFound) as caught:
         client.create_playback_session(ptz_camera, 0, "/mnt/sda/Mp4Record/2001-01-01/nothing.mp4")
     assert (caught.value.symbol, caught.value.http_status) == ("file_not_found", 404)
 
 
-def test_a_camera_without_sd_card_cannot_list_recordings(client, control):
+def test_it_cannot_list_recordings_on_a_camera_without_sd_card(client, control):
     no_sd = control.add_device("Argus 2")
     with pytest.raises(errors.CommandNotSupported):
         client.get_recording_days(no_sd, 0, 2024, 1)
 
 
-def test_a_channel_the_device_lacks_raises_device_channel_not_found(client, ptz_camera):
+def test_it_raises_device_channel_not_found_for_a_channel_the_device_lacks(client, ptz_camera):
     with pytest.raises(errors.DeviceChannelNotFound) as caught:
         client.get_recording_days(ptz_camera, 5, 2024, 1)
     assert (caught.value.symbol, caught.value.http_status) == ("device_channel_not_found", 404)
 
 
-def test_an_nvr_lists_recordings_per_channel(client, control, running):
+def test_it_lists_an_nvrs_recordings_per_channel(client, control, running):
     nvr = control.add_device("NVR RLN8-410", sdCard=True)
     today = sim_today(running)
     days = client.get_recording_days(nvr, 7, today.year, today.month)

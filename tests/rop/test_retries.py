@@ -54,7 +54,7 @@ def test_it_waits_out_retry_after_on_429_and_then_succeeds(retrying, faults, ptz
     assert faults.count(NAME_GET, 200) == 2
 
 
-def test_a_429_is_retried_even_for_calls_that_are_not_idempotent(retrying, faults, ptz_camera, limiter):
+def test_it_retries_a_429_even_for_calls_that_are_not_idempotent(retrying, faults, ptz_camera, limiter):
     faults.inject(symbol="frequent_request", path="/v1.0/devices/{uid}/live/play-session", retryAfter=0)
     faults.reset_counters()
     session = retrying.create_live_session(ptz_camera, 0, "mainStream")
@@ -64,7 +64,7 @@ def test_a_429_is_retried_even_for_calls_that_are_not_idempotent(retrying, fault
     assert limiter.calls == 2
 
 
-def test_a_retry_after_longer_than_the_policy_allows_is_raised_at_once(retrying, faults, ptz_camera):
+def test_it_raises_at_once_on_a_retry_after_longer_than_the_policy_allows(retrying, faults, ptz_camera):
     faults.inject(symbol="frequent_request", path="/v1.0/devices/{uid}/settings/general-config", retryAfter=120)
     faults.reset_counters()
     started = time.monotonic()
@@ -84,7 +84,7 @@ def test_it_gives_up_after_the_configured_number_of_retries(retrying, faults, pt
     assert limiter.calls == 3
 
 
-def test_a_5xx_on_a_read_is_retried_and_the_limiter_is_asked_before_every_attempt(
+def test_it_retries_a_5xx_on_a_read_and_consults_the_limiter_before_every_attempt(
     retrying, faults, ptz_camera, limiter
 ):
     faults.inject(symbol="server_internal_error", path="/v1.0/devices/{uid}/settings/general-config", count=2)
@@ -104,7 +104,7 @@ def test_a_5xx_on_a_read_is_retried_and_the_limiter_is_asked_before_every_attemp
     ],
     ids=["set-name", "set-alarm", "rotate", "snapshot"],
 )
-def test_idempotent_calls_are_retried_after_a_5xx(retrying, faults, ptz_camera, route, call):
+def test_it_retries_idempotent_calls_after_a_5xx(retrying, faults, ptz_camera, route, call):
     method, path = route.split(" ", 1)
     faults.inject(symbol="server_internal_error", method=method, path=path)
     faults.reset_counters()
@@ -128,7 +128,7 @@ def test_idempotent_calls_are_retried_after_a_5xx(retrying, faults, ptz_camera, 
     ],
     ids=["live-session", "zoom", "focus", "scan-task", "wifi-test", "init-session", "upgrade-session"],
 )
-def test_calls_that_may_have_taken_effect_are_not_repeated_after_a_5xx(
+def test_it_does_not_repeat_calls_that_may_have_taken_effect_after_a_5xx(
     retrying, faults, wired_wifi_camera, route, call
 ):
     method, path = route.split(" ", 1)
@@ -139,7 +139,7 @@ def test_calls_that_may_have_taken_effect_are_not_repeated_after_a_5xx(
     assert faults.count(route) == 1
 
 
-def test_a_firmware_upload_refused_with_429_is_sent_again_from_the_start(retrying, faults, running):
+def test_it_sends_a_firmware_upload_refused_with_429_again_from_the_start(retrying, faults, running):
     from .test_firmware import firmware_name
 
     name = firmware_name()
@@ -149,7 +149,7 @@ def test_a_firmware_upload_refused_with_429_is_sent_again_from_the_start(retryin
     assert running.sim.firmware.files[name].sha256 == hashlib.sha256(payload).hexdigest()
 
 
-def test_a_firmware_upload_is_not_repeated_after_a_5xx(retrying, faults, running):
+def test_it_does_not_repeat_a_firmware_upload_after_a_5xx(retrying, faults, running):
     from .test_firmware import firmware_name
 
     name = firmware_name()
@@ -160,7 +160,7 @@ def test_a_firmware_upload_is_not_repeated_after_a_5xx(retrying, faults, running
     assert faults.count("POST /v1.0/firmware/{fileName}") == 1
 
 
-def test_a_connection_that_never_opened_is_retried_even_for_a_post(limiter):
+def test_it_retries_a_connection_that_never_opened_even_for_a_post(limiter):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -171,7 +171,7 @@ def test_a_connection_that_never_opened_is_retried_even_for_a_post(limiter):
     assert limiter.calls == 3
 
 
-def test_a_read_timeout_is_retried_for_reads_but_not_for_posts(running, faults, ptz_camera):
+def test_it_retries_a_read_timeout_for_reads_but_not_for_posts(running, faults, ptz_camera):
     faults.faults(latency_ms=300)
     policy = RetryPolicy(max_retries=1, backoff_base=0.01, backoff_max=0.02)
     with RopClient(running.base_url, timeout=0.1, retry=policy) as slow:
@@ -190,7 +190,7 @@ def test_a_read_timeout_is_retried_for_reads_but_not_for_posts(running, faults, 
     assert faults.count(live) == 1
 
 
-def test_the_max_retries_and_backoff_base_shortcuts_override_only_those_fields():
+def test_it_lets_the_max_retries_and_backoff_base_shortcuts_override_only_those_fields():
     base = RetryPolicy(max_retries=3, backoff_base=0.5, backoff_max=4.0, max_retry_after=9.0)
     with RopClient("http://127.0.0.1:1", retry=base, max_retries=1, backoff_base=0.1) as both:
         assert both.transport.retry == RetryPolicy(1, 0.1, 4.0, 9.0)
@@ -198,7 +198,7 @@ def test_the_max_retries_and_backoff_base_shortcuts_override_only_those_fields()
         assert one.transport.retry == RetryPolicy(max_retries=0)
 
 
-def test_backoff_is_jittered_exponential_and_capped():
+def test_it_backs_off_exponentially_with_jitter_and_a_cap():
     policy = TransportRetryPolicy(backoff_base=0.5, backoff_max=2.0)
     for attempt, ceiling in [(0, 0.5), (1, 1.0), (2, 2.0), (6, 2.0)]:
         waits = {policy.backoff(attempt) for _ in range(50)}
@@ -206,7 +206,7 @@ def test_backoff_is_jittered_exponential_and_capped():
         assert len(waits) > 1  # jittered, not a fixed schedule
 
 
-def test_the_client_is_safe_to_share_between_threads(retrying, ptz_camera, battery_camera):
+def test_it_is_safe_to_share_between_threads(retrying, ptz_camera, battery_camera):
     results: list[object] = []
     failures: list[BaseException] = []
 

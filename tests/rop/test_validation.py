@@ -69,7 +69,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("label", "call", "complaint"), CASES, ids=[case[0] for case in CASES])
-def test_invalid_input_raises_before_any_request_is_sent(client, control, label, call, complaint):
+def test_it_raises_on_invalid_input_before_any_request_is_sent(client, control, label, call, complaint):
     before = control.total_requests()
     with pytest.raises(errors.InvalidParameter) as caught:
         call(client)
@@ -80,18 +80,18 @@ def test_invalid_input_raises_before_any_request_is_sent(client, control, label,
     assert control.total_requests() == before
 
 
-def test_a_wifi_key_is_never_echoed_in_a_validation_message():
+def test_it_never_echoes_a_wifi_key_in_a_validation_message():
     with pytest.raises(errors.InvalidParameter) as caught:
         validation.validate_wifi_key("sécret-pässword")
     assert "sécret" not in caught.value.message
 
 
 @pytest.mark.parametrize("name", ["front yard", "Cam-01", "A", "a" * 31, "Garage 2 - left"])
-def test_the_device_name_rule_accepts_what_the_document_allows(name):
+def test_it_accepts_the_device_names_the_document_allows(name):
     assert validation.validate_device_name(name) == name
 
 
-def test_validators_return_the_value_to_send():
+def test_it_returns_the_value_to_send():
     assert validation.validate_country_code("us") == "US"
     assert validation.validate_direction("RIGHTUP") == "rightUp"
     assert validation.validate_direction("None") == "none"

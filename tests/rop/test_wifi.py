@@ -24,7 +24,7 @@ def test_it_sets_the_wifi_configuration_with_the_country_code_in_capitals(client
     assert client.get_wifi_config(wired_wifi_camera).country_code == "US"
 
 
-def test_a_wifi_only_camera_leaves_the_network_when_its_wifi_changes(client, control):
+def test_it_takes_a_wifi_only_camera_off_the_network_when_its_wifi_changes(client, control):
     wifi_only = control.add_device("E1 Zoom")
     client.set_wifi_config(wifi_only, "TP-LINK_JIN", "88888888", "US")
     with pytest.raises(errors.DeviceOffline):
@@ -51,7 +51,7 @@ def test_it_starts_a_scan_and_polls_it_until_it_is_final(client, running, wired_
 
 
 @pytest.mark.parametrize("outcome", ["error", "timeout"])
-def test_a_failed_scan_reports_its_final_status(client, faults, wired_wifi_camera, outcome):
+def test_it_reports_the_final_status_of_a_failed_scan(client, faults, wired_wifi_camera, outcome):
     faults.faults(scan_outcome=outcome)
     task = client.start_wifi_scan(wired_wifi_camera)
     faults.advance_clock(5)
@@ -60,25 +60,25 @@ def test_a_failed_scan_reports_its_final_status(client, faults, wired_wifi_camer
     assert scan.networks == []
 
 
-def test_an_unknown_scan_session_raises_session_not_found(client, wired_wifi_camera):
+def test_it_raises_session_not_found_for_an_unknown_scan_session(client, wired_wifi_camera):
     with pytest.raises(errors.SessionNotFound) as caught:
         client.get_wifi_scan(wired_wifi_camera, "QTmFqiMBfgG9x80bmzyTyMX0CGjmaxay")
     assert (caught.value.symbol, caught.value.http_status) == ("session_not_found", 404)
 
 
-def test_an_expired_scan_session_is_gone(client, faults, wired_wifi_camera):
+def test_it_forgets_an_expired_scan_session(client, faults, wired_wifi_camera):
     task = client.start_wifi_scan(wired_wifi_camera)
     faults.advance_clock(3600)
     with pytest.raises(errors.SessionNotFound):
         client.get_wifi_scan(wired_wifi_camera, task.session_id)
 
 
-def test_the_wifi_test_tells_a_good_key_from_a_bad_one(client, wired_wifi_camera):
+def test_it_tells_a_good_wifi_key_from_a_bad_one(client, wired_wifi_camera):
     assert client.test_wifi(wired_wifi_camera, "TP-LINK_JIN", "88888888", "us") is True
     assert client.test_wifi(wired_wifi_camera, "TP-LINK_JIN", "wrong-key", "US") is False
 
 
-def test_a_camera_without_wifi_raises_command_not_supported(client, plain_camera):
+def test_it_raises_command_not_supported_for_a_camera_without_wifi(client, plain_camera):
     with pytest.raises(errors.CommandNotSupported):
         client.get_wifi_config(plain_camera)
     with pytest.raises(errors.CommandNotSupported):

@@ -65,7 +65,7 @@ def wait_stats(api: Api, key: str, value: int, timeout: float = 5.0) -> dict[str
         time.sleep(0.02)
 
 
-def test_an_alarm_posts_the_specs_body_with_authcode_and_bearer(make_api, receiver: Receiver) -> None:
+def test_it_posts_the_specs_alarm_body_with_authcode_and_bearer(make_api, receiver: Receiver) -> None:
     api = make_api(callback_url=receiver.url, authcode="cAw0L8Jfc8AD6t36j98s")
     dev = api.add("Argus 3 Pro")
     api.put(f"/v1.0/devices/{dev.uid}/settings/alarm", json={"enabled": True})
@@ -81,7 +81,7 @@ def test_an_alarm_posts_the_specs_body_with_authcode_and_bearer(make_api, receiv
     assert wait_stats(api, "delivered", 1)["delivered"] == 1
 
 
-def test_a_failing_receiver_is_retried_with_backoff(make_api, receiver: Receiver) -> None:
+def test_it_retries_a_failing_receiver_with_backoff(make_api, receiver: Receiver) -> None:
     receiver.fail = 2
     api = make_api(callback_url=receiver.url, authcode="x", alarm_retry_base=0.05)
     dev = api.add("RLC-810A")
@@ -93,7 +93,7 @@ def test_a_failing_receiver_is_retried_with_backoff(make_api, receiver: Receiver
     assert recent["statuses"] == [503, 503, 200] and recent["result"] == "delivered"
 
 
-def test_delivery_gives_up_after_the_attempt_limit(make_api, receiver: Receiver) -> None:
+def test_it_gives_up_delivery_after_the_attempt_limit(make_api, receiver: Receiver) -> None:
     receiver.fail = 100
     api = make_api(callback_url=receiver.url, alarm_max_attempts=3, alarm_retry_base=0.02)
     dev = api.add("RLC-810A")
@@ -104,7 +104,7 @@ def test_delivery_gives_up_after_the_attempt_limit(make_api, receiver: Receiver)
     assert len(receiver.requests) == 3
 
 
-def test_an_unreachable_receiver_counts_as_a_failure(make_api) -> None:
+def test_it_counts_an_unreachable_receiver_as_a_failure(make_api) -> None:
     api = make_api(callback_url="http://127.0.0.1:9/nowhere", alarm_max_attempts=2, alarm_retry_base=0.02)
     dev = api.add("RLC-810A")
     api.put(f"/v1.0/devices/{dev.uid}/settings/alarm", json={"enabled": True})
@@ -112,7 +112,7 @@ def test_an_unreachable_receiver_counts_as_a_failure(make_api) -> None:
     assert wait_stats(api, "gave_up", 1)["failed_attempts"] == 2
 
 
-def test_disabled_alarm_notification_sends_nothing_but_listeners_still_hear(make_api, receiver: Receiver) -> None:
+def test_it_sends_nothing_with_notifications_disabled_but_listeners_still_hear(make_api, receiver: Receiver) -> None:
     api = make_api(callback_url=receiver.url)
     heard: list[tuple[object, ...]] = []
     api.sim.fleet.alarm_listeners.append(lambda *a: heard.append(a))
@@ -124,7 +124,7 @@ def test_disabled_alarm_notification_sends_nothing_but_listeners_still_hear(make
     assert heard == [(dev.uid, 0, "MD", ["vehicle"])]
 
 
-def test_an_alarm_on_an_nvr_channel_carries_that_channel(make_api, receiver: Receiver) -> None:
+def test_it_carries_the_nvr_channel_in_the_alarm(make_api, receiver: Receiver) -> None:
     api = make_api(callback_url=receiver.url)
     nvr = api.add("NVR RLN8-410")
     api.put(f"/v1.0/devices/{nvr.uid}/settings/alarm", json={"enabled": True})
@@ -135,7 +135,7 @@ def test_an_alarm_on_an_nvr_channel_carries_that_channel(make_api, receiver: Rec
     assert api.control("POST", f"/devices/{nvr.uid}/alarm", json={"status": "fire"}).status_code == 400
 
 
-def test_devices_raise_random_alarms_at_the_configured_rate(make_api, receiver: Receiver) -> None:
+def test_it_raises_random_alarms_at_the_configured_rate(make_api, receiver: Receiver) -> None:
     # 40 devices x 36,000/h = 400 alarms/s: plenty within a fraction of a second.
     api = make_api(callback_url=receiver.url, alarm_rate=36000)
     time.sleep(0.5)
@@ -148,7 +148,7 @@ def test_devices_raise_random_alarms_at_the_configured_rate(make_api, receiver: 
     assert all(set(r["body"]) == {"uid", "channelId", "status", "AItpe"} for r in receiver.requests)
 
 
-def test_without_a_callback_url_alarms_are_only_counted(api: Api) -> None:
+def test_it_only_counts_alarms_without_a_callback_url(api: Api) -> None:
     dev = api.add("RLC-810A")
     api.put(f"/v1.0/devices/{dev.uid}/settings/alarm", json={"enabled": True})
     api.control("POST", f"/devices/{dev.uid}/alarm")

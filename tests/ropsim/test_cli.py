@@ -14,7 +14,7 @@ from ropsim.cli import build_parser, config_from_args
 from ropsim.config import SimConfig
 
 
-def test_help_explains_every_option() -> None:
+def test_it_explains_every_option_in_the_help() -> None:
     text = build_parser().format_help()
     for f in fields(SimConfig):
         if f.metadata.get("cli", True):
@@ -42,7 +42,7 @@ def test_help_explains_every_option() -> None:
         assert required in text
 
 
-def test_arguments_become_a_sim_config() -> None:
+def test_it_turns_arguments_into_a_sim_config() -> None:
     cfg = config_from_args(
         [
             "--devices",
@@ -84,7 +84,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_python_m_ropsim_serves_the_api(tmp_path) -> None:
+def test_it_serves_the_api_from_python_m_ropsim(tmp_path) -> None:
     port = _free_port()
     proc = subprocess.Popen(
         [

@@ -85,7 +85,7 @@ def test_it_sets_fault_rates_atomically(api: Api) -> None:
     assert api.control("PUT", "/faults", json={"latency_ms": -1}).status_code == 400
 
 
-def test_the_offline_rate_takes_devices_down_and_brings_them_back(make_api) -> None:
+def test_it_takes_devices_down_and_brings_them_back_at_the_offline_rate(make_api) -> None:
     api = make_api(devices=400, offline_rate=0.2, offline_mean_seconds=60)
     first = {i["uid"] for i in api.get("/v1.0/devices").json()["items"]}
     assert 250 < len(first) < 370
@@ -104,13 +104,13 @@ def test_it_lists_firmware_models_sessions_and_config(api: Api) -> None:
     assert api.control("GET", "/config").json()["devices"] == 40
 
 
-def test_the_clock_only_moves_forward(api: Api) -> None:
+def test_it_only_moves_the_clock_forward(api: Api) -> None:
     before = api.sim.now()
     assert api.control("POST", "/clock/advance", json={"seconds": 100}).json()["now"] >= before + 100
     assert api.control("POST", "/clock/advance", json={"seconds": -1}).status_code == 400
 
 
-def test_an_injected_error_answers_the_next_matching_request_once(api: Api) -> None:
+def test_it_answers_the_next_matching_request_once_with_an_injected_error(api: Api) -> None:
     uid = api.device(lambda d: True).uid
     r = api.control(
         "POST",
@@ -125,7 +125,7 @@ def test_an_injected_error_answers_the_next_matching_request_once(api: Api) -> N
     assert api.control("GET", "/counters").json()["GET /v1.0/devices/{uid}/settings/alarm"]["500"] == 1
 
 
-def test_injections_cover_unknown_symbols_raw_bodies_and_retry_after(api: Api) -> None:
+def test_it_injects_unknown_symbols_raw_bodies_and_retry_after(api: Api) -> None:
     api.control("POST", "/inject", json={"symbol": "brand_new_symbol", "status": 418, "count": 2})
     for _ in range(2):
         r = api.get("/v1.0/devices")

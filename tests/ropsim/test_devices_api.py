@@ -26,7 +26,7 @@ def test_it_lists_online_devices_with_the_tables_fields(shared: Api) -> None:
         assert re.fullmatch(r"[A-Za-z0-9_ ]{1,31}", item["firmware"])
 
 
-def test_offline_devices_leave_the_list_and_answer_device_offline(api: Api) -> None:
+def test_it_drops_offline_devices_from_the_list_and_answers_device_offline(api: Api) -> None:
     dev = api.device(lambda d: True)
     assert api.control("POST", f"/devices/{dev.uid}/offline").status_code == 200
     uids = [i["uid"] for i in api.get(DEV).json()["items"]]
@@ -37,7 +37,7 @@ def test_offline_devices_leave_the_list_and_answer_device_offline(api: Api) -> N
     assert dev.uid in [i["uid"] for i in api.get(DEV).json()["items"]]
 
 
-def test_a_temporary_outage_ends_by_itself(api: Api) -> None:
+def test_it_ends_a_temporary_outage_by_itself(api: Api) -> None:
     dev = api.device(lambda d: True)
     api.control("POST", f"/devices/{dev.uid}/offline", json={"seconds": 60})
     assert not dev.online
@@ -45,19 +45,19 @@ def test_a_temporary_outage_ends_by_itself(api: Api) -> None:
     assert api.get(f"{DEV}/{dev.uid}/settings/general-config").status_code == 200
 
 
-def test_an_unknown_but_well_formed_uid_is_device_offline(shared: Api) -> None:
+def test_it_answers_device_offline_for_an_unknown_but_well_formed_uid(shared: Api) -> None:
     r = shared.get(f"{DEV}/ABCDEFGHIJKLMNOP/settings/general-config")
     assert r.status_code == 404 and symbol(r) == "device_offline"
 
 
 @pytest.mark.parametrize("uid", ["abcdefghijklmnop", "ABC", "ABCDEFGHIJKLMNOPQ", "ABCDEFGHIJKLMNO_"])
-def test_a_malformed_uid_is_invalid_parameter(shared: Api, uid: str) -> None:
+def test_it_answers_invalid_parameter_for_a_malformed_uid(shared: Api, uid: str) -> None:
     r = shared.get(f"{DEV}/{uid}/settings/general-config")
     assert r.status_code == 400
     assert r.json() == {"error": {"symbol": "invalid_parameter", "message": "Invalid parameter uid"}}
 
 
-def test_unknown_routes_and_wrong_methods_answer_resource_not_found(shared: Api) -> None:
+def test_it_answers_resource_not_found_for_unknown_routes_and_wrong_methods(shared: Api) -> None:
     uid = shared.device(lambda d: True).uid
     for resp in (
         shared.get("/v1.0/nothing"),
@@ -70,7 +70,7 @@ def test_unknown_routes_and_wrong_methods_answer_resource_not_found(shared: Api)
         assert resp.json() == {"message": "resource not found."}
 
 
-def test_the_initialization_session_answers_every_field(shared: Api) -> None:
+def test_it_answers_every_field_of_the_initialization_session(shared: Api) -> None:
     before = int(time.time() * 1000)
     r = shared.post(f"{DEV}/initialization-session", json={"uid": "952700000A5S348E"})
     assert r.status_code == 200
@@ -83,7 +83,7 @@ def test_the_initialization_session_answers_every_field(shared: Api) -> None:
     assert body["time"] >= before - 1000
 
 
-def test_an_initialization_code_joins_the_device_once_and_expires(api: Api) -> None:
+def test_it_joins_the_device_once_with_an_initialization_code_that_expires(api: Api) -> None:
     code = api.post(f"{DEV}/initialization-session", json={"uid": "95270000NEWDEV01"}).json()["code"]
     assert api.sim.redeem_init_code("95270000NEWDEV01", "wrong") is None
     dev = api.running.call(api.sim.redeem_init_code, "95270000NEWDEV01", code, "RLC-810A")
@@ -96,7 +96,7 @@ def test_an_initialization_code_joins_the_device_once_and_expires(api: Api) -> N
 
 
 @pytest.mark.parametrize("body", [{}, {"uid": "lower0000000000a"}, {"uid": 5}, None, [1]])
-def test_the_initialization_session_validates_the_uid(shared: Api, body: object) -> None:
+def test_it_validates_the_initialization_sessions_uid(shared: Api, body: object) -> None:
     r = shared.post(f"{DEV}/initialization-session", json=body)
     assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
@@ -117,12 +117,12 @@ def test_it_rejects_invalid_display_names(shared: Api, name: object) -> None:
     assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
-def test_validation_checks_the_path_before_the_body(shared: Api) -> None:
+def test_it_validates_the_path_before_the_body(shared: Api) -> None:
     r = shared.put(f"{DEV}/bad/settings/general-config", data="not json")
     assert r.json()["error"]["message"] == "Invalid parameter uid"
 
 
-def test_validation_runs_before_the_device_is_asked(api: Api) -> None:
+def test_it_validates_before_asking_the_device(api: Api) -> None:
     dev = api.device(lambda d: True)
     api.control("POST", f"/devices/{dev.uid}/offline")
     r = api.put(f"{DEV}/{dev.uid}/settings/general-config", json={"deviceName": ""})
@@ -154,7 +154,7 @@ def test_it_rejects_invalid_pir_configurations(shared: Api, body: dict[str, obje
     assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
-def test_alarm_notification_answers_a_boolean_and_accepts_the_examples_string(api: Api) -> None:
+def test_it_answers_alarm_notification_as_a_boolean_and_accepts_the_examples_string(api: Api) -> None:
     dev = api.device(lambda d: True)
     path = f"{DEV}/{dev.uid}/settings/alarm"
     assert api.put(path, json={"enabled": False}).status_code == 200
@@ -175,7 +175,7 @@ def test_it_reports_battery_on_battery_devices_only(shared: Api) -> None:
     assert r.status_code == 400 and symbol(r) == "cmd_not_support"
 
 
-def test_battery_drains_and_then_charges_over_simulated_time(api: Api) -> None:
+def test_it_drains_and_then_charges_the_battery_over_simulated_time(api: Api) -> None:
     dev = api.add("Argus 2")
     api.control("PUT", f"/devices/{dev.uid}/battery", json={"percent": 50, "chargeStatus": "none"})
     path = f"{DEV}/{dev.uid}/states/battery"
@@ -201,7 +201,7 @@ def test_battery_drains_and_then_charges_over_simulated_time(api: Api) -> None:
         ("E1 Zoom", "focus", {"action": "DEC"}),
     ],
 )
-def test_zoom_and_focus_step_on_capable_models(api: Api, model: str, what: str, body: dict[str, object]) -> None:
+def test_it_steps_zoom_and_focus_on_capable_models(api: Api, model: str, what: str, body: dict[str, object]) -> None:
     dev = api.add(model)
     before = (dev.ptz.zoom, dev.ptz.focus)
     r = api.patch(f"{DEV}/{dev.uid}/ptz/{what}", json=body)
@@ -213,7 +213,7 @@ def test_zoom_and_focus_step_on_capable_models(api: Api, model: str, what: str, 
     ("model", "what"),
     [("RLC-810A", "zoom"), ("Argus 3 Pro", "focus"), ("RLC-810A", "rotate"), ("Reolink Duo 2", "rotate")],
 )
-def test_ptz_on_models_without_it_is_cmd_not_support(api: Api, model: str, what: str) -> None:
+def test_it_answers_cmd_not_support_for_ptz_on_models_without_it(api: Api, model: str, what: str) -> None:
     dev = api.add(model)
     body = {"action": "inc"} if what != "rotate" else {"direction": "left", "speed": 5}
     method = api.patch if what != "rotate" else api.post
@@ -221,7 +221,7 @@ def test_ptz_on_models_without_it_is_cmd_not_support(api: Api, model: str, what:
     assert r.status_code == 400 and symbol(r) == "cmd_not_support"
 
 
-def test_ptz_validates_action_and_channel_range(api: Api) -> None:
+def test_it_validates_the_ptz_action_and_channel_range(api: Api) -> None:
     dev = api.add("RLC-823A")
     assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"action": "up"})) == "invalid_parameter"
     assert symbol(api.patch(f"{DEV}/{dev.uid}/ptz/zoom", json={"channel": 0})) == "invalid_parameter"
@@ -232,14 +232,14 @@ def test_ptz_validates_action_and_channel_range(api: Api) -> None:
 
 @pytest.mark.parametrize("method", ["post", "patch"])
 @pytest.mark.parametrize("direction", ["left", "rightUP", "rightUp", "None", "leftDown"])
-def test_rotate_accepts_post_and_patch_and_both_spellings(api: Api, method: str, direction: str) -> None:
+def test_it_accepts_rotate_by_post_and_patch_in_both_spellings(api: Api, method: str, direction: str) -> None:
     dev = api.add("Argus PT")
     r = getattr(api, method)(f"{DEV}/{dev.uid}/ptz/rotate", json={"channel": 0, "direction": direction, "speed": 10})
     assert r.status_code == 200, r.text
     assert dev.ptz.direction.lower() == direction.lower()
 
 
-def test_rotate_rejects_bad_speed_and_unknown_direction(api: Api) -> None:
+def test_it_rejects_rotate_with_a_bad_speed_or_an_unknown_direction(api: Api) -> None:
     dev = api.add("RLC-823A")
     path = f"{DEV}/{dev.uid}/ptz/rotate"
     assert symbol(api.post(path, json={"direction": "left", "speed": 0})) == "invalid_parameter"
@@ -250,7 +250,7 @@ def test_rotate_rejects_bad_speed_and_unknown_direction(api: Api) -> None:
     assert r.status_code == 400 and symbol(r) == "direction_not_support"
 
 
-def test_nvr_channels_beyond_eight_are_device_channel_not_found(api: Api) -> None:
+def test_it_answers_device_channel_not_found_for_nvr_channels_beyond_eight(api: Api) -> None:
     nvr = api.add("NVR RLN8-410")
     ok = api.post(f"{DEV}/{nvr.uid}/live/play-session", json={"channel": 7, "streamType": "subStream"})
     assert ok.status_code == 200
@@ -258,7 +258,7 @@ def test_nvr_channels_beyond_eight_are_device_channel_not_found(api: Api) -> Non
     assert r.status_code == 404 and symbol(r) == "device_channel_not_found"
 
 
-def test_invalid_json_bodies_are_invalid_parameter(shared: Api) -> None:
+def test_it_answers_invalid_parameter_for_invalid_json_bodies(shared: Api) -> None:
     uid = shared.device(lambda d: True).uid
     for data in ("", "{", "[]", '"x"'):
         r = shared.put(f"{DEV}/{uid}/settings/general-config", data=data, headers={"Content-Type": "application/json"})

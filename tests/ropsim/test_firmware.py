@@ -95,7 +95,7 @@ def _session(api: Api, uid: str, name: str, factory_reset: object = False) -> ob
     return api.post(f"/v1.0/devices/{uid}/upgrade-session", json={"upgradeFile": name, "factoryReset": factory_reset})
 
 
-def test_a_successful_upgrade_reboots_the_device_and_changes_its_firmware(api: Api) -> None:
+def test_it_reboots_the_device_and_changes_its_firmware_on_a_successful_upgrade(api: Api) -> None:
     dev = api.add("RLC-810A")
     name = image_for("RLC-810A", 3333, "240315")
     upload(api, name)
@@ -114,7 +114,7 @@ def test_a_successful_upgrade_reboots_the_device_and_changes_its_firmware(api: A
     assert item["firmware"] == "RLC_810A_240315_3333"
 
 
-def test_factory_reset_after_an_upgrade_resets_name_and_settings(api: Api) -> None:
+def test_it_resets_name_and_settings_on_factory_reset_after_an_upgrade(api: Api) -> None:
     dev = api.add("Argus 3 Pro")
     api.control("PUT", f"/devices/{dev.uid}/battery", json={"percent": 90})
     api.put(f"/v1.0/devices/{dev.uid}/settings/general-config", json={"deviceName": "Renamed"})
@@ -128,7 +128,7 @@ def test_factory_reset_after_an_upgrade_resets_name_and_settings(api: Api) -> No
     assert api.get(f"/v1.0/devices/{dev.uid}/settings/alarm").json() == {"enabled": True}
 
 
-def test_an_image_for_another_model_fails_the_file_check(api: Api) -> None:
+def test_it_fails_the_file_check_for_an_image_for_another_model(api: Api) -> None:
     dev = api.add("RLC-810A")
     name = image_for("E1 Zoom")
     upload(api, name)
@@ -138,7 +138,7 @@ def test_an_image_for_another_model_fails_the_file_check(api: Api) -> None:
     assert dev.online and dev.firmware_file is None
 
 
-def test_the_running_image_answers_same_version(api: Api) -> None:
+def test_it_answers_same_version_for_the_running_image(api: Api) -> None:
     dev = api.add("RLC-823A")
     _, date, build = dev.firmware.rsplit("_", 2)
     name = image_for("RLC-823A", int(build), date)
@@ -148,7 +148,7 @@ def test_the_running_image_answers_same_version(api: Api) -> None:
     assert api.get(f"/v1.0/devices/{dev.uid}/upgrade-session/{sid}").json() == {"status": "same_version"}
 
 
-def test_a_battery_camera_below_the_threshold_answers_low_battery(api: Api) -> None:
+def test_it_answers_low_battery_for_a_battery_camera_below_the_threshold(api: Api) -> None:
     dev = api.add("Argus 2")
     api.control("PUT", f"/devices/{dev.uid}/battery", json={"percent": 12})
     name = image_for("Argus 2")
@@ -159,7 +159,7 @@ def test_a_battery_camera_below_the_threshold_answers_low_battery(api: Api) -> N
 
 
 @pytest.mark.parametrize("outcome", ["out_of_memory", "unknown_error"])
-def test_configured_rates_produce_out_of_memory_and_unknown_error(make_api, outcome: str) -> None:
+def test_it_produces_out_of_memory_and_unknown_error_at_configured_rates(make_api, outcome: str) -> None:
     api = make_api(**{f"{outcome}_rate": 1.0})
     dev = api.add("RLC-810A")
     name = image_for("RLC-810A")
@@ -169,7 +169,7 @@ def test_configured_rates_produce_out_of_memory_and_unknown_error(make_api, outc
     assert api.get(f"/v1.0/devices/{dev.uid}/upgrade-session/{sid}").json() == {"status": outcome}
 
 
-def test_a_forced_outcome_applies_to_the_next_upgrade(api: Api) -> None:
+def test_it_applies_a_forced_outcome_to_the_next_upgrade(api: Api) -> None:
     dev = api.add("RLC-810A")
     api.control("PUT", f"/devices/{dev.uid}/upgrade-outcome", json={"outcome": "unknown_error"})
     name = image_for("RLC-810A")
@@ -180,7 +180,7 @@ def test_a_forced_outcome_applies_to_the_next_upgrade(api: Api) -> None:
     assert api.control("PUT", f"/devices/{dev.uid}/upgrade-outcome", json={"outcome": "bogus"}).status_code == 400
 
 
-def test_a_never_uploaded_file_is_file_not_found_before_the_device_is_checked(api: Api) -> None:
+def test_it_answers_file_not_found_for_a_never_uploaded_file_before_checking_the_device(api: Api) -> None:
     dev = api.add("RLC-810A")
     api.control("POST", f"/devices/{dev.uid}/offline")
     r = _session(api, dev.uid, "missing.pak")
@@ -198,13 +198,13 @@ def test_a_never_uploaded_file_is_file_not_found_before_the_device_is_checked(ap
         {"upgradeFile": 5, "factoryReset": False},
     ],
 )
-def test_upgrade_session_bodies_are_validated(shared: Api, body: dict[str, object]) -> None:
+def test_it_validates_upgrade_session_bodies(shared: Api, body: dict[str, object]) -> None:
     uid = shared.device(lambda d: True).uid
     r = shared.post(f"/v1.0/devices/{uid}/upgrade-session", json=body)
     assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
-def test_a_device_already_upgrading_answers_duplicate_upgrade(api: Api) -> None:
+def test_it_answers_duplicate_upgrade_for_a_device_already_upgrading(api: Api) -> None:
     dev = api.add("RLC-810A")
     name = image_for("RLC-810A")
     upload(api, name)
@@ -213,7 +213,7 @@ def test_a_device_already_upgrading_answers_duplicate_upgrade(api: Api) -> None:
     assert r.status_code == 400 and symbol(r) == "duplicate_upgrade"
 
 
-def test_concurrent_upgrades_are_limited(make_api) -> None:
+def test_it_limits_concurrent_upgrades(make_api) -> None:
     api = make_api(upgrade_session_limit=2, upgrade_seconds=60)
     name = image_for("RLC-810A")
     upload(api, name)
@@ -226,7 +226,7 @@ def test_concurrent_upgrades_are_limited(make_api) -> None:
     assert _session(api, devs[2].uid, name).status_code == 200
 
 
-def test_unknown_foreign_and_expired_upgrade_sessions_are_session_not_found(api: Api) -> None:
+def test_it_answers_session_not_found_for_unknown_foreign_and_expired_upgrade_sessions(api: Api) -> None:
     dev, other = api.add("RLC-810A"), api.add("RLC-810A")
     name = image_for("RLC-810A")
     upload(api, name)

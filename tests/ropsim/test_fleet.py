@@ -12,20 +12,20 @@ from ropsim.fleet import Fleet
 from ropsim.models import CATALOGUE
 
 
-def test_the_fleet_is_deterministic_from_the_seed() -> None:
+def test_it_is_deterministic_from_the_seed() -> None:
     a, b, c = Fleet.generate(200, seed=7), Fleet.generate(200, seed=7), Fleet.generate(200, seed=8)
     snapshot = [(d.uid, d.model.name, d.name, d.firmware) for d in a.devices.values()]
     assert snapshot == [(d.uid, d.model.name, d.name, d.firmware) for d in b.devices.values()]
     assert list(a.devices) != list(c.devices)
 
 
-def test_uids_are_16_uppercase_letters_or_digits_and_unique() -> None:
+def test_it_makes_unique_uids_of_16_uppercase_letters_or_digits() -> None:
     fleet = Fleet.generate(2000, seed=1)
     assert len(fleet.devices) == 2000
     assert all(re.fullmatch(r"[A-Z0-9]{16}", uid) for uid in fleet.devices)
 
 
-def test_the_fleet_mixes_every_model_of_both_families() -> None:
+def test_it_mixes_every_model_of_both_families() -> None:
     fleet = Fleet.generate(1000, seed=2)
     models = collections.Counter(d.model.name for d in fleet.devices.values())
     assert set(models) == set(CATALOGUE)
@@ -33,7 +33,7 @@ def test_the_fleet_mixes_every_model_of_both_families() -> None:
     assert families == {"battery", "powered"}
 
 
-def test_the_catalogue_describes_capabilities() -> None:
+def test_it_describes_capabilities_in_the_catalogue() -> None:
     nvr = CATALOGUE["NVR RLN8-410"]
     assert nvr.channels == 8 and nvr.family == "powered" and not nvr.wifi
     assert CATALOGUE["Argus 2"].battery and CATALOGUE["Argus 2"].wifi_only
@@ -51,17 +51,17 @@ def test_the_catalogue_describes_capabilities() -> None:
         ("Argus 3 Pro", "Argus-2.100_230101.pak", False),
     ],
 )
-def test_firmware_images_are_checked_against_the_model(model: str, name: str, ok: bool) -> None:
+def test_it_checks_firmware_images_against_the_model(model: str, name: str, ok: bool) -> None:
     assert CATALOGUE[model].matches_image(name) is ok
 
 
-def test_an_image_name_determines_the_version_the_device_reports() -> None:
+def test_it_derives_the_version_the_device_reports_from_the_image_name() -> None:
     duo = CATALOGUE["Reolink Duo 2"]
     assert duo.version_of_image("Reolink-Duo-2.2143_23042822.BIPC.paks", "ab") == "Reolink_Duo_2_230428_2143"
     assert duo.version_of_image("Reolink-Duo-2.paks", "abcdef0123456789") == "Reolink_Duo_2_abcdef0123"
 
 
-def test_battery_state_integrates_with_an_injected_clock() -> None:
+def test_it_integrates_battery_state_with_an_injected_clock() -> None:
     clock = FrozenClock()
     fleet = Fleet(seed=1, clock=clock)
     dev = fleet.create_device("Argus 2")
@@ -71,7 +71,7 @@ def test_battery_state_integrates_with_an_injected_clock() -> None:
     assert dev.battery_percent == pytest.approx(50 - dev.drain_per_hour)
 
 
-def test_alarm_listeners_hear_every_alarm() -> None:
+def test_it_tells_alarm_listeners_every_alarm() -> None:
     fleet = Fleet.generate(3, seed=1)
     heard = []
     fleet.alarm_listeners.append(lambda *args: heard.append(args))
@@ -80,7 +80,7 @@ def test_alarm_listeners_hear_every_alarm() -> None:
     assert heard == [(uid, 0, "MD", ["people"])]
 
 
-def test_offline_reasons_must_all_clear_before_a_device_is_back() -> None:
+def test_it_keeps_a_device_offline_until_every_offline_reason_clears() -> None:
     fleet = Fleet.generate(1, seed=1)
     uid = next(iter(fleet.devices))
     fleet.set_offline(uid, "reboot")

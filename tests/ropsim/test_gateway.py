@@ -9,12 +9,12 @@ import time
 from tests.ropsim.conftest import Api, symbol
 
 
-def test_without_a_token_every_call_is_accepted(shared: Api) -> None:
+def test_it_accepts_every_call_without_a_token(shared: Api) -> None:
     assert shared.get("/v1.0/devices", headers={"Authorization": "Bearer whatever"}).status_code == 200
     assert shared.get("/v1.0/devices").status_code == 200
 
 
-def test_with_a_token_calls_need_the_bearer_header(make_api) -> None:
+def test_it_requires_the_bearer_header_when_a_token_is_set(make_api) -> None:
     api = make_api(token="s3cret")
     r = api.get("/v1.0/devices")
     assert r.status_code == 403 and symbol(r) == "auth_failed"
@@ -25,14 +25,14 @@ def test_with_a_token_calls_need_the_bearer_header(make_api) -> None:
     assert api.control("GET", "/health").status_code == 200
 
 
-def test_a_custom_auth_header_carries_the_token(make_api) -> None:
+def test_it_takes_the_token_in_a_custom_auth_header(make_api) -> None:
     api = make_api(token="abc", auth_header="X-Api-Key")
     assert symbol(api.get("/v1.0/devices", headers={"Authorization": "Bearer abc"})) == "auth_failed"
     assert api.get("/v1.0/devices", headers={"X-Api-Key": "abc"}).status_code == 200
     assert api.get("/v1.0/devices", headers={"X-Api-Key": "Bearer abc"}).status_code == 200
 
 
-def test_the_rate_limit_answers_frequent_request_with_retry_after(make_api) -> None:
+def test_it_answers_frequent_request_with_retry_after_over_the_rate_limit(make_api) -> None:
     api = make_api(rate_limit=5, token="t", headers={"Authorization": "Bearer t"})
     statuses = [api.get("/v1.0/devices") for _ in range(12)]
     limited = [r for r in statuses if r.status_code == 429]
@@ -43,7 +43,7 @@ def test_the_rate_limit_answers_frequent_request_with_retry_after(make_api) -> N
     assert api.get("/v1.0/devices").status_code == 200  # the budget refills
 
 
-def test_the_budget_is_per_token(make_api) -> None:
+def test_it_keeps_a_budget_per_token(make_api) -> None:
     api = make_api(rate_limit=3, auth_header="X-Key", token="a")
     for _ in range(5):
         api.get("/v1.0/devices", headers={"X-Key": "a"})
@@ -52,7 +52,7 @@ def test_the_budget_is_per_token(make_api) -> None:
     assert api.get("/v1.0/devices", headers={"X-Key": "b"}).status_code == 403
 
 
-def test_latency_and_jitter_delay_device_calls_only(make_api) -> None:
+def test_it_delays_only_device_calls_by_latency_and_jitter(make_api) -> None:
     api = make_api(latency_ms=150, jitter_ms=20)
     uid = api.add("RLC-810A").uid
     t = time.perf_counter()
@@ -64,7 +64,7 @@ def test_latency_and_jitter_delay_device_calls_only(make_api) -> None:
     assert call_time >= 0.125 and list_time < call_time
 
 
-def test_latency_can_be_changed_at_run_time_and_calls_run_concurrently(make_api) -> None:
+def test_it_changes_latency_at_run_time_and_runs_calls_concurrently(make_api) -> None:
     api = make_api()
     r = api.control("PUT", "/faults", json={"latency_ms": 200})
     assert r.status_code == 200 and r.json()["latency_ms"] == 200
@@ -77,7 +77,7 @@ def test_latency_can_be_changed_at_run_time_and_calls_run_concurrently(make_api)
     assert results == [200] * 40 and elapsed < 3  # 40 x 200 ms serially would be 8 s
 
 
-def test_the_error_rate_injects_documented_errors(make_api) -> None:
+def test_it_injects_documented_errors_at_the_error_rate(make_api) -> None:
     api = make_api(error_rate=0.5, seed=3)
     uid = api.add("RLC-810A").uid
     seen = collections.Counter()
@@ -93,7 +93,7 @@ def test_the_error_rate_injects_documented_errors(make_api) -> None:
     assert all(api.get("/v1.0/devices").status_code == 200 for _ in range(20))
 
 
-def test_a_sleeping_battery_camera_may_fail_to_wake(make_api) -> None:
+def test_it_may_fail_to_wake_a_sleeping_battery_camera(make_api) -> None:
     api = make_api(wake_failure_rate=1.0)
     dev = api.add("Argus 2")
     api.control("POST", f"/devices/{dev.uid}/sleep")
@@ -106,7 +106,7 @@ def test_a_sleeping_battery_camera_may_fail_to_wake(make_api) -> None:
     assert api.get(f"/v1.0/devices/{powered.uid}/settings/general-config").status_code == 200
 
 
-def test_a_call_wakes_a_battery_camera_which_dozes_off_again(make_api) -> None:
+def test_it_wakes_a_battery_camera_on_a_call_and_lets_it_doze_off_again(make_api) -> None:
     api = make_api(stay_awake_seconds=20)
     dev = api.add("Argus 3 Pro")
     api.control("POST", f"/devices/{dev.uid}/sleep")

@@ -85,7 +85,7 @@ def error(answer: dict[str, Any]) -> tuple[int, str]:
 
 
 # -- envelope and login -----------------------------------------------------------
-def test_login_answers_token_with_lease_in_firmware_json_layout(lan: LanThread, devs) -> None:
+def test_it_answers_login_with_a_leased_token_in_the_firmwares_json_layout(lan: LanThread, devs) -> None:
     c = Cam(lan, devs["ptz"])
     r = c.post(
         [{"cmd": "Login", "action": 0, "param": {"User": {"userName": "admin", "password": DEMO_PASSWORD}}}],
@@ -99,7 +99,7 @@ def test_login_answers_token_with_lease_in_firmware_json_layout(lan: LanThread, 
     assert token["leaseTime"] == 3600 and len(token["name"]) == 15
 
 
-def test_commands_need_a_valid_token(cam: Cam) -> None:
+def test_it_requires_a_valid_token_for_commands(cam: Cam) -> None:
     assert error(cam.call({"cmd": "GetDevInfo"}, token="null")[0]) == (-6, "please login first")
     assert error(cam.call({"cmd": "GetDevInfo"}, token="0123456789abcde")[0])[0] == -6
     r = requests.post(cam.ep.url, json=[{"cmd": "GetDevInfo"}], timeout=TIMEOUT)  # no token at all
@@ -107,18 +107,18 @@ def test_commands_need_a_valid_token(cam: Cam) -> None:
     assert '"detail" : "please login first"' in r.text  # the substring clients match on
 
 
-def test_token_lease_expires_with_the_fleet_clock(cam: Cam, fleet: Fleet) -> None:
+def test_it_expires_the_token_lease_with_the_fleet_clock(cam: Cam, fleet: Fleet) -> None:
     assert cam.one("GetDevInfo")["code"] == 0
     fleet.clock.advance(3601)
     assert error(cam.one("GetDevInfo")) == (-6, "please login first")
 
 
-def test_logout_invalidates_the_token(cam: Cam) -> None:
+def test_it_invalidates_the_token_on_logout(cam: Cam) -> None:
     assert cam.one("Logout") == {"cmd": "Logout", "code": 0, "value": {"rspCode": 200}}
     assert error(cam.one("GetDevInfo"))[0] == -6
 
 
-def test_wrong_password_and_unknown_user(lan: LanThread, devs) -> None:
+def test_it_refuses_a_wrong_password_and_an_unknown_user(lan: LanThread, devs) -> None:
     c = Cam(lan, devs["ptz"])
     assert error(c.login("nope")[0]) == (-7, "login failed")
     assert error(c.login(user="root")[0]) == (-27, "invalid user")
@@ -126,7 +126,7 @@ def test_wrong_password_and_unknown_user(lan: LanThread, devs) -> None:
     assert error(missing[0])[0] == -4
 
 
-def test_lockout_after_five_bad_passwords_then_unlocks(lan: LanThread, devs, fleet: Fleet) -> None:
+def test_it_locks_out_after_five_bad_passwords_then_unlocks(lan: LanThread, devs, fleet: Fleet) -> None:
     c = Cam(lan, devs["ptz"])
     for _ in range(5):
         assert error(c.login("bad")[0])[1] == "login failed"
@@ -143,14 +143,14 @@ def test_lockout_after_five_bad_passwords_then_unlocks(lan: LanThread, devs, fle
     assert c.login()[0]["code"] == 0
 
 
-def test_max_sessions(fleet: Fleet, devs) -> None:
+def test_it_refuses_logins_past_max_sessions(fleet: Fleet, devs) -> None:
     with LanThread(fleet, uids=[devs["ptz"].uid], options=LanOptions(max_sessions=2)) as lan:
         c = Cam(lan, devs["ptz"])
         assert c.login()[0]["code"] == 0 and c.login()[0]["code"] == 0
         assert error(c.login()[0]) == (-5, "max session")
 
 
-def test_short_session_user_password_in_query(lan: LanThread, devs) -> None:
+def test_it_accepts_a_short_session_with_user_and_password_in_the_query(lan: LanThread, devs) -> None:
     c = Cam(lan, devs["ptz"])
     good = c.post(
         [{"cmd": "GetDevInfo", "action": 0, "param": {}}], cmd="GetDevInfo", user="admin", password=DEMO_PASSWORD
@@ -160,7 +160,7 @@ def test_short_session_user_password_in_query(lan: LanThread, devs) -> None:
     assert error(bad[0]) == (-7, "login failed")
 
 
-def test_browsing_api_cgi_gives_an_envelope(lan: LanThread, devs) -> None:
+def test_it_answers_a_browser_on_api_cgi_with_an_envelope(lan: LanThread, devs) -> None:
     ep = lan.endpoint(devs["ptz"].uid)
     r = requests.get(ep.url, params={"cmd": "Login"}, timeout=TIMEOUT)
     assert r.status_code == 200 and error(r.json()[0])[0] == -4
@@ -168,7 +168,7 @@ def test_browsing_api_cgi_gives_an_envelope(lan: LanThread, devs) -> None:
     assert "<title>Reolink</title>" in page.text
 
 
-def test_malformed_body_and_batch_order(cam: Cam) -> None:
+def test_it_handles_a_malformed_body_and_keeps_the_batch_order(cam: Cam) -> None:
     r = requests.post(cam.ep.url, params={"cmd": "GetDevInfo", "token": cam.token}, data=b"{not json", timeout=TIMEOUT)
     assert error(r.json()[0])[0] == -4
     answers = cam.call({"cmd": "GetTime"}, {"cmd": "NoSuchCmd"}, {"cmd": "GetP2p"})
@@ -178,7 +178,7 @@ def test_malformed_body_and_batch_order(cam: Cam) -> None:
 
 
 # -- device information ---------------------------------------------------------------
-def test_dev_info_channel_status_and_ability(cam: Cam) -> None:
+def test_it_answers_dev_info_channel_status_and_ability(cam: Cam) -> None:
     info = cam.one("GetDevInfo")["value"]["DevInfo"]
     assert info["model"] == "RLC-823A" and info["name"] == cam.dev.name and info["type"] == "IPC"
     assert info["channelNum"] == 1 and info["firmVer"].startswith("v3.")
@@ -190,7 +190,7 @@ def test_dev_info_channel_status_and_ability(cam: Cam) -> None:
     assert cam.one("GetNetPort")["value"]["NetPort"]["mediaPort"] == cam.lan.servers.media_port
 
 
-def test_nvr_reports_eight_channels(lan: LanThread, devs) -> None:
+def test_it_reports_an_nvrs_eight_channels(lan: LanThread, devs) -> None:
     c = Cam(lan, devs["nvr"])
     c.login()
     info = c.one("GetDevInfo")["value"]["DevInfo"]
@@ -200,7 +200,7 @@ def test_nvr_reports_eight_channels(lan: LanThread, devs) -> None:
     assert error(c.one("GetMdState", channel=8))[0] == -4  # channel out of range
 
 
-def test_model_without_a_feature_answers_not_support_under_its_name(lan: LanThread, devs) -> None:
+def test_it_answers_not_support_under_the_commands_name_for_a_missing_feature(lan: LanThread, devs) -> None:
     plain = Cam(lan, devs["plain"])  # RLC-810A: no PTZ, spotlight or siren
     plain.login()
     for cmd in ("GetWhiteLed", "PtzCtrl", "AudioAlarmPlay", "GetPtzPreset"):
@@ -214,7 +214,7 @@ def test_model_without_a_feature_answers_not_support_under_its_name(lan: LanThre
 
 
 # -- motion / AI --------------------------------------------------------------------------
-def test_alarm_through_the_fleet_flips_md_and_ai_then_clears(cam: Cam, fleet: Fleet) -> None:
+def test_it_flips_md_and_ai_on_a_fleet_alarm_then_clears(cam: Cam, fleet: Fleet) -> None:
     assert cam.one("GetMdState", channel=0)["value"] == {"state": 0}
     fleet.raise_alarm(cam.dev.uid, 0, "MD", ["people"])
     assert cam.one("GetMdState", channel=0)["value"] == {"state": 1}
@@ -227,7 +227,7 @@ def test_alarm_through_the_fleet_flips_md_and_ai_then_clears(cam: Cam, fleet: Fl
     assert cam.one("GetAiState", channel=0)["value"]["people"]["alarm_state"] == 0
 
 
-def test_alarm_none_clears_and_other_channels_stay_quiet(lan: LanThread, devs, fleet: Fleet) -> None:
+def test_it_clears_on_alarm_none_and_keeps_other_channels_quiet(lan: LanThread, devs, fleet: Fleet) -> None:
     c = Cam(lan, devs["nvr"])
     c.login()
     fleet.raise_alarm(devs["nvr"].uid, 5, "MD", [])
@@ -238,7 +238,7 @@ def test_alarm_none_clears_and_other_channels_stay_quiet(lan: LanThread, devs, f
 
 
 # -- snapshots ------------------------------------------------------------------------------
-def test_snap_returns_a_jpeg(cam: Cam) -> None:
+def test_it_returns_a_jpeg_for_snap(cam: Cam) -> None:
     r = requests.get(cam.ep.url, params={"cmd": "Snap", "channel": 0, "rs": "abc", "token": cam.token}, timeout=TIMEOUT)
     assert r.headers["Content-Type"] == "image/jpeg"
     image = Image.open(io.BytesIO(r.content))
@@ -255,7 +255,7 @@ def test_snap_returns_a_jpeg(cam: Cam) -> None:
     assert error(bad_channel.json()[0])[0] == -4
 
 
-def test_snap_with_bad_token_json_on_new_firmware_html_on_old(lan: LanThread, devs) -> None:
+def test_it_answers_snap_with_a_bad_token_in_json_on_new_firmware_and_html_on_old(lan: LanThread, devs) -> None:
     new = lan.endpoint(devs["ptz"].uid)
     r = requests.get(new.url, params={"cmd": "Snap", "channel": 0, "token": "bogus"}, timeout=TIMEOUT)
     assert error(r.json()[0]) == (-6, "please login first")
@@ -266,7 +266,7 @@ def test_snap_with_bad_token_json_on_new_firmware_html_on_old(lan: LanThread, de
 
 
 # -- PTZ, white LED, siren -------------------------------------------------------------------
-def test_ptz_moves_zoom_focus_and_presets(cam: Cam) -> None:
+def test_it_moves_zooms_focuses_and_goes_to_presets(cam: Cam) -> None:
     ptz = cam.state.channels[0].ptz
     pan0 = ptz.pan
     assert cam.one("PtzCtrl", channel=0, op="Left", speed=10)["value"] == {"rspCode": 200}
@@ -298,7 +298,7 @@ def test_ptz_moves_zoom_focus_and_presets(cam: Cam) -> None:
     assert error(cam.one("PtzCtrl", channel=0, op="ToPos", id=9))[0] == -4
 
 
-def test_white_led_on_off(cam: Cam) -> None:
+def test_it_switches_the_white_led_on_and_off(cam: Cam) -> None:
     set_on = {"cmd": "SetWhiteLed", "param": {"WhiteLed": {"channel": 0, "state": 1, "bright": 70, "mode": 3}}}
     assert cam.call(set_on)[0]["value"] == {"rspCode": 200}
     led = cam.one("GetWhiteLed", channel=0)["value"]["WhiteLed"]
@@ -309,7 +309,7 @@ def test_white_led_on_off(cam: Cam) -> None:
     assert error(cam.call(bad)[0])[0] == -4
 
 
-def test_siren_plays(cam: Cam) -> None:
+def test_it_plays_the_siren(cam: Cam) -> None:
     assert cam.one("AudioAlarmPlay", channel=0, alarm_mode="times", times=2)["value"] == {"rspCode": 200}
     assert cam.state.channels[0].siren_plays == 1 and cam.state.siren_active(0)
     cam.one("AudioAlarmPlay", channel=0, alarm_mode="manul", manual_switch=1)
@@ -318,7 +318,7 @@ def test_siren_plays(cam: Cam) -> None:
 
 
 # -- reachability -------------------------------------------------------------------------------
-def test_offline_device_drops_the_connection(cam: Cam, fleet: Fleet) -> None:
+def test_it_drops_the_connection_of_an_offline_device(cam: Cam, fleet: Fleet) -> None:
     fleet.set_offline(cam.dev.uid)
     with pytest.raises(requests.ConnectionError):
         cam.one("GetDevInfo")
@@ -326,7 +326,7 @@ def test_offline_device_drops_the_connection(cam: Cam, fleet: Fleet) -> None:
     assert cam.one("GetDevInfo")["code"] == 0
 
 
-def test_reboot_takes_the_device_off_the_lan_briefly(cam: Cam, fleet: Fleet) -> None:
+def test_it_takes_the_device_off_the_lan_briefly_on_reboot(cam: Cam, fleet: Fleet) -> None:
     assert cam.call({"cmd": "Reboot", "action": 0, "param": {}})[0] == {
         "cmd": "Reboot",
         "code": 0,
@@ -352,7 +352,7 @@ SETUP = {
 }
 
 
-def test_rop_setup_validates_and_accepts(lan: LanThread, devs) -> None:
+def test_it_validates_and_accepts_rop_setup(lan: LanThread, devs) -> None:
     ep = lan.endpoint(devs["ptz"].uid)
     url = f"http://{ep.host}:{ep.port}/rop/setup"
     r = requests.post(url, json={**SETUP, "uid": devs["ptz"].uid}, timeout=TIMEOUT)
@@ -369,14 +369,14 @@ def test_rop_setup_validates_and_accepts(lan: LanThread, devs) -> None:
 @pytest.mark.parametrize(
     "symbol", ["sync_time_failed", "download_ca_failed", "download_private_key_failed", "registe_failed"]
 )
-def test_rop_setup_injected_failures(lan: LanThread, devs, symbol: str) -> None:
+def test_it_answers_rop_setup_with_injected_failures(lan: LanThread, devs, symbol: str) -> None:
     ep = lan.endpoint(devs["ptz"].uid)
     lan.state(devs["ptz"].uid).setup_failure = symbol
     r = requests.post(f"http://{ep.host}:{ep.port}/rop/setup", json=SETUP, timeout=TIMEOUT)
     assert r.status_code == 400 and r.json()["error"]["symbol"] == symbol
 
 
-def test_udp_discovery_on_loopback(fleet: Fleet, devs) -> None:
+def test_it_answers_udp_discovery_on_loopback(fleet: Fleet, devs) -> None:
     uids = [devs["ptz"].uid, devs["nvr"].uid]
     with LanThread(fleet, uids=uids, discovery_port=0) as lan:
         fleet.set_offline(devs["nvr"].uid)  # offline devices stay silent
@@ -405,7 +405,7 @@ def free_port_pair() -> int:
     pytest.skip("no free pair of consecutive ports")
 
 
-def test_port_base_gives_consecutive_ports_and_custom_password(fleet: Fleet, devs) -> None:
+def test_it_gives_consecutive_ports_from_port_base_and_a_custom_password(fleet: Fleet, devs) -> None:
     base = free_port_pair()
     uids = [devs["ptz"].uid, devs["plain"].uid]
     try:

@@ -39,7 +39,7 @@ def run(models: list[str], scenario: Callable[[Fleet, LanServers, list[str]], Aw
     asyncio.run(main())
 
 
-def test_camera_host_data_states_snapshot_ptz_logout() -> None:
+def test_it_serves_a_cameras_host_data_states_snapshot_ptz_and_logout() -> None:
     async def scenario(fleet: Fleet, servers: LanServers, uids: list[str]) -> None:
         uid = uids[0]
         dev = fleet.devices[uid]
@@ -99,7 +99,7 @@ def test_camera_host_data_states_snapshot_ptz_logout() -> None:
     run(["RLC-823A"], scenario)
 
 
-def test_nvr_reports_eight_channels_and_per_channel_alarms() -> None:
+def test_it_reports_an_nvrs_eight_channels_and_per_channel_alarms() -> None:
     async def scenario(fleet: Fleet, servers: LanServers, uids: list[str]) -> None:
         uid = uids[0]
         host = host_for(servers, uid)
@@ -117,7 +117,7 @@ def test_nvr_reports_eight_channels_and_per_channel_alarms() -> None:
     run(["NVR RLN8-410"], scenario)
 
 
-def test_expired_token_is_renewed_transparently() -> None:
+def test_it_renews_an_expired_token_transparently() -> None:
     async def scenario(fleet: Fleet, servers: LanServers, uids: list[str]) -> None:
         host = host_for(servers, uids[0])
         await host.get_host_data()
@@ -130,7 +130,7 @@ def test_expired_token_is_renewed_transparently() -> None:
     run(["RLC-810A"], scenario)
 
 
-def test_bad_password_gives_login_error_and_lockout_engages() -> None:
+def test_it_gives_a_login_error_for_a_bad_password_and_engages_the_lockout() -> None:
     async def scenario(fleet: Fleet, servers: LanServers, uids: list[str]) -> None:
         uid = uids[0]
         bad = host_for(servers, uid, password="not-the-password")
@@ -149,7 +149,7 @@ def test_bad_password_gives_login_error_and_lockout_engages() -> None:
     run(["Argus 3 Pro"], scenario)
 
 
-def test_offline_and_rebooting_devices_fail_fast() -> None:
+def test_it_fails_fast_for_offline_and_rebooting_devices() -> None:
     async def scenario(fleet: Fleet, servers: LanServers, uids: list[str]) -> None:
         uid = uids[0]
         host = host_for(servers, uid)

@@ -12,7 +12,7 @@ from ropsim.lan.protocol import CommandError, dumps
 from ropsim.lan.sessions import LoginGuard, SessionStore
 
 
-def test_session_lease_and_capacity() -> None:
+def test_it_leases_sessions_up_to_capacity() -> None:
     clock = FrozenClock()
     store = SessionStore(clock.now, lease_seconds=3600, max_sessions=2)
     a = store.open("admin")
@@ -24,7 +24,7 @@ def test_session_lease_and_capacity() -> None:
     assert b is not None and store.close(b.token) and store.get(b.token) is None
 
 
-def test_login_guard_locks_after_max_failures_and_resets() -> None:
+def test_it_locks_logins_after_max_failures_and_resets() -> None:
     clock = FrozenClock()
     guard = LoginGuard(clock.now, max_failures=3, lock_seconds=60)
     guard.failure()
@@ -37,7 +37,7 @@ def test_login_guard_locks_after_max_failures_and_resets() -> None:
     assert guard.remaining() == 0 and guard.failures == 0
 
 
-def test_alarm_listener_accepts_rop_shapes() -> None:
+def test_it_accepts_rop_shapes_in_the_alarm_listener() -> None:
     fleet = Fleet(seed=5, clock=FrozenClock())
     nvr = fleet.create_device("NVR RLN8-410")
     state = LanState(fleet, LanOptions(alarm_hold_seconds=5))
@@ -57,7 +57,7 @@ def test_alarm_listener_accepts_rop_shapes() -> None:
     assert state.on_alarm not in fleet.alarm_listeners
 
 
-def test_firmware_strings_become_reolink_versions() -> None:
+def test_it_turns_firmware_strings_into_reolink_versions() -> None:
     fleet = Fleet(seed=1)
     dev = fleet.create_device("RLC-810A")
     dev.firmware = "RLC_810A_230515_2356"
@@ -68,7 +68,7 @@ def test_firmware_strings_become_reolink_versions() -> None:
     assert devices.firmware_version(dev) == "v3.1.0.2368_23062508"
 
 
-def test_ability_follows_model_flags() -> None:
+def test_it_derives_ability_from_model_flags() -> None:
     fleet = Fleet(seed=1)
     ptz = ability(fleet.create_device("RLC-823A"), "admin")["Ability"]
     plain = ability(fleet.create_device("RLC-810A"), "admin")["Ability"]
@@ -79,7 +79,7 @@ def test_ability_follows_model_flags() -> None:
     assert e1["wifi"]["ver"] == 1 and len(nvr["abilityChn"]) == 8
 
 
-def test_envelope_layout() -> None:
+def test_it_lays_out_the_error_envelope() -> None:
     text = dumps([CommandError(-6).envelope("GetDevInfo")])
     assert '"detail" : "please login first"' in text and '"rspCode" : -6' in text
     assert json.loads(text) == [

@@ -47,7 +47,7 @@ def camera(shared: Api) -> str:
     return shared.add("RLC-810A", sdCard=True).uid
 
 
-def test_the_calendar_lists_days_that_have_recordings(shared: Api, camera: str) -> None:
+def test_it_lists_the_days_that_have_recordings_in_the_calendar(shared: Api, camera: str) -> None:
     t = today(shared)
     for path in ("calendar", "calendar/"):  # the table's path and the example's trailing slash
         r = shared.get(
@@ -59,7 +59,7 @@ def test_the_calendar_lists_days_that_have_recordings(shared: Api, camera: str) 
         assert all(set(i) == {"channel", "date"} and i["channel"] == 0 for i in body["items"])
 
 
-def test_the_calendar_agrees_with_the_day_lists(shared: Api, camera: str) -> None:
+def test_it_keeps_the_calendar_in_agreement_with_the_day_lists(shared: Api, camera: str) -> None:
     prev = today(shared).replace(day=1) - dt.timedelta(days=1)
     cal = shared.get(
         f"/v1.0/devices/{camera}/records/calendar", params={"channel": 0, "year": prev.year, "month": prev.month}
@@ -70,7 +70,7 @@ def test_the_calendar_agrees_with_the_day_lists(shared: Api, camera: str) -> Non
         assert (r.json()["totalRows"] > 0) == (day in dates)
 
 
-def test_future_months_have_no_recordings(shared: Api, camera: str) -> None:
+def test_it_has_no_recordings_in_future_months(shared: Api, camera: str) -> None:
     r = shared.get(f"/v1.0/devices/{camera}/records/calendar", params={"channel": 0, "year": 2999, "month": 1})
     assert r.json() == {"totalRows": 0, "items": []}
 
@@ -85,12 +85,12 @@ def test_future_months_have_no_recordings(shared: Api, camera: str) -> None:
         {"channel": "x", "year": 2024, "month": 1},
     ],
 )
-def test_the_calendar_validates_its_query(shared: Api, camera: str, params: dict[str, object]) -> None:
+def test_it_validates_the_calendar_query(shared: Api, camera: str, params: dict[str, object]) -> None:
     r = shared.get(f"/v1.0/devices/{camera}/records/calendar", params=params)
     assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
-def test_a_busy_day_pages_by_40_with_an_opaque_next_token(shared: Api, camera: str) -> None:
+def test_it_pages_a_busy_day_by_40_with_an_opaque_next_token(shared: Api, camera: str) -> None:
     now = dt.datetime.fromtimestamp(shared.sim.now(), dt.UTC).replace(tzinfo=None)
     day = busy_day(camera, 0, now)
     pages, token = [], None
@@ -114,7 +114,7 @@ def test_a_busy_day_pages_by_40_with_an_opaque_next_token(shared: Api, camera: s
     assert [i["startTime"] for i in items] == sorted(i["startTime"] for i in items)
 
 
-def test_a_next_token_from_another_query_is_invalid(shared: Api, camera: str) -> None:
+def test_it_refuses_a_next_token_from_another_query(shared: Api, camera: str) -> None:
     now = dt.datetime.fromtimestamp(shared.sim.now(), dt.UTC).replace(tzinfo=None)
     day = busy_day(camera, 0, now)
     token = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day)).json()["nextToken"]
@@ -126,7 +126,7 @@ def test_a_next_token_from_another_query_is_invalid(shared: Api, camera: str) ->
     )
 
 
-def test_recordings_are_deterministic_per_device_channel_and_day(make_api) -> None:
+def test_it_makes_recordings_deterministic_per_device_channel_and_day(make_api) -> None:
     a, b = make_api(), make_api()
     uid = a.device(lambda d: d.has_recordings).uid
     day = today(a) - dt.timedelta(days=3)
@@ -135,14 +135,14 @@ def test_recordings_are_deterministic_per_device_channel_and_day(make_api) -> No
     assert ra == rb
 
 
-def test_a_start_not_before_the_end_is_invalid(shared: Api, camera: str) -> None:
+def test_it_refuses_a_start_not_before_the_end(shared: Api, camera: str) -> None:
     day = today(shared)
     for start, end in (("10:00:00", "10:00:00"), ("11:00:00", "10:00:00")):
         r = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day, start_at=start, end_at=end))
         assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
-def test_the_examples_start_time_and_end_time_form_is_accepted(shared: Api, camera: str) -> None:
+def test_it_accepts_the_examples_start_time_and_end_time_form(shared: Api, camera: str) -> None:
     day = today(shared) - dt.timedelta(days=2)
     table = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day)).json()
     example = shared.get(
@@ -167,7 +167,7 @@ def test_the_examples_start_time_and_end_time_form_is_accepted(shared: Api, came
     assert symbol(bad) == "invalid_parameter"
 
 
-def test_a_window_within_the_day_filters_clips(shared: Api, camera: str) -> None:
+def test_it_filters_clips_to_a_window_within_the_day(shared: Api, camera: str) -> None:
     day = today(shared) - dt.timedelta(days=2)
     body = shared.get(
         f"/v1.0/devices/{camera}/records", params=day_query(day, start_at="06:00:00", end_at="12:00:00")
@@ -177,18 +177,18 @@ def test_a_window_within_the_day_filters_clips(shared: Api, camera: str) -> None
 
 
 @pytest.mark.parametrize("missing", ["channel", "stream_type", "record_date", "start_at", "end_at"])
-def test_the_day_list_requires_each_query_parameter(shared: Api, camera: str, missing: str) -> None:
+def test_it_requires_each_query_parameter_of_the_day_list(shared: Api, camera: str, missing: str) -> None:
     params = day_query(today(shared))
     del params[missing]
     assert symbol(shared.get(f"/v1.0/devices/{camera}/records", params=params)) == "invalid_parameter"
 
 
-def test_extern_stream_recordings_are_stream_type_not_support(shared: Api, camera: str) -> None:
+def test_it_answers_stream_type_not_support_for_extern_stream_recordings(shared: Api, camera: str) -> None:
     r = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(today(shared), stream="externStream"))
     assert r.status_code == 400 and symbol(r) == "stream_type_not_support"
 
 
-def test_devices_without_an_sd_card_answer_cmd_not_support(api: Api) -> None:
+def test_it_answers_cmd_not_support_for_devices_without_an_sd_card(api: Api) -> None:
     no_slot = api.add("Argus 2")  # the model has no card slot
     no_card = api.add("RLC-810A", sdCard=False)
     for uid in (no_slot.uid, no_card.uid):
@@ -200,7 +200,7 @@ def test_devices_without_an_sd_card_answer_cmd_not_support(api: Api) -> None:
             assert resp.status_code == 400 and symbol(resp) == "cmd_not_support"
 
 
-def test_an_nvr_records_per_channel_and_rejects_channel_eight(api: Api) -> None:
+def test_it_records_an_nvr_per_channel_and_rejects_channel_eight(api: Api) -> None:
     nvr = api.add("NVR RLN8-410")
     t = today(api)
     ok = api.get(f"/v1.0/devices/{nvr.uid}/records/calendar", params={"channel": 7, "year": t.year, "month": t.month})
@@ -210,7 +210,7 @@ def test_an_nvr_records_per_channel_and_rejects_channel_eight(api: Api) -> None:
 
 
 @pytest.mark.parametrize("path", ["records/play-session", "play-session"])
-def test_playback_returns_a_signed_rtsp_url(shared: Api, camera: str, path: str) -> None:
+def test_it_returns_a_signed_rtsp_url_for_playback(shared: Api, camera: str, path: str) -> None:
     day = today(shared) - dt.timedelta(days=1)
     items = []
     while not items:
@@ -227,7 +227,7 @@ def test_playback_returns_a_signed_rtsp_url(shared: Api, camera: str, path: str)
     assert shared.sim.check_play_url(tampered) is None
 
 
-def test_playback_of_an_unknown_file_is_file_not_found(shared: Api, camera: str) -> None:
+def test_it_answers_file_not_found_for_playback_of_an_unknown_file(shared: Api, camera: str) -> None:
     r = shared.post(
         f"/v1.0/devices/{camera}/records/play-session",
         json={"channel": 0, "fileName": "/mnt/sda/Mp4Record/2020-01-01/nothing.mp4"},
@@ -238,7 +238,7 @@ def test_playback_of_an_unknown_file_is_file_not_found(shared: Api, camera: str)
     )
 
 
-def test_live_view_returns_a_url_that_expires_after_30_seconds(api: Api) -> None:
+def test_it_returns_a_live_view_url_that_expires_after_30_seconds(api: Api) -> None:
     uid = api.add("RLC-810A").uid
     for stream in ("mainStream", "externStream", "subStream"):
         r = api.post(f"/v1.0/devices/{uid}/live/play-session", json={"channel": 0, "streamType": stream})
@@ -253,11 +253,11 @@ def test_live_view_returns_a_url_that_expires_after_30_seconds(api: Api) -> None
 @pytest.mark.parametrize(
     "body", [{"channel": 0}, {"streamType": "mainStream"}, {"channel": 0, "streamType": "hugeStream"}]
 )
-def test_live_view_validates_its_body(shared: Api, camera: str, body: dict[str, object]) -> None:
+def test_it_validates_the_live_view_body(shared: Api, camera: str, body: dict[str, object]) -> None:
     assert symbol(shared.post(f"/v1.0/devices/{camera}/live/play-session", json=body)) == "invalid_parameter"
 
 
-def test_snapshots_are_jpegs_sized_by_stream_type(shared: Api, camera: str) -> None:
+def test_it_returns_snapshots_as_jpegs_sized_by_stream_type(shared: Api, camera: str) -> None:
     sizes = {}
     for stream in ("mainStream", "externStream", "subStream"):
         r = shared.get(f"/v1.0/devices/{camera}/snap/snapshot.jpg", params={"channel": 0, "stream_type": stream})
@@ -268,7 +268,7 @@ def test_snapshots_are_jpegs_sized_by_stream_type(shared: Api, camera: str) -> N
     assert sizes["mainStream"][0] > sizes["externStream"][0] > sizes["subStream"][0]
 
 
-def test_snapshots_differ_per_channel(api: Api) -> None:
+def test_it_takes_a_different_snapshot_per_channel(api: Api) -> None:
     nvr = api.add("NVR RLN8-410")
     shots = [
         api.get(
@@ -279,13 +279,13 @@ def test_snapshots_differ_per_channel(api: Api) -> None:
     assert shots[0] != shots[1]
 
 
-def test_snapshot_queries_are_validated(shared: Api, camera: str) -> None:
+def test_it_validates_snapshot_queries(shared: Api, camera: str) -> None:
     for params in ({"channel": 0}, {"stream_type": "subStream"}, {"channel": 0, "stream_type": "x"}):
         r = shared.get(f"/v1.0/devices/{camera}/snap/snapshot.jpg", params=params)
         assert symbol(r) == "invalid_parameter"
 
 
-def test_a_second_snapshot_of_a_channel_in_flight_is_duplicate_snap(make_api) -> None:
+def test_it_answers_duplicate_snap_for_a_second_snapshot_of_a_channel_in_flight(make_api) -> None:
     api = make_api(latency_ms=300)
     uid = api.add("RLC-810A").uid
     url = api.url(f"/v1.0/devices/{uid}/snap/snapshot.jpg?channel=0&stream_type=subStream")

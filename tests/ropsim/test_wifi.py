@@ -21,7 +21,7 @@ def test_it_reports_the_wifi_configuration(shared: Api) -> None:
 
 
 @pytest.mark.parametrize("tail", ["settings/wifi-config", "wifi/scan-task"])
-def test_wired_only_devices_answer_cmd_not_support(shared: Api, tail: str) -> None:
+def test_it_answers_cmd_not_support_for_wired_only_devices(shared: Api, tail: str) -> None:
     dev = shared.device(lambda d: not d.model.wifi)
     method = shared.get if tail.startswith("settings") else shared.post
     r = method(wifi_path(dev.uid, tail))
@@ -30,7 +30,7 @@ def test_wired_only_devices_answer_cmd_not_support(shared: Api, tail: str) -> No
     assert symbol(r) == "cmd_not_support"
 
 
-def test_setting_wifi_on_a_dual_device_keeps_it_online(api: Api) -> None:
+def test_it_keeps_a_dual_device_online_when_setting_wifi(api: Api) -> None:
     dev = api.add("Reolink Duo 2")
     r = api.put(
         wifi_path(dev.uid, "settings/wifi-config"), json={"ssid": "TP-LINK_JIN", "key": "88888888", "countryCode": "us"}
@@ -41,7 +41,7 @@ def test_setting_wifi_on_a_dual_device_keeps_it_online(api: Api) -> None:
     assert api.get(wifi_path(dev.uid, "settings/wifi-config")).json()["countryCode"] == "US"
 
 
-def test_setting_wifi_on_a_wifi_only_device_disconnects_it_for_a_while(api: Api) -> None:
+def test_it_disconnects_a_wifi_only_device_for_a_while_when_setting_wifi(api: Api) -> None:
     dev = api.add("E1 Zoom")
     r = api.put(
         wifi_path(dev.uid, "settings/wifi-config"), json={"ssid": "Reolink", "key": "reolink123", "countryCode": "US"}
@@ -53,7 +53,7 @@ def test_setting_wifi_on_a_wifi_only_device_disconnects_it_for_a_while(api: Api)
     assert api.get(wifi_path(dev.uid, "settings/wifi-config")).json()["ssid"] == "Reolink"
 
 
-def test_a_wifi_only_device_given_a_wrong_key_stays_away_until_reset(api: Api) -> None:
+def test_it_keeps_a_wifi_only_device_given_a_wrong_key_away_until_reset(api: Api) -> None:
     dev = api.add("Argus 2")
     api.put(wifi_path(dev.uid, "settings/wifi-config"), json={"ssid": "Reolink", "key": "nope", "countryCode": "US"})
     api.advance(3600)
@@ -62,7 +62,7 @@ def test_a_wifi_only_device_given_a_wrong_key_stays_away_until_reset(api: Api) -
     assert dev.online
 
 
-def test_the_set_wifi_examples_put_on_wifi_test_sets_the_configuration(api: Api) -> None:
+def test_it_sets_the_configuration_on_the_examples_put_to_wifi_test(api: Api) -> None:
     dev = api.add("Reolink Duo 2")
     r = api.put(
         wifi_path(dev.uid, "wifi/test"), json={"ssid": "NETGEAR36", "key": "netgear-36-pass", "countryCode": "US"}
@@ -84,7 +84,7 @@ def test_the_set_wifi_examples_put_on_wifi_test_sets_the_configuration(api: Api)
         {"ssid": "tab\there", "key": "k", "countryCode": "US"},
     ],
 )
-def test_wifi_bodies_are_validated(shared: Api, body: dict[str, object]) -> None:
+def test_it_validates_wifi_bodies(shared: Api, body: dict[str, object]) -> None:
     dev = shared.device(lambda d: d.model.wifi)
     for method, tail in ((shared.put, "settings/wifi-config"), (shared.post, "wifi/test")):
         r = method(wifi_path(dev.uid, tail), json=body)
@@ -100,14 +100,14 @@ def test_wifi_bodies_are_validated(shared: Api, body: dict[str, object]) -> None
         ("NotAround", "NotAround-key", "error"),  # not visible to the device
     ],
 )
-def test_the_wifi_test_depends_on_network_and_key(api: Api, ssid: str, key: str, expected: str) -> None:
+def test_it_answers_the_wifi_test_by_network_and_key(api: Api, ssid: str, key: str, expected: str) -> None:
     dev = api.add("Reolink Duo 2")
     r = api.post(wifi_path(dev.uid, "wifi/test"), json={"ssid": ssid, "key": key, "countryCode": "us"})
     assert r.status_code == 200 and r.json() == {"status": expected}
     assert dev.online  # wired: stays connected
 
 
-def test_the_wifi_test_on_a_wifi_only_device_disconnects_it_briefly(api: Api) -> None:
+def test_it_disconnects_a_wifi_only_device_briefly_for_the_wifi_test(api: Api) -> None:
     dev = api.add("E1 Zoom")
     r = api.post(wifi_path(dev.uid, "wifi/test"), json={"ssid": "Reolink", "key": "reolink123", "countryCode": "US"})
     assert r.json() == {"status": "success"} and not dev.online
@@ -115,7 +115,7 @@ def test_the_wifi_test_on_a_wifi_only_device_disconnects_it_briefly(api: Api) ->
     assert api.get(wifi_path(dev.uid, "settings/wifi-config")).status_code == 200
 
 
-def test_a_scan_task_reports_scanning_then_success(api: Api) -> None:
+def test_it_reports_a_scan_task_scanning_then_success(api: Api) -> None:
     dev = api.add("Argus 3 Pro")
     before = int(time.time() * 1000)
     r = api.post(wifi_path(dev.uid, "wifi/scan-task"))
@@ -135,7 +135,7 @@ def test_a_scan_task_reports_scanning_then_success(api: Api) -> None:
 
 
 @pytest.mark.parametrize("outcome", ["error", "timeout"])
-def test_scan_failures_can_be_forced(api: Api, outcome: str) -> None:
+def test_it_can_force_scan_failures(api: Api, outcome: str) -> None:
     api.control("PUT", "/faults", json={"scan_outcome": outcome})
     dev = api.add("Argus PT")
     sid = api.post(wifi_path(dev.uid, "wifi/scan-task")).json()["sessionId"]
@@ -143,7 +143,7 @@ def test_scan_failures_can_be_forced(api: Api, outcome: str) -> None:
     assert api.get(wifi_path(dev.uid, f"wifi/scan/{sid}")).json() == {"status": outcome, "wifiList": []}
 
 
-def test_unknown_foreign_and_expired_scan_sessions_are_session_not_found(api: Api) -> None:
+def test_it_answers_session_not_found_for_unknown_foreign_and_expired_scan_sessions(api: Api) -> None:
     dev, other = api.add("Argus PT"), api.add("Argus PT")
     sid = api.post(wifi_path(dev.uid, "wifi/scan-task")).json()["sessionId"]
     for uid, s in ((dev.uid, "A" * 32), (other.uid, sid)):
