@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from partners.models import Partner
 from partners.rop_clients import using_client
 from rop import Battery, PirConfig, RetryPolicy
 from rop import errors as rop_errors
@@ -62,7 +63,7 @@ JITTER = 0.1
 # --- when -----------------------------------------------------------------------------
 
 
-def interval_for(partner, family: str) -> int:
+def interval_for(partner: Partner, family: str) -> int:
     if family == Family.BATTERY:
         return partner.battery_poll_seconds
     return partner.powered_poll_seconds
@@ -81,23 +82,23 @@ def never_read() -> Q:
     return Q(alarm_enabled__isnull=True)
 
 
-def first_read_window(partner, family: str) -> int:
+def first_read_window(partner: Partner, family: str) -> int:
     return min(interval_for(partner, family), FIRST_POLL_WINDOW_SECONDS)
 
 
-def first_poll_at(partner, uid: str, family: str, now: datetime) -> datetime:
+def first_poll_at(partner: Partner, uid: str, family: str, now: datetime) -> datetime:
     """A returning device's next poll: within the first-read window, spread by uid."""
     return now + spread_offset(uid, first_read_window(partner, family))
 
 
-def poll_after_first_read(partner, uid: str, family: str, now: datetime) -> datetime:
+def poll_after_first_read(partner: Partner, uid: str, family: str, now: datetime) -> datetime:
     """Half an interval to one and a half after the first read, at the uid's place:
     first reads come together, later polls spread over the interval."""
     interval = interval_for(partner, family)
     return now + timedelta(seconds=interval / 2) + spread_offset(uid, interval)
 
 
-def next_poll_after(partner, family: str, now: datetime, failures: int = 0, *, first_read: bool = False) -> datetime:
+def next_poll_after(partner: Partner, family: str, now: datetime, failures: int = 0, *, first_read: bool = False) -> datetime:
     """One interval (± jitter) after now; after failures, a doubling backoff from the
     interval, or from the first-read window while the device has never been read."""
     interval = timedelta(seconds=first_read_window(partner, family) if first_read else interval_for(partner, family))

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from alarms.models import AlarmEvent
+from partners.models import Partner
 from rop_fleet.pagination import id_page
 
 from .filters import NULLABLE_KEYS, Sort
@@ -52,7 +53,7 @@ def fleet_summary(partner) -> dict:
     )
 
 
-def first_read_progress(partner) -> dict | None:
+def first_read_progress(partner: Partner) -> dict[str, int] | None:
     """How much of the online fleet the console has read ({"read", "total"}), while some
     of it has not been yet (a fresh fleet's first read); None once all of it has."""
     progress = Device.objects.filter(partner=partner, transport=Transport.ROP, online=True).aggregate(
