@@ -98,7 +98,9 @@ def poll_after_first_read(partner: Partner, uid: str, family: str, now: datetime
     return now + timedelta(seconds=interval / 2) + spread_offset(uid, interval)
 
 
-def next_poll_after(partner: Partner, family: str, now: datetime, failures: int = 0, *, first_read: bool = False) -> datetime:
+def next_poll_after(
+    partner: Partner, family: str, now: datetime, failures: int = 0, *, first_read: bool = False
+) -> datetime:
     """One interval (± jitter) after now; after failures, a doubling backoff from the
     interval, or from the first-read window while the device has never been read."""
     interval = timedelta(seconds=first_read_window(partner, family) if first_read else interval_for(partner, family))
