@@ -78,7 +78,7 @@ def spread_offset(uid: str, window_seconds: int) -> timedelta:
 
 def never_read() -> Q:
     """Devices the console has not read yet: every successful poll stores the alarm
-    state, which nothing else leaves empty."""
+    state, and nothing clears it again."""
     return Q(alarm_enabled__isnull=True)
 
 
