@@ -4,18 +4,23 @@ Each device carries its own `next_poll_at`. A beat-driven sweep claims the devic
 that are due and enqueues one small task per device, so a slow or offline device
 only ever holds up its own task. When polls happen:
 
-- On the partner's interval, per family: battery cameras pay with battery for every
-  request that wakes them, so they are polled far less often than powered ones.
-- Spread over the interval, never all at once: a device's first poll lands at a
-  stable, hash-derived offset of its uid, later ones one interval (± jitter) after
-  the last; the jitter keeps a fleet that came online together from staying in step.
+- First read at once: a device the console has never read (no name, no state) is due
+  as soon as sync sees it, battery cameras included, so a freshly synced fleet is read
+  within minutes; the budget below paces a large fleet over several sweeps.
+- Then on the partner's interval, per family: battery cameras pay with battery for
+  every request that wakes them, so they are polled far less often than powered ones.
+- Spread over the interval, never all at once: after the first read a device's next
+  poll lands at a stable, hash-derived place of its uid between half an interval and
+  one and a half (a fleet read together does not stay together, and a battery camera
+  is not woken twice in its first hours); later ones one interval (± jitter) after
+  the last.
 - Within the partner's request budget: every call goes through `rop_client_for`,
   whose limiter is the fleet-wide RequestBudget, and a sweep plans no more polls
   than its share of that budget allows.
 
 Offline devices are not polled: sync marks them offline (next_poll_at = NULL) and
-brings them back with a fresh, spread next_poll_at. Snapshots are never fetched here:
-they wake battery cameras and cost bandwidth for nobody's benefit.
+brings them back with a fresh next_poll_at within a few minutes. Snapshots are never
+fetched here: they wake battery cameras and cost bandwidth for nobody's benefit.
 """
 
 import hashlib
@@ -26,8 +31,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from partners.models import Partner
 from partners.rop_clients import using_client
 from rop import Battery, PirConfig, RetryPolicy
 from rop import errors as rop_errors
@@ -39,8 +46,10 @@ logger = logging.getLogger(__name__)
 
 # A battery poll is battery + alarm + name + PIR; a powered one one call fewer.
 CALLS_PER_POLL = 4
-# New and returning devices get their first poll within this window even when the
-# interval is hours long: the console needs their name and state to be useful.
+# Returning devices get a poll within this window even when the interval is hours
+# long; a device never read is claimed for no longer than this (a lost first-read
+# task is retried within minutes, not one battery interval later), and a failed
+# first read backs off from it.
 FIRST_POLL_WINDOW_SECONDS = 300
 # Polls are background work: one quick retry, no minutes-long backoff per device.
 POLL_RETRY = RetryPolicy(max_retries=1, backoff_base=0.5, backoff_max=2.0, max_retry_after=10.0)
@@ -54,7 +63,7 @@ JITTER = 0.1
 # --- when -----------------------------------------------------------------------------
 
 
-def interval_for(partner, family: str) -> int:
+def interval_for(partner: Partner, family: str) -> int:
     if family == Family.BATTERY:
         return partner.battery_poll_seconds
     return partner.powered_poll_seconds
@@ -67,13 +76,34 @@ def spread_offset(uid: str, window_seconds: int) -> timedelta:
     return timedelta(seconds=digest % max(1, int(window_seconds)))
 
 
-def first_poll_at(partner, uid: str, family: str, now: datetime) -> datetime:
-    window = min(interval_for(partner, family), FIRST_POLL_WINDOW_SECONDS)
-    return now + spread_offset(uid, window)
+def never_read() -> Q:
+    """Devices the console has not read yet: every successful poll stores the alarm
+    state, and nothing clears it again."""
+    return Q(alarm_enabled__isnull=True)
 
 
-def next_poll_after(partner, family: str, now: datetime, failures: int = 0) -> datetime:
-    interval = timedelta(seconds=interval_for(partner, family))
+def first_read_window(partner: Partner, family: str) -> int:
+    return min(interval_for(partner, family), FIRST_POLL_WINDOW_SECONDS)
+
+
+def first_poll_at(partner: Partner, uid: str, family: str, now: datetime) -> datetime:
+    """A returning device's next poll: within the first-read window, spread by uid."""
+    return now + spread_offset(uid, first_read_window(partner, family))
+
+
+def poll_after_first_read(partner: Partner, uid: str, family: str, now: datetime) -> datetime:
+    """Half an interval to one and a half after the first read, at the uid's place:
+    first reads come together, later polls spread over the interval."""
+    interval = interval_for(partner, family)
+    return now + timedelta(seconds=interval / 2) + spread_offset(uid, interval)
+
+
+def next_poll_after(
+    partner: Partner, family: str, now: datetime, failures: int = 0, *, first_read: bool = False
+) -> datetime:
+    """One interval (± jitter) after now; after failures, a doubling backoff from the
+    interval, or from the first-read window while the device has never been read."""
+    interval = timedelta(seconds=first_read_window(partner, family) if first_read else interval_for(partner, family))
     if failures:
         interval = min(interval * 2 ** min(failures, 10), max(MAX_BACKOFF, interval))
     return now + interval * random.uniform(1 - JITTER, 1 + JITTER)
@@ -162,11 +192,15 @@ def _record_reading(device, now, reading: Reading) -> None:
         "next_poll_at",
         "updated_at",
     ]
+    first_read = device.alarm_enabled is None
     device.online, device.last_seen = True, now
     device.alarm_enabled = reading.alarm_enabled
     device.display_name = reading.name[:31]
     device.poll_failures, device.last_poll_error = 0, ""
-    device.next_poll_at = next_poll_after(device.partner, device.family, now)
+    if first_read:
+        device.next_poll_at = poll_after_first_read(device.partner, device.uid, device.family, now)
+    else:
+        device.next_poll_at = next_poll_after(device.partner, device.family, now)
     if reading.battery is not None:
         device.battery_percent = max(0, min(100, reading.battery.percent))
         device.charge_status = str(reading.battery.charge_status)
@@ -208,7 +242,9 @@ def _record_deferred(device, now) -> None:
 def _record_failure(device, now, exc, *, symbol: str | None = None) -> None:
     device.poll_failures = min(device.poll_failures + 1, 32767)
     device.last_poll_error = symbol or error_symbol(exc)
-    device.next_poll_at = next_poll_after(device.partner, device.family, now, failures=device.poll_failures)
+    device.next_poll_at = next_poll_after(
+        device.partner, device.family, now, failures=device.poll_failures, first_read=device.alarm_enabled is None
+    )
     device.save(update_fields=["poll_failures", "last_poll_error", "next_poll_at", "updated_at"])
 
 
@@ -225,8 +261,8 @@ def polls_per_sweep(partner) -> int:
 def due_devices(partner, now: datetime, limit: int):
     return (
         Device.objects.filter(partner=partner, transport=Transport.ROP, online=True, next_poll_at__lte=now)
-        .order_by("next_poll_at")
-        .values_list("id", "family", "next_poll_at")[:limit]
+        .order_by("next_poll_at", "id")
+        .values_list("id", "family", "next_poll_at", "alarm_enabled")[:limit]
     )
 
 
@@ -234,13 +270,17 @@ def claim_due_devices(partner, now: datetime | None = None) -> list[int]:
     """Claim the partner's due devices and answer their ids.
 
     Each claim is a conditional UPDATE that moves next_poll_at one interval ahead
-    only if it still holds the value we read; a row count of 0 means another sweep
-    (or a manual refresh) got there first. So two sweeps never enqueue the same
-    device twice, and a poll task that is lost only delays that device one interval."""
+    (for a first read, the first-read window) only if it still holds the value we
+    read; a row count of 0 means another sweep (or a manual refresh) got there first.
+    So two sweeps never enqueue the same device twice, and a poll task that is lost
+    only delays that device one interval (or window)."""
     now = now or timezone.now()
     claimed = []
-    for device_id, family, seen in due_devices(partner, now, polls_per_sweep(partner)):
-        lease = now + timedelta(seconds=interval_for(partner, family))
+    for device_id, family, seen, alarm_enabled in due_devices(partner, now, polls_per_sweep(partner)):
+        # A first read is held only a few minutes: if its task is lost, the device is
+        # claimed again soon instead of showing "not read yet" for a battery interval.
+        held = first_read_window(partner, family) if alarm_enabled is None else interval_for(partner, family)
+        lease = now + timedelta(seconds=held)
         if Device.objects.filter(pk=device_id, next_poll_at=seen).update(next_poll_at=lease):
             claimed.append(device_id)
     return claimed

@@ -8,10 +8,12 @@ from django.db.models import Count, F, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from alarms.models import AlarmEvent
+from partners.models import Partner
 from rop_fleet.pagination import id_page
 
 from .filters import NULLABLE_KEYS, Sort
-from .models import BulkJob, BulkJobItem, Device, ItemResult, Tag
+from .models import BulkJob, BulkJobItem, Device, ItemResult, Tag, Transport
+from .polling import never_read
 
 LOW_BATTERY_PERCENT = 20
 DEVICE_PAGE_SIZE = 50
@@ -49,6 +51,15 @@ def fleet_summary(partner) -> dict:
         charging_count=Count("id", filter=Q(charge_status="charging")),
         alarms_off_count=Count("id", filter=Q(alarm_enabled=False)),
     )
+
+
+def first_read_progress(partner: Partner) -> dict[str, int] | None:
+    """How much of the online fleet the console has read ({"read", "total"}), while some
+    of it has not been yet (a fresh fleet's first read); None once all of it has."""
+    progress = Device.objects.filter(partner=partner, transport=Transport.ROP, online=True).aggregate(
+        total=Count("id"), read=Count("id", filter=~never_read())
+    )
+    return progress if progress["read"] < progress["total"] else None
 
 
 def firmware_by_model(partner) -> list[dict]:

@@ -72,7 +72,7 @@ def sync_partner(partner, *, client=None) -> SyncResult:
 def _apply(partner, listed: dict, now) -> SyncResult:
     known = {}
     for row in Device.objects.filter(partner=partner).values_list(
-        "id", "uid", "transport", "family", "model", "firmware_version", "online", "next_poll_at"
+        "id", "uid", "transport", "family", "model", "firmware_version", "online", "next_poll_at", "alarm_enabled"
     ):
         known[row[1]] = row
 
@@ -83,7 +83,7 @@ def _apply(partner, listed: dict, now) -> SyncResult:
         if row is None:
             new.append(_new_device(partner, item, now))
             continue
-        device_id, _, transport, family, model, firmware, online, next_poll_at = row
+        device_id, _, transport, family, model, firmware, online, next_poll_at, alarm_enabled = row
         if transport != Transport.ROP:
             continue  # managed over the LAN; ROP's view of it is not ours to apply
         present.append(device_id)
@@ -109,7 +109,8 @@ def _apply(partner, listed: dict, now) -> SyncResult:
                     online=True,
                     last_seen=now,
                     updated_at=now,
-                    next_poll_at=first_poll_at(partner, uid, listed_family, now),
+                    # Never read (it left before its first read): due at once, as if new.
+                    next_poll_at=now if alarm_enabled is None else first_poll_at(partner, uid, listed_family, now),
                 )
             )
     for uid, row in known.items():
@@ -146,7 +147,9 @@ def _new_device(partner, item, now) -> Device:
         last_seen=now,
         capabilities=derived_capabilities(family, item.model),
         channel_count=channel_count_of(item.model),
-        next_poll_at=first_poll_at(partner, item.uid, family, now),
+        # Due at once: a device the console has never read shows no name and no state.
+        # The sweep's budget share paces a large new fleet.
+        next_poll_at=now,
     )
 
 

@@ -1,7 +1,10 @@
 """Command line: ``python -m ropsim --devices 500 --seed 7 --port 8900 --token T ...``.
 
 Options are generated from SimConfig's fields, so every field has a flag and
-its help text.
+its help text. Every option takes a value, and whatever follows it is that value,
+even when it starts with "-" (generated tokens and secrets may): ``--token -x`` and
+``--token=-x`` both mean the token "-x". The secrets may also come from the
+environment (``ROPSIM_TOKEN``, ``ROPSIM_AUTHCODE``), which keeps them out of ``ps``.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
+import os
 import signal
 import sys
 import types
@@ -23,6 +28,8 @@ from ropsim.server import create_app
 from ropsim.sim import Simulator
 
 CLI_DEFAULTS = {"port": 8900}
+# Secrets the environment may give instead of the command line (which `ps` shows).
+ENV_DEFAULTS = {"token": "ROPSIM_TOKEN", "authcode": "ROPSIM_AUTHCODE"}
 
 
 def _field_type(tp: object) -> type:
@@ -53,12 +60,43 @@ def build_parser() -> argparse.ArgumentParser:
             metavar=f.name.upper(),
         )
     parser.add_argument("--log-level", default="INFO", help="Logging level.")
+    parser.add_argument(
+        "--print-config", action="store_true", help="Print the configuration as JSON and exit (checks a command line)."
+    )
     return parser
 
 
+def _values_attached(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``--opt VALUE`` → ``--opt=VALUE`` for every option that takes a value, so that
+    argparse never mistakes a value starting with "-" for an option."""
+    takes_value = {s for a in parser._actions if a.nargs is None for s in a.option_strings}
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            out += [arg, *args]
+            break
+        if arg in takes_value:
+            value = next(args, None)
+            out.append(arg if value is None else f"{arg}={value}")
+        else:
+            out.append(arg)
+    return out
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
+    return parser.parse_args(_values_attached(parser, sys.argv[1:] if argv is None else argv))
+
+
 def config_from_args(argv: list[str] | None = None) -> SimConfig:
-    args = vars(build_parser().parse_args(argv))
+    args = vars(parse_args(argv))
     args.pop("log_level")
+    args.pop("print_config")
+    for name, variable in ENV_DEFAULTS.items():
+        # Applied after parsing so that --help never shows a secret as a default.
+        if args[name] is None:
+            args[name] = os.environ.get(variable) or None
     return SimConfig(**args)
 
 
@@ -90,9 +128,12 @@ async def serve(config: SimConfig) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser_args = build_parser().parse_args(argv)
-    logging.basicConfig(level=parser_args.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
+    parser_args = parse_args(argv)
     config = config_from_args(argv)
+    if parser_args.print_config:
+        print(json.dumps(config.as_dict()))
+        return 0
+    logging.basicConfig(level=parser_args.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s")
     asyncio.run(serve(config))
     return 0
 

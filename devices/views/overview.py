@@ -13,6 +13,7 @@ def overview(request, slug):
     partner = access.partner
     context = {
         "summary": selectors.fleet_summary(partner),
+        "first_read": selectors.first_read_progress(partner),
         "firmware": selectors.firmware_chart(partner),
         "alarms": selectors.recent_alarms(partner),
         "low_battery_percent": selectors.LOW_BATTERY_PERCENT,
