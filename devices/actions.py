@@ -3,38 +3,15 @@
 Each action calls the Core Server, updates our row on success, writes the audit
 log either way, and answers an Outcome the caller shows as it is."""
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from partners import audit
 from partners.rop_clients import using_client
 from rop import PirConfig
-from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
-from . import rop_errors as describe_errors
 from .capabilities import abilities_of
 from .models import Device, ItemResult
-
-
-@dataclass(frozen=True)
-class Outcome:
-    result: str  # an ItemResult value
-    message: str
-    # What the call answered (a live session, a scan task...). Out of repr: it may
-    # be a credential (a signed play URL, an initialization code).
-    value: Any = field(default=None, repr=False, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.result == ItemResult.OK
-
-    @property
-    def level(self) -> str:
-        """How a page shows it: success, warning (offline, not supported) or error."""
-        if self.ok:
-            return "success"
-        return "warning" if self.result in (ItemResult.OFFLINE, ItemResult.NOT_SUPPORTED) else "error"
+from .outcome import Outcome
+from .ptz_commands import PTZ_COMMANDS
+from .rop_messages import ROP_FAILURES, describe
 
 
 def _run(partner, device, user, action: str, params: dict, call, success: str, *, apply=None, client=None) -> Outcome:
@@ -42,10 +19,12 @@ def _run(partner, device, user, action: str, params: dict, call, success: str, *
     try:
         with using_client(partner, client) as rop:
             value = call(rop)
-    except (rop_errors.RopError, BudgetTimeout) as exc:
-        result, message = describe_errors.describe(exc)
-        audit.record(partner, action, user=user, device=device, params=params, result=result, message=message)
-        return Outcome(result, message)
+    except ROP_FAILURES as exc:
+        failure = describe(exc)
+        audit.record(
+            partner, action, user=user, device=device, params=params, result=failure.result, message=failure.message
+        )
+        return failure.outcome()
     if apply is not None:
         apply()
     audit.record(partner, action, user=user, device=device, params=params)
@@ -110,13 +89,6 @@ def rename(device, user, name: str, client=None) -> Outcome:
 
 
 # --- device page controls: PTZ, live view, WiFi, onboarding ------------------------------
-
-PTZ_COMMANDS = {
-    "zoom_in": ("zoom", "inc", "Zoomed in."),
-    "zoom_out": ("zoom", "dec", "Zoomed out."),
-    "focus_in": ("focus", "inc", "Focus stepped up."),
-    "focus_out": ("focus", "dec", "Focus stepped down."),
-}
 
 
 def ptz_step(device, user, command: str, channel: int = 0, client=None) -> Outcome:

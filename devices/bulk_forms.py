@@ -1,6 +1,8 @@
 from django import forms
 from django.http import QueryDict
 
+from core.form_messages import error_lines
+
 from .bulk import MAX_DEVICES
 from .filters import DeviceFilterForm, filter_values
 from .models import BulkAction, Tag
@@ -55,7 +57,7 @@ class BulkActionForm(forms.Form):
                 self.add_error(
                     None,
                     "The list's filter is not valid, so “all matching” cannot be worked out: "
-                    + " ".join(list_form.error_summary()),
+                    + " ".join(error_lines(list_form)),
                 )
                 return
             data["filter_values"], data["sort"] = filter_values(list_form.cleaned_data), list_form.cleaned_data["sort"]
@@ -87,10 +89,3 @@ class BulkActionForm(forms.Form):
         if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
             return {"tag": data["tag"]}
         return {}
-
-    def error_summary(self) -> list[str]:
-        lines = []
-        for name, errors in self.errors.items():
-            label = "" if name == "__all__" else f"{self.fields[name].label or name.replace('_', ' ').title()}: "
-            lines.extend(f"{label}{error}" for error in errors)
-        return lines

@@ -7,7 +7,7 @@ from django import forms
 from rop import errors as rop_errors
 from rop import validation
 
-from .actions import PTZ_COMMANDS
+from .ptz_commands import PTZ_COMMANDS
 
 
 def _spec_rule(rule, value, *args):

@@ -13,11 +13,10 @@ from django.utils import timezone
 from partners.rop_clients import rop_client_for, using_client
 from rop import RetryPolicy, validation
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
-from .actions import Outcome
 from .models import ItemResult
-from .rop_errors import describe
+from .outcome import Outcome
+from .rop_messages import ROP_FAILURES, describe
 
 # A person is waiting on the page: give up on an exhausted budget, a rate limit or a
 # failing server within seconds (and say so) rather than retrying for a minute.
@@ -55,8 +54,8 @@ def _call(fn, client, device) -> Outcome:
     try:
         with using_client(device.partner, client, max_wait=INTERACTIVE_MAX_WAIT, retry=INTERACTIVE_RETRY) as rop:
             return Outcome(ItemResult.OK, "", fn(rop))
-    except (rop_errors.RopError, BudgetTimeout) as exc:
-        return Outcome(*describe(exc))
+    except ROP_FAILURES as exc:
+        return describe(exc).outcome()
 
 
 def snapshot(device, channel: int, stream_type: str, *, refresh: bool = False, client=None) -> Outcome:

@@ -106,12 +106,6 @@ class DeviceFilterForm(forms.Form):
             data["after"] = None
         return data
 
-    def error_summary(self) -> list[str]:
-        """One line per bad field, with the field's label."""
-        return [
-            f"{self.fields[name].label or name.title()}: {' '.join(errors)}" for name, errors in self.errors.items()
-        ]
-
 
 def filter_values(cleaned: dict) -> dict:
     """Only the values that choose devices, blanks dropped."""

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from core.form_messages import error_lines
 from partners.access import get_access
 
 from .. import selectors
@@ -36,7 +37,7 @@ def device_list(request, slug):
         return HttpResponse("Unknown format: use format=csv.", status=400, content_type="text/plain")
     if output == "csv":
         if not valid:
-            return HttpResponse("\n".join(form.error_summary()), status=400, content_type="text/plain")
+            return HttpResponse("\n".join(error_lines(form)), status=400, content_type="text/plain")
         return csv_response(access.partner, form.cleaned_data)
 
     context = list_context(access, form, valid)
@@ -64,7 +65,7 @@ def list_context(access, form, valid: bool) -> dict:
     sort_param = "" if str(sort) == DEFAULT_SORT else str(sort)
     return {
         "form": form,
-        "errors": form.error_summary(),
+        "errors": error_lines(form),
         "rows": rows,
         "after": after,
         "count": count,

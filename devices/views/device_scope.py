@@ -5,6 +5,7 @@ the page)."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from core.form_messages import add_error_messages
 from partners.access import get_object_for
 from partners.models import Role
 
@@ -37,10 +38,8 @@ def respond(request, device, template, context, outcome=None, form=None):
     """The fragment for HTMX; otherwise the outcome as a message and the page again."""
     if request.htmx:
         return render(request, template, {**context, "outcome": outcome, "form": form})
-    if form is not None and form.errors:
-        for field, errors in form.errors.items():
-            label = (form.fields[field].label or field) if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    if form is not None:
+        add_error_messages(request, form)
     if outcome is not None:
         messages.add_message(request, _LEVELS[outcome.level], outcome.message)
     return redirect("device_detail", slug=device.partner.slug, uid=device.uid)

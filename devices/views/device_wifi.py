@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from core.querystring import int_param
 from partners.models import Role
 
 from .. import actions, device_reads
-from ..actions import Outcome
 from ..device_forms import WifiForm
 from ..models import ItemResult
+from ..outcome import Outcome
 from .device_scope import device_context, get_device, respond
 
 # Polls of one scan before the page gives up, whatever the session's own expiry says.
@@ -56,8 +57,8 @@ def device_wifi_scan_status(request, slug, uid):
     """One poll of a scan; the fragment asks again a second later until the scan ends."""
     access, device = get_device(request, slug, uid, Role.OPERATOR)
     session_id = request.GET.get("session", "")
-    until = _int(request.GET.get("until"))
-    poll = _int(request.GET.get("poll")) + 1
+    until = int_param(request.GET, "until", 0, min_value=0)
+    poll = int_param(request.GET, "poll", 0, min_value=0) + 1
     if poll > MAX_SCAN_POLLS or (until and time.time() * 1000 > until):
         outcome = Outcome(ItemResult.ERROR, "The scan took too long. Start a new scan.")
     else:
@@ -115,10 +116,3 @@ def device_wifi_set(request, slug, uid):
         if outcome.ok:
             form = WifiForm(initial={"ssid": data["ssid"], "country_code": data["country_code"]})
     return respond(request, device, "devices/device/_wifi_form.html", {**context, "wifi_form": form}, outcome, form)
-
-
-def _int(value) -> int:
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return 0

@@ -8,7 +8,7 @@ from partners import audit
 from partners.access import get_access
 from partners.models import Role
 
-from ..tasks.polling import sync_partner_task
+from ..tasks.sync import sync_partner_task
 
 
 @login_required
@@ -19,6 +19,6 @@ def sync_now(request, slug):
     audit.record(partner, "partner.sync_requested", user=request.user)
     # A request still queued after a few sync intervals is moot: beat has synced since.
     expires = settings.SYNC_INTERVAL_SECONDS * 5
-    transaction.on_commit(lambda: sync_partner_task.apply_async(args=[partner.id], expires=expires))
+    transaction.on_commit(lambda: sync_partner_task.apply_async(args=(partner.id,), expires=expires))
     messages.success(request, "Sync requested. The device counts update in a few seconds.")
     return redirect("overview", slug=partner.slug)
