@@ -1,7 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.http import QueryDict
 
 from core.form_messages import error_lines
+from partners.models import Partner
 
 from .bulk import MAX_DEVICES
 from .filters import DeviceFilterForm, filter_values
@@ -24,15 +27,16 @@ class BulkActionForm(forms.Form):
     pir_reduce_mistakes = forms.BooleanField(required=False, label="Reduce false alarms")
     tag = forms.CharField(required=False, max_length=50)
 
-    def __init__(self, *args, partner, **kwargs):
+    def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.partner = partner
 
-    def clean_tag(self):
-        return self.cleaned_data["tag"].strip()
+    def clean_tag(self) -> str:
+        return str(self.cleaned_data["tag"]).strip()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         action = data.get("action")
         missing_sensitivity = data.get("pir_sensitivity") is None and not self.has_error("pir_sensitivity")
         if action == BulkAction.SET_PIR and missing_sensitivity:
@@ -48,7 +52,7 @@ class BulkActionForm(forms.Form):
         self._clean_targets(data)
         return data
 
-    def _clean_targets(self, data):
+    def _clean_targets(self, data: dict[str, Any]) -> None:
         data["device_ids"], data["filter_values"], data["sort"] = [], {}, None
         if data.get("all_matching"):
             # The filter the list was showing, read exactly as the list reads it.
@@ -77,7 +81,7 @@ class BulkActionForm(forms.Form):
         if not data["device_ids"]:
             self.add_error(None, "Select at least one device, or tick “all matching”.")
 
-    def params(self) -> dict:
+    def params(self) -> dict[str, Any]:
         """The job's parameters for its action (what the audit log shows)."""
         data, action = self.cleaned_data, self.cleaned_data["action"]
         if action == BulkAction.SET_PIR:
