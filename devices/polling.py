@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.rop_clients import using_client
-from rop import Battery, PirConfig, RetryPolicy
+from rop import Battery, PirConfig, RetryPolicy, RopClient
 from rop import errors as rop_errors
 from rop_fleet.request_budget import BudgetTimeout
 
@@ -103,7 +103,7 @@ def _read(client, device) -> Reading:
     return Reading(battery, alarm_enabled, name, pir)
 
 
-def refresh_device(device, *, client=None) -> None:
+def refresh_device(device: Device, *, client: RopClient | None = None) -> None:
     """Poll one device now: update its row and write a health sample.
 
     Raises rop.errors.RopError or BudgetTimeout when the poll fails, after recording
@@ -115,7 +115,7 @@ def refresh_device(device, *, client=None) -> None:
         with using_client(device.partner, client) as rop:
             reading = _read(rop, device)
     except rop_errors.DeviceOffline as exc:
-        _record_offline(device, timezone.now(), exc)
+        _record_offline(device, timezone.now(), describe(exc).symbol)
         raise
     except BudgetTimeout:
         _record_deferred(device, timezone.now())
@@ -126,7 +126,7 @@ def refresh_device(device, *, client=None) -> None:
     _record_reading(device, timezone.now(), reading)
 
 
-def poll_device(device) -> bool:
+def poll_device(device: Device) -> bool:
     """The background poll: refresh_device with a short retry policy and budget wait;
     failures are recorded on the row, logged, and not raised (the next sweep decides)."""
     try:
@@ -138,7 +138,7 @@ def poll_device(device) -> bool:
     return True
 
 
-def record_timeout(device) -> None:
+def record_timeout(device: Device) -> None:
     """The task ran out of time (an unresponsive device or Core Server)."""
     _record_failure(device, timezone.now(), "poll_timeout")
 
@@ -180,24 +180,24 @@ def _record_reading(device, now, reading: Reading) -> None:
         )
 
 
-def _record_offline(device, now, exc) -> None:
+def _record_offline(device: Device, now: datetime, symbol: str) -> None:
     # last_seen is kept: it is when the device was last known to be there. Sync brings
     # it back (with a new next_poll_at) when the Core Server lists it again.
     device.online, device.next_poll_at = False, None
-    device.last_poll_error = describe(exc).symbol
+    device.last_poll_error = symbol
     with transaction.atomic():
         device.save(update_fields=["online", "next_poll_at", "last_poll_error", "updated_at"])
         DeviceHealthSample.objects.create(device=device, taken_at=now, online=False)
 
 
-def _record_deferred(device, now) -> None:
+def _record_deferred(device: Device, now: datetime) -> None:
     # The budget is not the device's fault: no failure counted, try again soon.
     device.last_poll_error = "budget_exhausted"
     device.next_poll_at = now + timedelta(seconds=random.uniform(1, 4) * settings.POLL_SWEEP_SECONDS)
     device.save(update_fields=["last_poll_error", "next_poll_at", "updated_at"])
 
 
-def _record_failure(device, now, symbol: str) -> None:
+def _record_failure(device: Device, now: datetime, symbol: str) -> None:
     device.poll_failures = min(device.poll_failures + 1, 32767)
     device.last_poll_error = symbol
     device.next_poll_at = next_poll_after(device.partner, device.family, now, failures=device.poll_failures)

@@ -4,13 +4,14 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.form_messages import add_error_messages, error_lines
+from core.htmx import HtmxHttpRequest
 from core.querystring import int_param
 from partners.access import get_access, get_object_for
 from partners.models import Role
@@ -21,7 +22,7 @@ from ..models import BulkJob, ItemResult, JobState
 
 
 @login_required
-def bulk_start(request, slug):
+def bulk_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug, Role.OPERATOR, methods=["POST"])
     form = BulkActionForm(request.POST, partner=access.partner)
     if form.is_valid():
@@ -61,7 +62,7 @@ def bulk_start(request, slug):
 
 @login_required
 @vary_on_headers("HX-Request")
-def bulk_job(request, slug, job_id):
+def bulk_job(request: HtmxHttpRequest, slug: str, job_id: int) -> HttpResponse:
     _access, job = get_object_for(request, slug, BulkJob.objects.select_related("user"), id=job_id)
     polling = bool(request.htmx) and request.GET.get("part") == "progress"
     # The poll keeps the result filter the page shows now (it may have changed since).

@@ -9,9 +9,11 @@ test is only for devices on a cable (it disconnects a WiFi-only one)."""
 import time
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from core.htmx import HtmxHttpRequest
 from core.querystring import int_param
 from partners.models import Role
 
@@ -26,7 +28,7 @@ MAX_SCAN_POLLS = 90
 
 
 @login_required
-def device_wifi(request, slug, uid):
+def device_wifi(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     """The current WiFi settings (lazy: a ROP call)."""
     access, device = get_device(request, slug, uid)
     outcome = device_reads.wifi_config(device)
@@ -35,7 +37,7 @@ def device_wifi(request, slug, uid):
 
 
 @login_required
-def device_wifi_scan(request, slug, uid):
+def device_wifi_scan(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
     with device_reads.interactive_client(device.partner) as client:
         outcome = actions.start_wifi_scan(device, request.user, client=client)
@@ -53,7 +55,7 @@ def device_wifi_scan(request, slug, uid):
 
 
 @login_required
-def device_wifi_scan_status(request, slug, uid):
+def device_wifi_scan_status(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     """One poll of a scan; the fragment asks again a second later until the scan ends."""
     access, device = get_device(request, slug, uid, Role.OPERATOR)
     session_id = request.GET.get("session", "")
@@ -80,7 +82,7 @@ def device_wifi_scan_status(request, slug, uid):
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_wifi_test(request, slug, uid):
+def device_wifi_test(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
     context = device_context(access, device)
     form = WifiForm(request.POST)
@@ -102,7 +104,7 @@ def device_wifi_test(request, slug, uid):
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_wifi_set(request, slug, uid):
+def device_wifi_set(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
     context = device_context(access, device)
     form = WifiForm(request.POST, require_confirm=context["abilities"].wifi_only)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from partners import audit
@@ -12,7 +13,7 @@ from ..tasks.sync import sync_partner_task
 
 
 @login_required
-def sync_now(request, slug):
+def sync_now(request: HttpRequest, slug: str) -> HttpResponse:
     """Ask for a sync of the partner's online list now instead of at the next beat tick."""
     access = get_access(request, slug, Role.OPERATOR, methods=["POST"])
     partner = access.partner
