@@ -117,8 +117,8 @@ def refresh_device(device: Device, *, client: RopClient | None = None) -> None:
     except rop_errors.DeviceOffline as exc:
         _record_offline(device, timezone.now(), describe(exc).symbol)
         raise
-    except BudgetTimeout:
-        _record_deferred(device, timezone.now())
+    except BudgetTimeout as exc:
+        _record_deferred(device, timezone.now(), describe(exc).symbol)
         raise
     except rop_errors.RopError as exc:
         _record_failure(device, timezone.now(), describe(exc).symbol)
@@ -190,9 +190,9 @@ def _record_offline(device: Device, now: datetime, symbol: str) -> None:
         DeviceHealthSample.objects.create(device=device, taken_at=now, online=False)
 
 
-def _record_deferred(device: Device, now: datetime) -> None:
+def _record_deferred(device: Device, now: datetime, symbol: str) -> None:
     # The budget is not the device's fault: no failure counted, try again soon.
-    device.last_poll_error = "budget_exhausted"
+    device.last_poll_error = symbol
     device.next_poll_at = now + timedelta(seconds=random.uniform(1, 4) * settings.POLL_SWEEP_SECONDS)
     device.save(update_fields=["last_poll_error", "next_poll_at", "updated_at"])
 

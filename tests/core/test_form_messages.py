@@ -2,8 +2,9 @@
 
 from django import forms
 from django.contrib.messages import ERROR, get_messages
-from django.contrib.messages.storage.fallback import FallbackStorage
-from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from core.form_messages import add_error_messages, error_lines
@@ -45,8 +46,8 @@ def test_it_answers_no_lines_for_a_valid_form():
 
 def test_it_turns_each_error_into_an_error_message():
     request = RequestFactory().post("/")
-    request.session = SessionStore()
-    request._messages = FallbackStorage(request)
+    for middleware in (SessionMiddleware, MessageMiddleware):
+        middleware(lambda r: HttpResponse()).process_request(request)
     add_error_messages(request, PirLikeForm({"sensitivity": ""}))
     stored = [(m.level, m.message) for m in get_messages(request)]
     assert stored == [(ERROR, "Sensitivity: This field is required."), (ERROR, "Select at least one device.")]
