@@ -155,6 +155,14 @@ def test_the_alarm_toggle_without_htmx_redirects_with_a_message(sim, acme_on_sim
     assert "Alarm notifications enabled." in response.content.decode()
 
 
+def test_a_bad_field_without_htmx_redirects_with_its_label_and_error(sim, acme_on_sim, client_of, olga):
+    device = page_device(sim, acme_on_sim)
+    response = client_of(olga).post(url("device_pir", device), {"sensitivity": "lots"}, follow=True)
+    assert response.redirect_chain[-1][0] == url("device_detail", device)
+    assert "Sensitivity (0–100): Enter a whole number." in response.content.decode()
+    assert not AuditEntry.objects.exists()
+
+
 def test_viewers_may_not_change_anything(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim)
     before = sim_state(sim, device.uid).alarm_enabled
