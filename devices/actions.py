@@ -3,57 +3,56 @@
 Each action calls the Core Server, updates our row on success, writes the audit
 log either way, and answers an Outcome the caller shows as it is."""
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
-from partners import audit
-from partners.rop_clients import using_client
-from rop import PirConfig
-from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from . import rop_errors as describe_errors
+from partners import audit
+from partners.models import Partner
+from partners.rop_clients import using_client
+from rop import PirConfig, RopClient
+
 from .capabilities import abilities_of
 from .models import Device, ItemResult
+from .outcome import Outcome
+from .ptz_commands import PTZ_COMMANDS
+from .rop_messages import ROP_FAILURES, describe
+
+# Who asked for the change (a bulk job's user may be gone: None).
+Actor = AbstractBaseUser | AnonymousUser | None
 
 
-@dataclass(frozen=True)
-class Outcome:
-    result: str  # an ItemResult value
-    message: str
-    # What the call answered (a live session, a scan task...). Out of repr: it may
-    # be a credential (a signed play URL, an initialization code).
-    value: Any = field(default=None, repr=False, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.result == ItemResult.OK
-
-    @property
-    def level(self) -> str:
-        """How a page shows it: success, warning (offline, not supported) or error."""
-        if self.ok:
-            return "success"
-        return "warning" if self.result in (ItemResult.OFFLINE, ItemResult.NOT_SUPPORTED) else "error"
-
-
-def _run(partner, device, user, action: str, params: dict, call, success: str, *, apply=None, client=None) -> Outcome:
+def _run(
+    partner: Partner,
+    device: Device | None,
+    user: Actor,
+    action: str,
+    params: dict[str, Any],
+    call: Callable[[RopClient], Any],
+    success: str,
+    *,
+    apply: Callable[[], None] | None = None,
+    client: RopClient | None = None,
+) -> Outcome:
     """Call ROP; on success apply the change to our rows; audit either way."""
     try:
         with using_client(partner, client) as rop:
             value = call(rop)
-    except (rop_errors.RopError, BudgetTimeout) as exc:
-        result, message = describe_errors.describe(exc)
-        audit.record(partner, action, user=user, device=device, params=params, result=result, message=message)
-        return Outcome(result, message)
+    except ROP_FAILURES as exc:
+        failure = describe(exc)
+        audit.record(
+            partner, action, user=user, device=device, params=params, result=failure.result, message=failure.message
+        )
+        return failure.outcome()
     if apply is not None:
         apply()
     audit.record(partner, action, user=user, device=device, params=params)
     return Outcome(ItemResult.OK, success, value)
 
 
-def set_alarm(device, user, enabled: bool, client=None) -> Outcome:
-    def apply():
+def set_alarm(device: Device, user: Actor, enabled: bool, client: RopClient | None = None) -> Outcome:
+    def apply() -> None:
         device.alarm_enabled = enabled
         device.save(update_fields=["alarm_enabled", "updated_at"])
 
@@ -70,10 +69,12 @@ def set_alarm(device, user, enabled: bool, client=None) -> Outcome:
     )
 
 
-def set_pir(device, user, enabled: bool, sensitivity: int, reduce_mistakes: bool, client=None) -> Outcome:
+def set_pir(
+    device: Device, user: Actor, enabled: bool, sensitivity: int, reduce_mistakes: bool, client: RopClient | None = None
+) -> Outcome:
     config = PirConfig(enabled=enabled, sensitivity=sensitivity, reduce_mistakes=reduce_mistakes)
 
-    def apply():
+    def apply() -> None:
         device.pir_enabled, device.pir_sensitivity, device.pir_reduce_mistakes = enabled, sensitivity, reduce_mistakes
         device.save(update_fields=["pir_enabled", "pir_sensitivity", "pir_reduce_mistakes", "updated_at"])
 
@@ -91,8 +92,8 @@ def set_pir(device, user, enabled: bool, sensitivity: int, reduce_mistakes: bool
     )
 
 
-def rename(device, user, name: str, client=None) -> Outcome:
-    def apply():
+def rename(device: Device, user: Actor, name: str, client: RopClient | None = None) -> Outcome:
+    def apply() -> None:
         device.display_name = name
         device.save(update_fields=["display_name", "updated_at"])
 
@@ -111,15 +112,8 @@ def rename(device, user, name: str, client=None) -> Outcome:
 
 # --- device page controls: PTZ, live view, WiFi, onboarding ------------------------------
 
-PTZ_COMMANDS = {
-    "zoom_in": ("zoom", "inc", "Zoomed in."),
-    "zoom_out": ("zoom", "dec", "Zoomed out."),
-    "focus_in": ("focus", "inc", "Focus stepped up."),
-    "focus_out": ("focus", "dec", "Focus stepped down."),
-}
 
-
-def ptz_step(device, user, command: str, channel: int = 0, client=None) -> Outcome:
+def ptz_step(device: Device, user: Actor, command: str, channel: int = 0, client: RopClient | None = None) -> Outcome:
     """One zoom or focus step (command: a PTZ_COMMANDS key)."""
     what, step, success = PTZ_COMMANDS[command]
     method = "ptz_zoom" if what == "zoom" else "ptz_focus"
@@ -135,7 +129,9 @@ def ptz_step(device, user, command: str, channel: int = 0, client=None) -> Outco
     )
 
 
-def ptz_rotate(device, user, direction: str, speed: int, channel: int = 0, client=None) -> Outcome:
+def ptz_rotate(
+    device: Device, user: Actor, direction: str, speed: int, channel: int = 0, client: RopClient | None = None
+) -> Outcome:
     """Start rotating (the camera keeps turning until told "none") or stop."""
     success = "Rotation stopped." if direction == "none" else f"Rotating {direction} at speed {speed}."
     return _run(
@@ -150,7 +146,9 @@ def ptz_rotate(device, user, direction: str, speed: int, channel: int = 0, clien
     )
 
 
-def create_live_session(device, user, channel: int, stream_type: str, client=None) -> Outcome:
+def create_live_session(
+    device: Device, user: Actor, channel: int, stream_type: str, client: RopClient | None = None
+) -> Outcome:
     """A live RTSP address in Outcome.value (a StreamSession). The address is a
     credential: it goes to the caller only, never to the audit log."""
     return _run(
@@ -165,7 +163,7 @@ def create_live_session(device, user, channel: int, stream_type: str, client=Non
     )
 
 
-def start_wifi_scan(device, user, client=None) -> Outcome:
+def start_wifi_scan(device: Device, user: Actor, client: RopClient | None = None) -> Outcome:
     """Outcome.value: the WifiScanTask to poll."""
     return _run(
         device.partner,
@@ -179,7 +177,9 @@ def start_wifi_scan(device, user, client=None) -> Outcome:
     )
 
 
-def test_wifi(device, user, ssid: str, key: str, country_code: str, client=None) -> Outcome:
+def test_wifi(
+    device: Device, user: Actor, ssid: str, key: str, country_code: str, client: RopClient | None = None
+) -> Outcome:
     """Whether the device can join a network (only for devices with a cable: a
     WiFi-only device drops off the network when tested). The key is never audited."""
     outcome = _run(
@@ -199,7 +199,9 @@ def test_wifi(device, user, ssid: str, key: str, country_code: str, client=None)
     return Outcome(ItemResult.ERROR, f"The device could not join “{ssid}”: check the network name and key.", False)
 
 
-def set_wifi(device, user, ssid: str, key: str, country_code: str, client=None) -> Outcome:
+def set_wifi(
+    device: Device, user: Actor, ssid: str, key: str, country_code: str, client: RopClient | None = None
+) -> Outcome:
     """Point the device at another network. The key is never audited."""
     success = f"WiFi set to “{ssid}”."
     if abilities_of(device).wifi_only:
@@ -216,7 +218,7 @@ def set_wifi(device, user, ssid: str, key: str, country_code: str, client=None) 
     )
 
 
-def create_initialization_session(partner, user, uid: str, client=None) -> Outcome:
+def create_initialization_session(partner: Partner, user: Actor, uid: str, client: RopClient | None = None) -> Outcome:
     """Onboarding: the values a new camera needs, in Outcome.value (an
     InitializationSession). Its code is a credential: not audited."""
     # Link the entry to the device when we know it (re-onboarding), for the audit filter.

@@ -18,14 +18,12 @@ from django.utils import timezone
 
 from partners import audit
 from partners.rop_clients import rop_client_for
-from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from . import actions, selectors
-from . import rop_errors as describe_errors
-from .actions import Outcome
 from .models import BulkAction, BulkJob, BulkJobItem, Device, ItemResult, JobState, Tag, Transport
+from .outcome import Outcome
 from .polling import refresh_device
+from .rop_messages import ROP_FAILURES, describe
 
 logger = logging.getLogger(__name__)
 
@@ -190,8 +188,8 @@ def _apply(job: BulkJob, device: Device, client) -> Outcome:
 def _refresh(device, client) -> Outcome:
     try:
         refresh_device(device, client=client)
-    except (rop_errors.RopError, BudgetTimeout) as exc:
-        return Outcome(*describe_errors.describe(exc))
+    except ROP_FAILURES as exc:
+        return describe(exc).outcome()
     return Outcome(ItemResult.OK, "Refreshed.")
 
 

@@ -1,5 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.http import QueryDict
+
+from core.form_messages import error_lines
+from partners.models import Partner
 
 from .bulk import MAX_DEVICES
 from .filters import DeviceFilterForm, filter_values
@@ -22,15 +27,16 @@ class BulkActionForm(forms.Form):
     pir_reduce_mistakes = forms.BooleanField(required=False, label="Reduce false alarms")
     tag = forms.CharField(required=False, max_length=50)
 
-    def __init__(self, *args, partner, **kwargs):
+    def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.partner = partner
 
-    def clean_tag(self):
-        return self.cleaned_data["tag"].strip()
+    def clean_tag(self) -> str:
+        return str(self.cleaned_data["tag"]).strip()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         action = data.get("action")
         missing_sensitivity = data.get("pir_sensitivity") is None and not self.has_error("pir_sensitivity")
         if action == BulkAction.SET_PIR and missing_sensitivity:
@@ -46,7 +52,7 @@ class BulkActionForm(forms.Form):
         self._clean_targets(data)
         return data
 
-    def _clean_targets(self, data):
+    def _clean_targets(self, data: dict[str, Any]) -> None:
         data["device_ids"], data["filter_values"], data["sort"] = [], {}, None
         if data.get("all_matching"):
             # The filter the list was showing, read exactly as the list reads it.
@@ -55,7 +61,7 @@ class BulkActionForm(forms.Form):
                 self.add_error(
                     None,
                     "The list's filter is not valid, so “all matching” cannot be worked out: "
-                    + " ".join(list_form.error_summary()),
+                    + " ".join(error_lines(list_form)),
                 )
                 return
             data["filter_values"], data["sort"] = filter_values(list_form.cleaned_data), list_form.cleaned_data["sort"]
@@ -75,7 +81,7 @@ class BulkActionForm(forms.Form):
         if not data["device_ids"]:
             self.add_error(None, "Select at least one device, or tick “all matching”.")
 
-    def params(self) -> dict:
+    def params(self) -> dict[str, Any]:
         """The job's parameters for its action (what the audit log shows)."""
         data, action = self.cleaned_data, self.cleaned_data["action"]
         if action == BulkAction.SET_PIR:
@@ -87,10 +93,3 @@ class BulkActionForm(forms.Form):
         if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
             return {"tag": data["tag"]}
         return {}
-
-    def error_summary(self) -> list[str]:
-        lines = []
-        for name, errors in self.errors.items():
-            label = "" if name == "__all__" else f"{self.fields[name].label or name.replace('_', ' ').title()}: "
-            lines.extend(f"{label}{error}" for error in errors)
-        return lines

@@ -2,15 +2,19 @@
 client enforces (rop.validation), so a user sees the spec's rule as a field error
 instead of a request the Core Server would reject."""
 
+from collections.abc import Callable
+from typing import Any, cast
+
 from django import forms
 
 from rop import errors as rop_errors
 from rop import validation
 
-from .actions import PTZ_COMMANDS
+from .models import Device
+from .ptz_commands import PTZ_COMMANDS
 
 
-def _spec_rule(rule, value, *args):
+def _spec_rule[T](rule: Callable[..., T], value: Any, *args: Any) -> T:
     try:
         return rule(value, *args)
     except rop_errors.InvalidParameter as exc:
@@ -27,7 +31,7 @@ class PirForm(forms.Form):
     sensitivity = forms.IntegerField(label="Sensitivity (0–100)")
     reduce_mistakes = forms.BooleanField(required=False, label="Reduce false alarms")
 
-    def clean_sensitivity(self):
+    def clean_sensitivity(self) -> int:
         return _spec_rule(validation.validate_sensitivity, self.cleaned_data["sensitivity"])
 
 
@@ -38,12 +42,13 @@ class RenameForm(forms.Form):
         strip=False, label="Display name", help_text="1–31 characters: letters, digits, spaces and hyphens."
     )
 
-    def clean_name(self):
+    def clean_name(self) -> str:
         return _spec_rule(validation.validate_device_name, self.cleaned_data["name"])
 
 
-def _channel_choices(device):
-    return [(i, f"Channel {i}") for i in range(max(1, device.channel_count))]
+def _set_channel_choices(form: forms.Form, device: Device) -> None:
+    field = cast(forms.TypedChoiceField, form.fields["channel"])
+    field.choices = [(i, f"Channel {i}") for i in range(max(1, device.channel_count))]
 
 
 class StreamForm(forms.Form):
@@ -54,9 +59,9 @@ class StreamForm(forms.Form):
         choices=[(s, s) for s in validation.LIVE_STREAM_TYPES], initial="subStream", label="Stream"
     )
 
-    def __init__(self, *args, device, **kwargs):
+    def __init__(self, *args: Any, device: Device, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = _channel_choices(device)
+        _set_channel_choices(self, device)
 
 
 # One field for the pad's buttons (each is a submit button with its own value), so
@@ -67,13 +72,14 @@ PTZ_MOVES = [*PTZ_COMMANDS, *(f"rotate:{d}" for d in validation.DIRECTIONS)]
 class PtzForm(forms.Form):
     move = forms.ChoiceField(choices=[(m, m) for m in PTZ_MOVES])
     speed = forms.IntegerField(initial=32, required=False)
-    channel = forms.TypedChoiceField(coerce=int, initial=0, required=False, empty_value=0)
+    # Django takes any empty value; the stubs say str.
+    channel = forms.TypedChoiceField(coerce=int, initial=0, required=False, empty_value=0)  # type: ignore[arg-type]
 
-    def __init__(self, *args, device, **kwargs):
+    def __init__(self, *args: Any, device: Device, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = _channel_choices(device)
+        _set_channel_choices(self, device)
 
-    def clean_speed(self):
+    def clean_speed(self) -> int:
         speed = self.cleaned_data["speed"]
         return 32 if speed is None else _spec_rule(validation.validate_speed, speed)
 
@@ -97,23 +103,23 @@ class WifiForm(forms.Form):
     )
     confirm = forms.BooleanField(required=False)
 
-    def __init__(self, *args, require_confirm=False, **kwargs):
+    def __init__(self, *args: Any, require_confirm: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.require_confirm = require_confirm
 
-    def clean_ssid(self):
+    def clean_ssid(self) -> str:
         return _spec_rule(validation.validate_ssid, self.cleaned_data["ssid"])
 
-    def clean_key(self):
+    def clean_key(self) -> str:
         return _spec_rule(validation.validate_wifi_key, self.cleaned_data["key"])
 
-    def clean_country_code(self):
+    def clean_country_code(self) -> str:
         return _spec_rule(validation.validate_country_code, self.cleaned_data["country_code"])
 
-    def clean_confirm(self):
+    def clean_confirm(self) -> bool:
         if self.require_confirm and not self.cleaned_data.get("confirm"):
             raise forms.ValidationError("Tick this box to confirm you understand the risk.")
-        return self.cleaned_data.get("confirm")
+        return bool(self.cleaned_data.get("confirm"))
 
 
 class OnboardForm(forms.Form):
@@ -124,5 +130,5 @@ class OnboardForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "952700000A5S348E"}),
     )
 
-    def clean_uid(self):
+    def clean_uid(self) -> str:
         return _spec_rule(validation.validate_uid, self.cleaned_data["uid"])

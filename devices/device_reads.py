@@ -5,19 +5,21 @@ devices.actions so the page shows their errors the same way.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
 
+from partners.models import Partner
 from partners.rop_clients import rop_client_for, using_client
-from rop import RetryPolicy, validation
+from rop import RetryPolicy, RopClient, validation
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
-from .actions import Outcome
-from .models import ItemResult
-from .rop_errors import describe
+from .models import Device, ItemResult
+from .outcome import Outcome
+from .rop_messages import ROP_FAILURES, describe
 
 # A person is waiting on the page: give up on an exhausted budget, a rate limit or a
 # failing server within seconds (and say so) rather than retrying for a minute.
@@ -28,7 +30,7 @@ INTERACTIVE_RETRY = RetryPolicy(max_retries=1, backoff_base=0.3, backoff_max=1.0
 SNAPSHOT_CACHE_SECONDS = 10
 
 
-def interactive_client(partner):
+def interactive_client(partner: Partner) -> RopClient:
     return rop_client_for(partner, max_wait=INTERACTIVE_MAX_WAIT, retry=INTERACTIVE_RETRY)
 
 
@@ -43,23 +45,26 @@ class Snapshot:
         return str(int(self.taken_at.timestamp() * 1000))
 
 
-def snapshot_key(device, channel: int, stream_type: str) -> str:
+def snapshot_key(device: Device, channel: int, stream_type: str) -> str:
     return f"device-snapshot:{device.partner_id}:{device.uid}:{channel}:{stream_type}"
 
 
-def cached_snapshot(device, channel: int, stream_type: str) -> Snapshot | None:
-    return cache.get(snapshot_key(device, channel, stream_type))
+def cached_snapshot(device: Device, channel: int, stream_type: str) -> Snapshot | None:
+    shot: Snapshot | None = cache.get(snapshot_key(device, channel, stream_type))
+    return shot
 
 
-def _call(fn, client, device) -> Outcome:
+def _call(fn: Callable[[RopClient], Any], client: RopClient | None, device: Device) -> Outcome:
     try:
         with using_client(device.partner, client, max_wait=INTERACTIVE_MAX_WAIT, retry=INTERACTIVE_RETRY) as rop:
             return Outcome(ItemResult.OK, "", fn(rop))
-    except (rop_errors.RopError, BudgetTimeout) as exc:
-        return Outcome(*describe(exc))
+    except ROP_FAILURES as exc:
+        return describe(exc).outcome()
 
 
-def snapshot(device, channel: int, stream_type: str, *, refresh: bool = False, client=None) -> Outcome:
+def snapshot(
+    device: Device, channel: int, stream_type: str, *, refresh: bool = False, client: RopClient | None = None
+) -> Outcome:
     """Outcome.value: a Snapshot, from the cache unless refresh or expired."""
     key = snapshot_key(device, channel, stream_type)
     if not refresh and (hit := cache.get(key)) is not None:
@@ -72,12 +77,12 @@ def snapshot(device, channel: int, stream_type: str, *, refresh: bool = False, c
     return Outcome(ItemResult.OK, "", shot)
 
 
-def wifi_config(device, client=None) -> Outcome:
+def wifi_config(device: Device, client: RopClient | None = None) -> Outcome:
     """Outcome.value: a rop.WifiConfig."""
     return _call(lambda c: c.get_wifi_config(device.uid), client, device)
 
 
-def wifi_scan(device, session_id: str, client=None) -> Outcome:
+def wifi_scan(device: Device, session_id: str, client: RopClient | None = None) -> Outcome:
     """Outcome.value: a rop.WifiScan (status and networks, strongest first)."""
     try:
         validation.validate_session_id(session_id)

@@ -36,11 +36,12 @@ from django.utils import timezone
 
 from partners.models import Partner
 from partners.rop_clients import using_client
-from rop import Battery, PirConfig, RetryPolicy
+from rop import Battery, PirConfig, RetryPolicy, RopClient
 from rop import errors as rop_errors
 from rop_fleet.request_budget import BudgetTimeout
 
 from .models import Device, DeviceHealthSample, Family, Transport
+from .rop_messages import ROP_FAILURES, describe
 
 logger = logging.getLogger(__name__)
 
@@ -132,16 +133,7 @@ def _read(client, device) -> Reading:
     return Reading(battery, alarm_enabled, name, pir)
 
 
-def error_symbol(exc: Exception) -> str:
-    if isinstance(exc, BudgetTimeout):
-        return "budget_exhausted"
-    if isinstance(exc, rop_errors.RopUnavailable):
-        return "unavailable"
-    symbol = getattr(exc, "symbol", None) or f"http_{getattr(exc, 'http_status', None) or 'error'}"
-    return symbol[:64]
-
-
-def refresh_device(device, *, client=None) -> None:
+def refresh_device(device: Device, *, client: RopClient | None = None) -> None:
     """Poll one device now: update its row and write a health sample.
 
     Raises rop.errors.RopError or BudgetTimeout when the poll fails, after recording
@@ -153,32 +145,32 @@ def refresh_device(device, *, client=None) -> None:
         with using_client(device.partner, client) as rop:
             reading = _read(rop, device)
     except rop_errors.DeviceOffline as exc:
-        _record_offline(device, timezone.now(), exc)
+        _record_offline(device, timezone.now(), describe(exc).symbol)
         raise
-    except BudgetTimeout:
-        _record_deferred(device, timezone.now())
+    except BudgetTimeout as exc:
+        _record_deferred(device, timezone.now(), describe(exc).symbol)
         raise
     except rop_errors.RopError as exc:
-        _record_failure(device, timezone.now(), exc)
+        _record_failure(device, timezone.now(), describe(exc).symbol)
         raise
     _record_reading(device, timezone.now(), reading)
 
 
-def poll_device(device) -> bool:
+def poll_device(device: Device) -> bool:
     """The background poll: refresh_device with a short retry policy and budget wait;
     failures are recorded on the row, logged, and not raised (the next sweep decides)."""
     try:
         with using_client(device.partner, max_wait=POLL_BUDGET_WAIT_SECONDS, retry=POLL_RETRY) as rop:
             refresh_device(device, client=rop)
-    except (rop_errors.RopError, BudgetTimeout) as exc:
-        logger.info("poll of %s failed: %s", device.uid, error_symbol(exc))
+    except ROP_FAILURES as exc:
+        logger.info("poll of %s failed: %s", device.uid, describe(exc).symbol)
         return False
     return True
 
 
-def record_timeout(device) -> None:
+def record_timeout(device: Device) -> None:
     """The task ran out of time (an unresponsive device or Core Server)."""
-    _record_failure(device, timezone.now(), None, symbol="poll_timeout")
+    _record_failure(device, timezone.now(), "poll_timeout")
 
 
 def _record_reading(device, now, reading: Reading) -> None:
@@ -222,26 +214,26 @@ def _record_reading(device, now, reading: Reading) -> None:
         )
 
 
-def _record_offline(device, now, exc) -> None:
+def _record_offline(device: Device, now: datetime, symbol: str) -> None:
     # last_seen is kept: it is when the device was last known to be there. Sync brings
     # it back (with a new next_poll_at) when the Core Server lists it again.
     device.online, device.next_poll_at = False, None
-    device.last_poll_error = error_symbol(exc)
+    device.last_poll_error = symbol
     with transaction.atomic():
         device.save(update_fields=["online", "next_poll_at", "last_poll_error", "updated_at"])
         DeviceHealthSample.objects.create(device=device, taken_at=now, online=False)
 
 
-def _record_deferred(device, now) -> None:
+def _record_deferred(device: Device, now: datetime, symbol: str) -> None:
     # The budget is not the device's fault: no failure counted, try again soon.
-    device.last_poll_error = "budget_exhausted"
+    device.last_poll_error = symbol
     device.next_poll_at = now + timedelta(seconds=random.uniform(1, 4) * settings.POLL_SWEEP_SECONDS)
     device.save(update_fields=["last_poll_error", "next_poll_at", "updated_at"])
 
 
-def _record_failure(device, now, exc, *, symbol: str | None = None) -> None:
+def _record_failure(device: Device, now: datetime, symbol: str) -> None:
     device.poll_failures = min(device.poll_failures + 1, 32767)
-    device.last_poll_error = symbol or error_symbol(exc)
+    device.last_poll_error = symbol
     device.next_poll_at = next_poll_after(
         device.partner, device.family, now, failures=device.poll_failures, first_read=device.alarm_enabled is None
     )

@@ -21,7 +21,7 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
 )
-# Periodic sweeps (devices/tasks/polling.py). Intervals come from settings, read here
+# Periodic sweeps (devices/tasks/sync.py and polling.py). Intervals come from settings, read here
 # once: SYNC_INTERVAL_SECONDS, POLL_SWEEP_SECONDS, HEALTH_PRUNE_SECONDS.
 app.conf.beat_schedule = {
     "sync-all-partners": {

@@ -1,44 +1,23 @@
-"""Thin tasks for sync and health polling; the logic is in devices.sync and devices.polling.
+"""Thin tasks for health polling; the logic is in devices.polling.
 
 Tasks take ids, are idempotent (acks_late may run one twice) and have explicit time
 limits. None retries itself: the next beat tick is the retry, so nothing piles up
-behind a partner or a device that does not answer."""
+behind a device that does not answer."""
 
 import logging
+from functools import partial
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import beat_init
 from django.conf import settings
 from django.db import transaction
 
 from partners.models import Partner
-from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
-from .. import polling, sync
+from .. import polling
 from ..models import Device, Transport
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(soft_time_limit=30, time_limit=45)
-def sync_all_partners() -> None:
-    # Fan out: one partner's slow Core Server never delays another's sync.
-    for partner_id in Partner.objects.values_list("id", flat=True):
-        sync_partner_task.apply_async(args=[partner_id], expires=settings.SYNC_INTERVAL_SECONDS)
-
-
-@shared_task(soft_time_limit=120, time_limit=150)
-def sync_partner_task(partner_id: int) -> None:
-    partner = Partner.objects.filter(id=partner_id).first()
-    if partner is None:
-        return
-    try:
-        sync.sync_partner(partner)
-    except (rop_errors.RopError, BudgetTimeout) as exc:
-        # Nothing changed; the next beat tick tries again.
-        logger.warning("sync of %s failed: %s", partner.slug, polling.error_symbol(exc))
 
 
 @shared_task(soft_time_limit=30, time_limit=45)
@@ -51,12 +30,12 @@ def sweep_due_polls() -> None:
             ids = polling.claim_due_devices(partner)
             if ids:
                 # Sent once the claims are committed, so a worker always sees them.
-                transaction.on_commit(lambda ids=ids: _enqueue_polls(ids, expires))
+                transaction.on_commit(partial(_enqueue_polls, ids, expires))
 
 
 def _enqueue_polls(ids: list[int], expires: int) -> None:
     for device_id in ids:
-        poll_device_task.apply_async(args=[device_id], expires=expires)
+        poll_device_task.apply_async(args=(device_id,), expires=expires)
 
 
 @shared_task(soft_time_limit=45, time_limit=60)
@@ -76,10 +55,3 @@ def prune_health_samples() -> None:
         deleted = polling.prune_health_samples(partner)
         if deleted:
             logger.info("pruned %d health samples of %s", deleted, partner.slug)
-
-
-@beat_init.connect
-def _sync_when_beat_starts(sender=None, **kwargs) -> None:
-    # Interval entries first run one interval after beat starts; a fresh console
-    # should not wait that long to show its devices.
-    sync_all_partners.delay()

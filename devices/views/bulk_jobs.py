@@ -4,12 +4,15 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.form_messages import add_error_messages, error_lines
+from core.htmx import HtmxHttpRequest
+from core.querystring import int_param
 from partners.access import get_access, get_object_for
 from partners.models import Role
 
@@ -19,7 +22,7 @@ from ..models import BulkJob, ItemResult, JobState
 
 
 @login_required
-def bulk_start(request, slug):
+def bulk_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug, Role.OPERATOR, methods=["POST"])
     form = BulkActionForm(request.POST, partner=access.partner)
     if form.is_valid():
@@ -51,16 +54,15 @@ def bulk_start(request, slug):
             )
     if request.htmx:
         # Shown above the buttons; what the operator typed stays in place.
-        return render(request, "devices/device_list.html#bulk_errors", {"bulk_errors": form.error_summary()})
-    for line in form.error_summary():
-        messages.error(request, line)
+        return render(request, "devices/device_list.html#bulk_errors", {"bulk_errors": error_lines(form)})
+    add_error_messages(request, form)
     back = QueryDict(request.POST.get("filters", "")).urlencode()
     return redirect(reverse("device_list", kwargs={"slug": slug}) + (f"?{back}" if back else ""))
 
 
 @login_required
 @vary_on_headers("HX-Request")
-def bulk_job(request, slug, job_id):
+def bulk_job(request: HtmxHttpRequest, slug: str, job_id: int) -> HttpResponse:
     _access, job = get_object_for(request, slug, BulkJob.objects.select_related("user"), id=job_id)
     polling = bool(request.htmx) and request.GET.get("part") == "progress"
     # The poll keeps the result filter the page shows now (it may have changed since).
@@ -68,8 +70,8 @@ def bulk_job(request, slug, job_id):
     result = QueryDict(query).get("result", "")
     if result not in ItemResult.values:
         result = ""
-    after = request.GET.get("after", "")
-    after = int(after) if after.isdigit() and len(after) < 19 else None
+    # An item id to continue after; at most 18 digits, well inside a bigint.
+    after = int_param(request.GET, "after", None, min_value=0, max_value=10**18 - 1)
     counts = selectors.job_counts(job)
     items, next_after = selectors.job_items_page(job, result, after)
     finished = job.total - counts[ItemResult.PENDING] - counts[ItemResult.RUNNING]

@@ -1,11 +1,16 @@
 """The device list: one view for the page, its htmx partials and the CSV export."""
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
-from partners.access import get_access
+from core.form_messages import error_lines
+from core.htmx import HtmxHttpRequest
+from partners.access import Access, get_access
 
 from .. import selectors
 from ..csv_export import csv_response
@@ -27,7 +32,7 @@ COLUMNS = [
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_list(request, slug):
+def device_list(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     access = get_access(request, slug)
     form = DeviceFilterForm(request.GET)
     valid = form.is_valid()
@@ -36,7 +41,7 @@ def device_list(request, slug):
         return HttpResponse("Unknown format: use format=csv.", status=400, content_type="text/plain")
     if output == "csv":
         if not valid:
-            return HttpResponse("\n".join(form.error_summary()), status=400, content_type="text/plain")
+            return HttpResponse("\n".join(error_lines(form)), status=400, content_type="text/plain")
         return csv_response(access.partner, form.cleaned_data)
 
     context = list_context(access, form, valid)
@@ -51,7 +56,7 @@ def device_list(request, slug):
     return render(request, template, context)
 
 
-def list_context(access, form, valid: bool) -> dict:
+def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any]:
     cleaned = form.cleaned_data if valid else {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     sort = cleaned.get("sort") or Sort.parse(DEFAULT_SORT)
     after = cleaned.get("after") if valid else None
@@ -64,7 +69,7 @@ def list_context(access, form, valid: bool) -> dict:
     sort_param = "" if str(sort) == DEFAULT_SORT else str(sort)
     return {
         "form": form,
-        "errors": form.error_summary(),
+        "errors": error_lines(form),
         "rows": rows,
         "after": after,
         "count": count,
@@ -87,10 +92,10 @@ def _count_label(count: int | None) -> str:
     return f"{selectors.MATCH_COUNT_CAP:,}+" if count > selectors.MATCH_COUNT_CAP else f"{count:,}"
 
 
-def _columns(cleaned: dict, sort: Sort) -> list[dict]:
+def _columns(cleaned: dict[str, Any], sort: Sort) -> list[dict[str, Any]]:
     columns = []
     for name, label in COLUMNS:
-        column = {"label": label, "name": name}
+        column: dict[str, Any] = {"label": label, "name": name}
         if name:
             active = sort.name == name
             column["active"] = active

@@ -2,24 +2,35 @@
 to an HTMX request (the fragment) or to a plain form post (a message and back to
 the page)."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from partners.access import get_object_for
+from core.form_messages import add_error_messages
+from core.htmx import HtmxHttpRequest
+from partners.access import Access, get_object_for
 from partners.models import Role
 
 from ..capabilities import abilities_of
 from ..models import Device
+from ..outcome import Outcome
 
 _LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR}
 
 
-def get_device(request, slug, uid, need=Role.VIEWER, methods=("GET", "HEAD")):
+def get_device(
+    request: HttpRequest, slug: str, uid: str, need: Role = Role.VIEWER, methods: Sequence[str] = ("GET", "HEAD")
+) -> tuple[Access, Device]:
     """(access, device): 404 for another partner or an unknown uid, then 405, then 403."""
-    return get_object_for(request, slug, Device.objects.select_related("partner"), need, methods, uid=uid)
+    access, device = get_object_for(request, slug, Device.objects.select_related("partner"), need, methods, uid=uid)
+    return access, device
 
 
-def device_context(access, device, **extra) -> dict:
+def device_context(access: Access, device: Device, **extra: Any) -> dict[str, Any]:
     abilities = abilities_of(device)
     return {
         "device": device,
@@ -33,20 +44,25 @@ def device_context(access, device, **extra) -> dict:
     }
 
 
-def respond(request, device, template, context, outcome=None, form=None):
+def respond(
+    request: HtmxHttpRequest,
+    device: Device,
+    template: str,
+    context: dict[str, Any],
+    outcome: Outcome | None = None,
+    form: forms.Form | None = None,
+) -> HttpResponse:
     """The fragment for HTMX; otherwise the outcome as a message and the page again."""
     if request.htmx:
         return render(request, template, {**context, "outcome": outcome, "form": form})
-    if form is not None and form.errors:
-        for field, errors in form.errors.items():
-            label = (form.fields[field].label or field) if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    if form is not None:
+        add_error_messages(request, form)
     if outcome is not None:
         messages.add_message(request, _LEVELS[outcome.level], outcome.message)
     return redirect("device_detail", slug=device.partner.slug, uid=device.uid)
 
 
-def no_store(response):
+def no_store(response: HttpResponse) -> HttpResponse:
     """For answers holding a credential (play URL, initialization code)."""
     response["Cache-Control"] = "no-store, private"
     return response

@@ -9,15 +9,18 @@ test is only for devices on a cable (it disconnects a WiFi-only one)."""
 import time
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from core.htmx import HtmxHttpRequest
+from core.querystring import int_param
 from partners.models import Role
 
 from .. import actions, device_reads
-from ..actions import Outcome
 from ..device_forms import WifiForm
 from ..models import ItemResult
+from ..outcome import Outcome
 from .device_scope import device_context, get_device, respond
 
 # Polls of one scan before the page gives up, whatever the session's own expiry says.
@@ -25,7 +28,7 @@ MAX_SCAN_POLLS = 90
 
 
 @login_required
-def device_wifi(request, slug, uid):
+def device_wifi(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     """The current WiFi settings (lazy: a ROP call)."""
     access, device = get_device(request, slug, uid)
     outcome = device_reads.wifi_config(device)
@@ -34,7 +37,7 @@ def device_wifi(request, slug, uid):
 
 
 @login_required
-def device_wifi_scan(request, slug, uid):
+def device_wifi_scan(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
     with device_reads.interactive_client(device.partner) as client:
         outcome = actions.start_wifi_scan(device, request.user, client=client)
@@ -52,12 +55,12 @@ def device_wifi_scan(request, slug, uid):
 
 
 @login_required
-def device_wifi_scan_status(request, slug, uid):
+def device_wifi_scan_status(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     """One poll of a scan; the fragment asks again a second later until the scan ends."""
     access, device = get_device(request, slug, uid, Role.OPERATOR)
     session_id = request.GET.get("session", "")
-    until = _int(request.GET.get("until"))
-    poll = _int(request.GET.get("poll")) + 1
+    until = int_param(request.GET, "until", 0, min_value=0)
+    poll = int_param(request.GET, "poll", 0, min_value=0) + 1
     if poll > MAX_SCAN_POLLS or (until and time.time() * 1000 > until):
         outcome = Outcome(ItemResult.ERROR, "The scan took too long. Start a new scan.")
     else:
@@ -79,7 +82,7 @@ def device_wifi_scan_status(request, slug, uid):
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_wifi_test(request, slug, uid):
+def device_wifi_test(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
     context = device_context(access, device)
     form = WifiForm(request.POST)
@@ -101,7 +104,7 @@ def device_wifi_test(request, slug, uid):
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_wifi_set(request, slug, uid):
+def device_wifi_set(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
     context = device_context(access, device)
     form = WifiForm(request.POST, require_confirm=context["abilities"].wifi_only)
@@ -115,10 +118,3 @@ def device_wifi_set(request, slug, uid):
         if outcome.ok:
             form = WifiForm(initial={"ssid": data["ssid"], "country_code": data["country_code"]})
     return respond(request, device, "devices/device/_wifi_form.html", {**context, "wifi_form": form}, outcome, form)
-
-
-def _int(value) -> int:
-    try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
-        return 0

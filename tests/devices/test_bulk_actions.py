@@ -295,3 +295,12 @@ def test_it_runs_a_job_to_completion_on_a_real_worker(sim, acme_on_sim, celery_w
     assert got[fleet[0].uid] == ItemResult.OFFLINE
     assert [uid for uid, result in got.items() if result != ItemResult.OK] == [fleet[0].uid]
     assert Device.objects.filter(partner=acme_on_sim, alarm_enabled=False).count() == len(fleet) - 1
+
+
+@pytest.mark.parametrize("after", ["²", "-1", "abc", "9" * 30, " 1"])
+def test_it_answers_a_bad_after_cursor_on_the_job_page_with_the_first_page(sim, fleet, operator, after):
+    operator.post(start_url(), {"action": "add_tag", "tag": "North", "device": [fleet[0].id]})
+    job = run_job(BulkJob.objects.get())
+    response = operator.get(job_url(job), {"after": after}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert fleet[0].uid in response.content.decode()

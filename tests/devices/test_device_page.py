@@ -155,6 +155,14 @@ def test_it_redirects_the_alarm_toggle_without_htmx_with_a_message(sim, acme_on_
     assert "Alarm notifications enabled." in response.content.decode()
 
 
+def test_it_redirects_a_bad_field_without_htmx_with_its_label_and_error(sim, acme_on_sim, client_of, olga):
+    device = page_device(sim, acme_on_sim)
+    response = client_of(olga).post(url("device_pir", device), {"sensitivity": "lots"}, follow=True)
+    assert response.redirect_chain[-1][0] == url("device_detail", device)
+    assert "Sensitivity (0–100): Enter a whole number." in response.content.decode()
+    assert not AuditEntry.objects.exists()
+
+
 def test_it_forbids_viewers_any_change(sim, acme_on_sim, client_of, victor):
     device = page_device(sim, acme_on_sim)
     before = sim_state(sim, device.uid).alarm_enabled

@@ -182,3 +182,13 @@ def test_it_shows_viewers_the_settings_but_forbids_every_change(sim, acme_on_sim
 
 def test_it_answers_404_for_other_partners_devices(client_of, alice, acme, bolt_camera):
     assert client_of(alice).get(f"/p/acme/devices/{bolt_camera.uid}/wifi/").status_code == 404
+
+
+def test_it_reads_bad_poll_counters_of_a_scan_as_a_first_poll(sim, acme_on_sim, client_of, olga):
+    device = wired_wifi_device(sim, acme_on_sim)
+    client = htmx(client_of(olga))
+    response = client.get(url("device_wifi_scan_status", device, session="A" * 32, poll="lots", until="²"))
+    assert response.status_code == 200
+    assert "The session expired. Start again." in response.content.decode()
+    html = client.get(url("device_wifi_scan_status", device, session="A" * 32, poll="90")).content.decode()
+    assert "took too long" in html

@@ -11,7 +11,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from devices.models import Device, DeviceHealthSample, Family
-from devices.tasks.polling import poll_device_task, sweep_due_polls, sync_all_partners, sync_partner_task
+from devices.tasks.polling import poll_device_task, sweep_due_polls
+from devices.tasks.sync import sync_all_partners, sync_partner_task
 
 from .simtools import control, wait_for
 
