@@ -6,11 +6,11 @@ log either way, and answers an Outcome the caller shows as it is."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.request_budget import BudgetTimeout
 from partners import audit
 from partners.rop_clients import using_client
 from rop import PirConfig
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from . import rop_errors as describe_errors
 from .capabilities import abilities_of

@@ -16,10 +16,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
+from core.request_budget import BudgetTimeout
 from partners import audit
 from partners.rop_clients import rop_client_for
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from . import actions, selectors
 from . import rop_errors as describe_errors

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.request_budget import BudgetTimeout
 from partners.rop_clients import rop_client_for, using_client
 from rop import RetryPolicy, validation
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from .actions import Outcome
 from .models import ItemResult

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from rop_fleet.encrypted_fields import EncryptedTextField
+from core.encrypted_fields import EncryptedTextField
 
 uid_validator = RegexValidator(r"^[A-Z0-9]{16}$", "A UID is 16 uppercase letters or digits.")
 

@@ -28,10 +28,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.request_budget import BudgetTimeout
 from partners.rop_clients import using_client
 from rop import Battery, PirConfig, RetryPolicy
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from .models import Device, DeviceHealthSample, Family, Transport
 

@@ -2,8 +2,8 @@
 
 Used by every device action, single or bulk, so the words are the same everywhere."""
 
+from core.request_budget import BudgetTimeout
 from rop import errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from .models import ItemResult
 

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from alarms.models import AlarmEvent
-from rop_fleet.pagination import id_page
+from core.pagination import id_page
 
 from .filters import NULLABLE_KEYS, Sort
 from .models import BulkJob, BulkJobItem, Device, ItemResult, Tag

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from rop_fleet.encrypted_fields import EncryptedTextField
+from core.encrypted_fields import EncryptedTextField
 
 
 def new_webhook_secret() -> str:

@@ -5,8 +5,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
+from core.request_budget import RequestBudget
 from rop import RetryPolicy, RopClient
-from rop_fleet.request_budget import RequestBudget
 
 
 def rop_client_for(partner, *, max_wait: float = 30.0, retry: RetryPolicy | None = None) -> RopClient:

@@ -2,7 +2,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from rop_fleet.pagination import id_page
+from core.pagination import id_page
 
 from .models import AuditEntry
 

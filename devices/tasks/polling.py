@@ -12,9 +12,9 @@ from celery.signals import beat_init
 from django.conf import settings
 from django.db import transaction
 
+from core.request_budget import BudgetTimeout
 from partners.models import Partner
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from .. import polling, sync
 from ..models import Device, Transport

@@ -10,13 +10,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from core.request_budget import BudgetTimeout, _redis
 from devices import polling
 from devices.models import Device, DeviceHealthSample, Family
 from devices.sync import sync_partner
 from devices.tasks.polling import prune_health_samples as prune_task
 from partners.rop_clients import rop_client_for
 from rop import errors
-from rop_fleet.request_budget import BudgetTimeout, _redis
 
 from .simtools import control, go_offline, sim_uid
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from rop_fleet.request_budget import BudgetTimeout, RequestBudget, _redis
+from core.request_budget import BudgetTimeout, RequestBudget, _redis
 
 pytestmark = pytest.mark.skipif(_redis() is None, reason="the shared budget needs Redis (REDIS_URL)")
 
