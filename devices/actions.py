@@ -6,8 +6,8 @@ log either way, and answers an Outcome the caller shows as it is."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from audit import services as audit
 from core.request_budget import BudgetTimeout
-from partners import audit
 from partners.rop_clients import using_client
 from rop import PirConfig
 from rop import errors as rop_errors
@@ -44,11 +44,11 @@ def _run(partner, device, user, action: str, params: dict, call, success: str, *
             value = call(rop)
     except (rop_errors.RopError, BudgetTimeout) as exc:
         result, message = describe_errors.describe(exc)
-        audit.record(partner, action, user=user, device=device, params=params, result=result, message=message)
+        audit.record(partner, action, user=user, target=device, params=params, result=result, message=message)
         return Outcome(result, message)
     if apply is not None:
         apply()
-    audit.record(partner, action, user=user, device=device, params=params)
+    audit.record(partner, action, user=user, target=device, params=params)
     return Outcome(ItemResult.OK, success, value)
 
 

@@ -84,6 +84,12 @@ class Device(models.Model):
     def __str__(self):
         return self.display_name or self.uid
 
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names the device (audit.services.Target): its uid, which
+        outlives the row and is what the log's device filter takes."""
+        return self.uid
+
 
 class Tag(models.Model):
     """A free label (a site, a building, a customer) to target a group of devices."""

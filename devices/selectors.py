@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
-from alarms.models import AlarmEvent
 from core.pagination import id_page
 
 from .filters import NULLABLE_KEYS, Sort
@@ -72,10 +71,6 @@ def firmware_chart(partner) -> list[dict]:
             # Share of the model's devices; at least 1 so that a lone device still shows a bar.
             version["percent"] = max(1, round(100 * version["count"] / group["total"]))
     return list(models.values())
-
-
-def recent_alarms(partner, limit=10):
-    return AlarmEvent.objects.filter(partner=partner).select_related("device").order_by("-id")[:limit]
 
 
 # --- device list ------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from partners.audit import scrub
-from partners.models import AuditEntry, Partner
+from audit import services as audit
+from audit.models import AuditEntry
+from partners.models import Partner
 from partners.rop_clients import using_client
 
 from .capabilities import derived_capabilities
@@ -152,28 +153,25 @@ def _new_device(partner, item, now) -> Device:
 
 def _change_entries(partner, device_id, uid, old_model, new_model, old_fw, new_fw) -> list[AuditEntry]:
     entries = []
-    # user=None: the audit log shows "system" for changes the console only observed.
+    target = audit.Target(Device._meta.label_lower, device_id, uid)
+    # No user: the audit log shows "system" for changes the console only observed.
     if old_model != new_model:
         entries.append(
-            AuditEntry(
-                partner=partner,
-                user=None,
-                action="device.model_changed",
-                device_id=device_id,
-                device_uid=uid,
-                params=scrub({"from": old_model, "to": new_model}),
+            audit.entry(
+                partner,
+                "device.model_changed",
+                target=target,
+                params={"from": old_model, "to": new_model},
                 message=f"Model {old_model or '—'} → {new_model}",
             )
         )
     if old_fw != new_fw:
         entries.append(
-            AuditEntry(
-                partner=partner,
-                user=None,
-                action="device.firmware_changed",
-                device_id=device_id,
-                device_uid=uid,
-                params=scrub({"from": old_fw, "to": new_fw}),
+            audit.entry(
+                partner,
+                "device.firmware_changed",
+                target=target,
+                params={"from": old_fw, "to": new_fw},
                 message=f"Firmware {old_fw or '—'} → {new_fw}",
             )
         )

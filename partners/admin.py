@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEntry, Membership, Partner
+from .models import Membership, Partner
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,17 +24,3 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "partner", "role"]
     list_filter = ["role", "partner"]
     autocomplete_fields = ["user", "partner"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "partner", "user", "action", "device_uid", "result"]
-    list_filter = ["partner", "action", "result"]
-    search_fields = ["device_uid", "action"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

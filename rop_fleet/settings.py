@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "partners",
+    "audit",
     "devices",
     "firmware",
     "recordings",
     "alarms",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect
 
-from partners import audit
+from audit import services as audit
 from partners.access import get_access
 from partners.models import Role
 
