@@ -215,10 +215,3 @@ def _remove_tag(job, device, name: str) -> Outcome:
         message=message,
     )
     return Outcome(ItemResult.OK, message)
-
-
-def _planted_enqueue(job_id: int) -> None:
-    # PLANT (removed in the next commit): a service importing its app's tasks.
-    from .tasks.bulk import enqueue_job
-
-    enqueue_job(job_id)

@@ -201,10 +201,3 @@ def job_items_page(job, result: str = "", after: int | None = None, size: int = 
     if result:
         qs = qs.filter(result=result)
     return id_page(qs, size, after)
-
-
-def _planted_violation() -> int:
-    # PLANT (removed in the next commit): a function-level import of a higher app.
-    from alarms.models import AlarmEvent
-
-    return AlarmEvent.objects.count()
