@@ -4,8 +4,9 @@ from django.http import HttpRequest
 from .models import AuditEntry
 
 
+# Generic only in django-stubs; Django cannot subscript it at runtime.
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["created_at", "partner", "user", "action", "target_label", "result"]
     list_filter = ["partner", "action", "result"]
     search_fields = ["target_label", "action"]

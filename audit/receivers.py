@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from partners.models import Partner
 
@@ -13,7 +13,7 @@ def record_partner_change(
     sender: object,
     *,
     partner: Partner,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
     action: str,
     params: dict[str, Any] | None = None,
     **kwargs: object,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model
 
 from partners.models import Partner
@@ -49,7 +49,7 @@ def entry(
     partner: Partner,
     action: str,
     *,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: User | AnonymousUser | None = None,
     target: Model | Target | None = None,
     params: dict[str, Any] | None = None,
     result: str = "ok",
@@ -75,7 +75,7 @@ def record(
     partner: Partner,
     action: str,
     *,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: User | AnonymousUser | None = None,
     target: Model | Target | None = None,
     params: dict[str, Any] | None = None,
     result: str = "ok",

@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from core.http import HtmxHttpRequest
 from partners.access import get_access
 
 from .forms import AuditFilterForm
@@ -11,7 +12,7 @@ from .selectors import audit_actions, audit_page
 
 @login_required
 @vary_on_headers("HX-Request")
-def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+def audit_log(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug)
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}

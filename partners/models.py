@@ -51,7 +51,7 @@ class Partner(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -72,5 +72,5 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "partner"], name="one_membership_per_partner")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} @ {self.partner} ({self.role})"

@@ -6,14 +6,14 @@ partner_changed signal rather than a call (see signals.py)."""
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 
 from .forms import PartnerSettingsForm
 from .models import Membership, Partner, Role, new_webhook_secret
 from .signals import partner_changed, poll_intervals_changed
 
-type Actor = AbstractBaseUser | AnonymousUser
+type Actor = User | AnonymousUser
 
 POLL_INTERVAL_FIELDS = {"powered_poll_seconds", "battery_poll_seconds"}
 
@@ -44,9 +44,9 @@ def rotate_webhook_secret(partner: Partner, by: Actor) -> None:
 
 
 @transaction.atomic
-def add_member(partner: Partner, by: Actor, user: AbstractBaseUser, role: Role | str) -> Membership:
+def add_member(partner: Partner, by: Actor, user: User, role: Role | str) -> Membership:
     membership = Membership.objects.create(user=user, partner=partner, role=role)
-    _audit(partner, by, "member.added", {"username": user.get_username(), "role": role})
+    _audit(partner, by, "member.added", {"username": user.username, "role": role})
     return membership
 
 

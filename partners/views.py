@@ -79,7 +79,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         role = form.cleaned_data["role"]
         services.add_member(access.partner, request.user, form.user, role)
-        messages.success(request, f"{form.user.get_username()} added as {role}.")
+        messages.success(request, f"{form.user.username} added as {role}.")
         return redirect("members", slug=slug)
     memberships = access.partner.memberships.select_related("user").order_by("user__username")
     return render(request, "partners/members.html", {"form": form, "memberships": memberships, "roles": Role})

@@ -6,7 +6,9 @@ dies mid-chunk hands the chunk to another; the per-item claim keeps that from
 redoing anything. A chunk that hits its soft time limit retries itself for the
 items it did not reach."""
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from .. import bulk
@@ -25,7 +27,7 @@ TIME_LIMIT = 300
     max_retries=10,
     ignore_result=True,
 )
-def run_bulk_job_chunk(self, job_id: int, first_item_id: int, last_item_id: int) -> None:
+def run_bulk_job_chunk(self: Task[Any, None], job_id: int, first_item_id: int, last_item_id: int) -> None:
     try:
         bulk.run_chunk(job_id, first_item_id, last_item_id)
     except SoftTimeLimitExceeded:
