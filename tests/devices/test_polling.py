@@ -104,8 +104,8 @@ def test_a_device_that_times_out_counts_a_failure_and_backs_off(sim, synced):
 def test_a_poll_takes_every_request_from_the_partners_budget(sim, synced):
     synced.request_budget = 0.2  # one token, then one every five seconds
     synced.save()
-    if _redis() is not None:
-        _redis().delete(f"rop-budget:partner:{synced.id}")
+    if (redis := _redis()) is not None:
+        redis.delete(f"rop-budget:partner:{synced.id}")
     device = device_for(sim, family="battery")
     client = rop_client_for(synced, max_wait=0.5)
     with pytest.raises(BudgetTimeout):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(_redis() is None, reason="the shared budget need
 RATE = 20.0
 
 
-def hammer(budget: RequestBudget, until: float, stamps: list, lock: threading.Lock) -> None:
+def hammer(budget: RequestBudget, until: float, stamps: list[float], lock: threading.Lock) -> None:
     while time.monotonic() < until:
         try:
             budget.acquire()
@@ -30,7 +30,8 @@ def test_two_workers_sharing_a_budget_never_exceed_its_rate():
     key = f"test:{uuid.uuid4().hex}"
     # Two "workers": separate RequestBudget objects (as two processes would build), same key.
     workers = [RequestBudget(key, RATE, max_wait=5) for _ in range(2)]
-    stamps, lock = [], threading.Lock()
+    stamps: list[float] = []
+    lock = threading.Lock()
     started = time.monotonic()
     until = started + 3.0
     threads = [threading.Thread(target=hammer, args=(w, until, stamps, lock)) for w in workers for _ in range(2)]
