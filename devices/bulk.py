@@ -3,7 +3,9 @@
 Starting a job writes the job and one item per device in one transaction; the
 view then enqueues (on commit) one task per chunk of CHUNK_SIZE items
 (tasks.bulk.enqueue_job), so many workers share a big job. Enqueueing is not done
-here: services sit below tasks and never import them. A worker claims each item with a conditional UPDATE from
+here: services sit below tasks and never import them.
+
+A worker claims each item with a conditional UPDATE from
 "pending" to "running" before touching the device: a chunk that is delivered
 twice (acks_late, a retry after a time limit) never does an item again. An item
 found "running" when its chunk starts again belonged to an attempt that died
