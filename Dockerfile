@@ -4,11 +4,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY rop_fleet rop_fleet
+COPY core core
 COPY partners partners
+COPY audit audit
 COPY devices devices
 COPY firmware firmware
 COPY recordings recordings
 COPY alarms alarms
+COPY dashboard dashboard
 COPY rop rop
 COPY ropsim ropsim
 RUN pip install --no-cache-dir -c constraints.txt .

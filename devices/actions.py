@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from partners import audit
+from audit import services as audit
 from partners.models import Partner
 from partners.rop_clients import using_client
 from rop import PirConfig, RopClient
@@ -42,12 +42,12 @@ def _run(
     except ROP_FAILURES as exc:
         failure = describe(exc)
         audit.record(
-            partner, action, user=user, device=device, params=params, result=failure.result, message=failure.message
+            partner, action, user=user, target=device, params=params, result=failure.result, message=failure.message
         )
         return failure.outcome()
     if apply is not None:
         apply()
-    audit.record(partner, action, user=user, device=device, params=params)
+    audit.record(partner, action, user=user, target=device, params=params)
     return Outcome(ItemResult.OK, success, value)
 
 

@@ -1,8 +1,11 @@
 """Bulk actions: one BulkJob over many devices, run by Celery in chunks.
 
-Starting a job writes the job and one item per device in one transaction, then
-(on commit) enqueues one task per chunk of CHUNK_SIZE items, so many workers
-share a big job. A worker claims each item with a conditional UPDATE from
+Starting a job writes the job and one item per device in one transaction; the
+view then enqueues (on commit) one task per chunk of CHUNK_SIZE items
+(tasks.bulk.enqueue_job), so many workers share a big job. Enqueueing is not done
+here: services sit below tasks and never import them.
+
+A worker claims each item with a conditional UPDATE from
 "pending" to "running" before touching the device: a chunk that is delivered
 twice (acks_late, a retry after a time limit) never does an item again. An item
 found "running" when its chunk starts again belonged to an attempt that died
@@ -10,13 +13,12 @@ mid-call; nobody knows whether the device changed, so it is reported as an error
 rather than silently redone."""
 
 import logging
-from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.utils import timezone
 
-from partners import audit
+from audit import services as audit
 from partners.rop_clients import rop_client_for
 
 from . import actions, selectors
@@ -67,7 +69,7 @@ def start_job(partner, user, action: str, params: dict, device_ids: list[int]) -
         if action == BulkAction.ADD_TAG:
             Tag.objects.get_or_create(partner=partner, name=params["tag"])
         job = BulkJob.objects.create(partner=partner, user=user, action=action, params=params, total=len(device_ids))
-        items = BulkJobItem.objects.bulk_create(
+        BulkJobItem.objects.bulk_create(
             [BulkJobItem(job=job, device_id=device_id) for device_id in device_ids], batch_size=2000
         )
         audit.record(
@@ -76,8 +78,6 @@ def start_job(partner, user, action: str, params: dict, device_ids: list[int]) -
             user=user,
             params={"job": job.id, "action": action, "devices": len(device_ids), **params},
         )
-        ranges = chunk_ranges([item.id for item in items]) if all(i.id for i in items) else None
-        transaction.on_commit(partial(enqueue, job.id, ranges))
     return job
 
 
@@ -90,13 +90,6 @@ def chunk_ranges(item_ids: list[int], size: int | None = None) -> list[tuple[int
 
 def job_chunk_ranges(job_id: int) -> list[tuple[int, int]]:
     return chunk_ranges(list(BulkJobItem.objects.filter(job_id=job_id).values_list("id", flat=True)))
-
-
-def enqueue(job_id: int, ranges=None) -> None:
-    from .tasks.bulk import run_bulk_job_chunk  # the task module imports this one
-
-    for first, last in ranges if ranges is not None else job_chunk_ranges(job_id):
-        run_bulk_job_chunk.delay(job_id, first, last)
 
 
 # --- running a chunk -------------------------------------------------------------------------
@@ -202,7 +195,7 @@ def _add_tag(job, device, name: str) -> Outcome:
         job.partner,
         "device.tag_added",
         user=job.user,
-        device=device,
+        target=device,
         params={"tag": name, "job": job.id, "changed": created},
         message=message,
     )
@@ -217,7 +210,7 @@ def _remove_tag(job, device, name: str) -> Outcome:
         job.partner,
         "device.tag_removed",
         user=job.user,
-        device=device,
+        target=device,
         params={"tag": name, "job": job.id, "changed": bool(removed)},
         message=message,
     )

@@ -1,8 +1,10 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from rop_fleet.encrypted_fields import EncryptedTextField
+from core.encrypted_fields import EncryptedTextField
 
 uid_validator = RegexValidator(r"^[A-Z0-9]{16}$", "A UID is 16 uppercase letters or digits.")
 
@@ -54,7 +56,7 @@ class Device(models.Model):
     lan_username = models.CharField(max_length=64, blank=True, default="")
     lan_password = EncryptedTextField(blank=True, default="")
 
-    tags = models.ManyToManyField("Tag", blank=True, related_name="devices")
+    tags: "models.ManyToManyField[Tag, Any]" = models.ManyToManyField("Tag", blank=True, related_name="devices")
     # The poll sweeper picks devices whose next_poll_at is due.
     next_poll_at = models.DateTimeField(null=True, blank=True)
     poll_failures = models.PositiveSmallIntegerField(default=0)
@@ -81,8 +83,14 @@ class Device(models.Model):
             models.Index(fields=["next_poll_at"], name="device_poll_due"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name or self.uid
+
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names the device (audit.services.Target): its uid, which
+        outlives the row and is what the log's device filter takes."""
+        return self.uid
 
 
 class Tag(models.Model):
@@ -95,7 +103,7 @@ class Tag(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["partner", "name"], name="tag_name_unique_per_partner")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -109,7 +117,7 @@ class Channel(models.Model):
         ordering = ["device", "index"]
         constraints = [models.UniqueConstraint(fields=["device", "index"], name="channel_index_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.device} ch{self.index}"
 
 
@@ -130,7 +138,7 @@ class DeviceHealthSample(models.Model):
             models.Index(fields=["taken_at"], name="health_time"),  # retention pruning
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.device_id} at {self.taken_at:%Y-%m-%d %H:%M}"
 
 
@@ -164,7 +172,7 @@ class BulkJob(models.Model):
     class Meta:
         ordering = ["-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_action_display()} × {self.total}"
 
 
@@ -189,5 +197,5 @@ class BulkJobItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "device"], name="one_item_per_device")]
         indexes = [models.Index(fields=["job", "result"], name="bulkitem_job_result")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.job_id}/{self.device_id} {self.result}"

@@ -34,11 +34,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.request_budget import BudgetTimeout
 from partners.models import Partner
 from partners.rop_clients import using_client
 from rop import Battery, PirConfig, RetryPolicy, RopClient
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from .models import Device, DeviceHealthSample, Family, Transport
 from .rop_messages import ROP_FAILURES, describe

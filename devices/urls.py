@@ -1,10 +1,9 @@
 from django.urls import path
 
-from .views import bulk_jobs, device_list, device_media, device_onboard, device_page, device_ptz, device_wifi, overview
+from .views import bulk_jobs, device_list, device_media, device_onboard, device_page, device_ptz, device_wifi
 from .views import sync as sync_views
 
 urlpatterns = [
-    path("", overview.overview, name="overview"),
     path("devices/", device_list.device_list, name="device_list"),
     # Bulk actions: POST to the jobs collection starts one; each job has its page.
     path("jobs/", bulk_jobs.bulk_start, name="bulk_start"),

@@ -54,10 +54,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "partners",
+    "audit",
     "devices",
     "firmware",
     "recordings",
     "alarms",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

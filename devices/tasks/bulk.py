@@ -1,11 +1,14 @@
-"""The bulk job task: one chunk of a job's items (the logic is in devices.bulk).
+"""The bulk job task: one chunk of a job's items (the logic is in devices.bulk),
+and enqueueing a started job's chunks.
 
 Takes ids only. acks_late (the app default, stated here too) means a worker that
 dies mid-chunk hands the chunk to another; the per-item claim keeps that from
 redoing anything. A chunk that hits its soft time limit retries itself for the
 items it did not reach."""
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from .. import bulk
@@ -24,8 +27,15 @@ TIME_LIMIT = 300
     max_retries=10,
     ignore_result=True,
 )
-def run_bulk_job_chunk(self, job_id: int, first_item_id: int, last_item_id: int) -> None:
+def run_bulk_job_chunk(self: Task[Any, None], job_id: int, first_item_id: int, last_item_id: int) -> None:
     try:
         bulk.run_chunk(job_id, first_item_id, last_item_id)
     except SoftTimeLimitExceeded:
         raise self.retry(countdown=1) from None
+
+
+def enqueue_job(job_id: int) -> None:
+    """One task per chunk of the job's items. Called once the job is committed
+    (transaction.on_commit), so that a worker never looks for items not there yet."""
+    for first, last in bulk.job_chunk_ranges(job_id):
+        run_bulk_job_chunk.delay(job_id, first, last)

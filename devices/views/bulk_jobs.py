@@ -1,9 +1,11 @@
 """Starting a bulk action from the device list, and following its job."""
 
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +21,7 @@ from partners.models import Role
 from .. import bulk, selectors
 from ..bulk_forms import BulkActionForm
 from ..models import BulkJob, ItemResult, JobState
+from ..tasks.bulk import enqueue_job
 
 
 @login_required
@@ -40,6 +43,7 @@ def bulk_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         else:
             if ids:
                 job = bulk.start_job(access.partner, request.user, data["action"], form.params(), ids)
+                transaction.on_commit(partial(enqueue_job, job.id))
                 messages.success(
                     request,
                     f"Started: {job.get_action_display()} on {len(ids):,} device{'s' if len(ids) != 1 else ''}.",

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from partners.models import Role
+from partners.session import remember_partner
 
 from .. import actions
 from ..battery_chart import battery_chart
@@ -19,7 +20,7 @@ CHANGE = ("POST",)
 @login_required
 def device_detail(request, slug, uid):
     access, device = get_device(request, slug, uid)
-    request.session["partner_slug"] = slug
+    remember_partner(request, slug)
     context = device_context(
         access,
         device,

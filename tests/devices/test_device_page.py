@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from devices.models import DeviceHealthSample, Family, Tag
-from partners.models import AuditEntry
 
 from .device_page_tools import htmx, page_device, rate_limit_everything, set_faults, url
 from .simtools import go_offline

@@ -1,6 +1,6 @@
 """The PTZ pad against ropsim over real HTTP."""
 
-from partners.models import AuditEntry
+from audit.models import AuditEntry
 
 from .device_page_tools import htmx, page_device, url
 from .simtools import go_offline

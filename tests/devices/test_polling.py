@@ -10,13 +10,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from core.request_budget import BudgetTimeout, _redis
 from devices import polling
 from devices.models import Device, DeviceHealthSample, Family
 from devices.sync import sync_partner
 from devices.tasks.polling import prune_health_samples as prune_task
 from partners.rop_clients import rop_client_for
 from rop import errors
-from rop_fleet.request_budget import BudgetTimeout, _redis
 
 from .simtools import control, go_offline, sim_uid
 
@@ -104,8 +104,8 @@ def test_it_counts_a_failure_and_backs_off_when_a_device_times_out(sim, synced):
 def test_it_takes_every_request_of_a_poll_from_the_partners_budget(sim, synced):
     synced.request_budget = 0.2  # one token, then one every five seconds
     synced.save()
-    if _redis() is not None:
-        _redis().delete(f"rop-budget:partner:{synced.id}")
+    if (redis := _redis()) is not None:
+        redis.delete(f"rop-budget:partner:{synced.id}")
     device = device_for(sim, family="battery")
     client = rop_client_for(synced, max_wait=0.5)
     with pytest.raises(BudgetTimeout):

@@ -3,10 +3,10 @@ results, audit entries and a device's last poll error."""
 
 import pytest
 
+from core.request_budget import BudgetTimeout
 from devices.models import ItemResult
 from devices.rop_messages import describe
 from rop import errors
-from rop_fleet.request_budget import BudgetTimeout
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from devices.models import Device, Family, Transport
 from devices.sync import SyncResult, sync_partner
-from partners.models import AuditEntry
 from partners.rop_clients import rop_client_for
 from rop import errors
 from ropsim.testing import SimConfig, start_in_thread
@@ -93,7 +93,7 @@ def test_it_records_a_firmware_change_in_the_audit_log(sim, acme_on_sim):
     assert result.updated == 1
     assert Device.objects.get(uid=uid).firmware_version == new
     entry = AuditEntry.objects.get(partner=acme_on_sim, action="device.firmware_changed")
-    assert entry.user is None and entry.device_uid == uid
+    assert entry.user is None and entry.target_label == uid
     assert entry.params == {"from": old, "to": new}
 
 

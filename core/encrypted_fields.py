@@ -6,6 +6,7 @@ value never reaches the database, logs or repr().
 """
 
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -36,16 +37,23 @@ def decrypt(token: str) -> str:
         raise ImproperlyConfigured("a stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY") from None
 
 
-class EncryptedTextField(models.TextField):
+if TYPE_CHECKING:
+    # django-stubs makes fields generic; Django itself does not subscript them at runtime.
+    _TextField = models.TextField[str, str]
+else:
+    _TextField = models.TextField
+
+
+class EncryptedTextField(_TextField):
     """Stores ciphertext; Python code sees plain text. Empty stays empty (no secret set)."""
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value
         return encrypt(value)
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value in (None, ""):
             return value
         return decrypt(value)

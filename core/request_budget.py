@@ -49,7 +49,8 @@ class RequestBudget:
 
     def try_acquire(self) -> float:
         """Take a token if there is one: 0.0, else the seconds until one is due."""
-        if self._local is not None:
+        if self._redis is None:
+            assert self._local is not None  # one or the other, chosen in __init__
             return self._local.take()
         return float(self._redis.eval(_TAKE, 1, self.key, self.rate, self.burst))
 
@@ -79,5 +80,5 @@ class _LocalBucket:
 
 
 @cache
-def _redis():
+def _redis() -> redis.Redis | None:
     return redis.Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
