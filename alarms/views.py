@@ -33,7 +33,9 @@ def alarm_webhook(request: HttpRequest, slug: str) -> HttpResponse:
         return response
     partner = Partner.objects.filter(slug=slug).first()
     presented = _presented_secret(request)
-    if partner is None or not presented or not hmac.compare_digest(presented, partner.webhook_secret):
+    # Compared as bytes: compare_digest refuses non-ASCII str, and any byte may arrive here.
+    expected = partner.webhook_secret.encode() if partner else b""
+    if partner is None or not presented or not hmac.compare_digest(presented.encode(), expected):
         # One answer for an unknown partner and a wrong secret: no partner enumeration.
         return json_error(403, "auth_failed", "Unknown webhook address or wrong secret.")
     try:

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -12,6 +14,9 @@ from .forms import AddMemberForm, PartnerSettingsForm, RoleForm
 from .models import Membership, Role
 from .session import remember_partner, remembered_partner
 from .webhooks import webhook_url
+
+# What Django's slug URL converter accepts: the only shape a partner's slug can have.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 @require_GET
@@ -38,7 +43,8 @@ def switch_partner(request: HttpRequest) -> HttpResponse:
     partners = partners_for(request.user).order_by("name")
     if request.method == "POST":
         slug = request.POST.get("slug", "")
-        if not partners.filter(slug=slug).exists():
+        # Checked for shape first: a NUL byte or any other odd value is simply not a partner.
+        if not SLUG.fullmatch(slug) or not partners.filter(slug=slug).exists():
             messages.error(request, "You are not a member of that partner.")
             return redirect("switch_partner")
         remember_partner(request, slug)
