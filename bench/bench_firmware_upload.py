@@ -33,9 +33,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,8 +101,9 @@ def _bench_database_url() -> str:
     return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
 
 
-@dataclass
-class Server:
+# NamedTuple, not a dataclass: bench/run.py loads this file without registering it
+# in sys.modules, which dataclasses need to resolve postponed annotations.
+class Server(NamedTuple):
     port: int
     worker_pid: int
 
@@ -180,8 +180,7 @@ def _chunks(size: int) -> Iterator[bytes]:
         index += 1
 
 
-@dataclass
-class Upload:
+class Upload(NamedTuple):
     status: int
     location: str
     seconds: float

@@ -130,3 +130,12 @@ def test_viewers_read_the_library_but_cannot_upload(client_of, victor, acme):
 def test_anonymous_uploads_go_to_the_login_page(client, acme):
     response = upload(client, acme, NAME, image_bytes())
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_malformed_body_is_a_400_and_a_get_a_405(client_of, olga, acme):
+    client = client_of(olga)
+    url = reverse("firmware_upload", kwargs={"slug": "acme"})
+    response = client.generic("POST", url, b"--x\r\nnonsense", content_type="multipart/form-data")  # no boundary
+    assert response.status_code == 400
+    assert client.get(url).status_code == 405
+    assert not FirmwareImage.objects.exists()
