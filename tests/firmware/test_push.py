@@ -19,7 +19,7 @@ from .tools import image_bytes, sha256, stored, upload
 NAME = CATALOGUE["RLC-810A"].firmware_filename(2400, "240101")
 
 
-def sim_files(sim) -> dict:
+def sim_files(sim) -> dict[str, dict[str, object]]:
     response = requests.get(f"{sim.control_url}/firmware", timeout=5)
     response.raise_for_status()
     return {f["name"]: f for f in response.json()["items"]}

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -27,6 +28,6 @@ def stored(partner, name: str) -> FirmwareImage:
     return FirmwareImage.objects.get(partner=partner, file_name=name)
 
 
-def incoming_files(media_root) -> list:
+def incoming_files(media_root) -> list[Path]:
     folder = media_root / "firmware" / "incoming"
     return sorted(folder.iterdir()) if folder.exists() else []
