@@ -173,6 +173,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads stream to disk, never into memory; the firmware upload installs its own
+# handler (firmware/uploads.py) that hashes while it writes into MEDIA_ROOT.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FIRMWARE_MAX_UPLOAD_BYTES = int(env.float("FIRMWARE_MAX_UPLOAD_MB", default=1024) * 2**20)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
