@@ -20,11 +20,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from partners import audit
+from audit import services as audit
+from core.request_budget import BudgetTimeout
 from partners.rop_clients import using_client
 from rop import RopClient
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from .models import FirmwareImage, PushState
 

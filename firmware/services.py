@@ -11,14 +11,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
-from partners import audit
+from audit import services as audit
 from partners.models import Partner
 
 from . import selectors
 from .models import FirmwareImage, PushState
 from .names import check_name, parse_name
 from .pushing import PUSH_TIME_LIMIT_SECONDS
-from .tasks import push_image_task
 from .uploads import HashedUpload
 
 
@@ -142,8 +141,9 @@ def delete_image(image: FirmwareImage, user: Any) -> None:
 
 
 def request_push(image: FirmwareImage, user: Any) -> bool:
-    """Queue a push to the Core Server. False when the image is there already, or a
-    push is queued or running (a stale claim of a dead worker may be queued again)."""
+    """Claim a push to the Core Server (the caller enqueues the task once this commits).
+    False when the image is there already, or a push is queued or running (a stale
+    claim of a dead worker may be claimed again)."""
     stale = timezone.now() - timedelta(seconds=PUSH_TIME_LIMIT_SECONDS)
     idle = Q(push_state__in=[PushState.NOT_PUSHED, PushState.FAILED]) | Q(
         push_state=PushState.PUSHING, push_started_at__lt=stale
@@ -157,6 +157,4 @@ def request_push(image: FirmwareImage, user: Any) -> bool:
         audit.record(
             image.partner, "firmware.push_queued", user=user, params={"image": image.id, "file_name": image.file_name}
         )
-        user_id = user.id if getattr(user, "is_authenticated", False) else None
-        transaction.on_commit(partial(push_image_task.delay, image.id, user_id))
     return True

@@ -6,6 +6,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from partners.models import Role
 from . import selectors, services
 from .forms import ImageForm, UploadForm
 from .models import FirmwareImage, PushState
+from .tasks import push_image_task
 from .uploads import FirmwareUploadHandler
 
 CHANGE = ("POST",)
@@ -144,6 +146,8 @@ def firmware_delete(request: HtmxHttpRequest, slug: str, image_id: int) -> HttpR
 def firmware_push(request: HtmxHttpRequest, slug: str, image_id: int) -> HttpResponse:
     access, image = _image(request, slug, image_id, Role.OPERATOR, CHANGE)
     queued = services.request_push(image, request.user)
+    if queued:
+        transaction.on_commit(partial(push_image_task.delay, image.id, request.user.id))
     image.refresh_from_db()
     if request.htmx:
         return render(request, "firmware/image.html#push", _image_context(access, image))

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 NAME = "RLC-810A.2400_24010100.REOLINK.pak"
 
 
-def test_an_operator_uploads_an_image_and_sees_it_in_the_library(
+def test_it_lets_an_operator_upload_an_image_and_see_it_in_the_library(
     page, logged_in, live_server, olga, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from firmware.models import FirmwareImage, Rollout, RolloutState
-from partners.models import AuditEntry
 
 from .tools import image_bytes, stored, upload
 
@@ -23,7 +23,7 @@ def url(name, image, **extra):
     return reverse(name, kwargs={"slug": image.partner.slug, "image_id": image.id, **extra})
 
 
-def test_the_library_lists_the_partners_images_only(client_of, victor, image, bolt):
+def test_it_lists_the_partners_images_only(client_of, victor, image, bolt):
     FirmwareImage.objects.create(partner=bolt, file_name="BOLT-ONLY.pak", sha256="b" * 64, size=1)
     page = client_of(victor).get(reverse("firmware_list", kwargs={"slug": "acme"})).content.decode()
     assert NAME in page and "Argus_3_Pro_230301_1890" in page and "Argus 3 Pro" in page
@@ -31,7 +31,7 @@ def test_the_library_lists_the_partners_images_only(client_of, victor, image, bo
     assert "Not on the Core Server" in page
 
 
-def test_an_operator_edits_version_and_models(client_of, olga, image):
+def test_it_edits_version_and_models(client_of, olga, image):
     response = client_of(olga).post(
         url("firmware_edit", image), {"version": "v3.1.0.1890", "models": "Argus 3 Pro, Argus PT,, Argus PT"}
     )
@@ -42,7 +42,7 @@ def test_an_operator_edits_version_and_models(client_of, olga, image):
     assert entry.user == olga and entry.params["version"] == {"from": "Argus_3_Pro_230301_1890", "to": "v3.1.0.1890"}
 
 
-def test_an_htmx_edit_answers_the_form_with_its_errors_in_place(client_of, olga, image):
+def test_it_answers_an_htmx_edit_with_its_errors_in_place(client_of, olga, image):
     response = client_of(olga).post(
         url("firmware_edit", image), {"version": "x" * 40, "models": "M" * 40}, headers={"HX-Request": "true"}
     )
@@ -54,7 +54,7 @@ def test_an_htmx_edit_answers_the_form_with_its_errors_in_place(client_of, olga,
     assert not AuditEntry.objects.filter(action="firmware.edit").exists()
 
 
-def test_viewers_see_the_image_without_controls_and_cannot_change_it(client_of, victor, image):
+def test_it_shows_viewers_the_image_without_controls(client_of, victor, image):
     client = client_of(victor)
     page = client.get(url("firmware_detail", image)).content.decode()
     assert image.sha256 in page and "Argus_3_Pro_230301_1890" in page
@@ -65,7 +65,7 @@ def test_viewers_see_the_image_without_controls_and_cannot_change_it(client_of, 
     assert FirmwareImage.objects.filter(id=image.id, version="Argus_3_Pro_230301_1890").exists()
 
 
-def test_deleting_removes_the_row_and_once_committed_the_stored_file(
+def test_it_deletes_the_row_and_once_committed_the_stored_file(
     client_of, olga, image, django_capture_on_commit_callbacks
 ):
     path = Path(image.file.path)
@@ -81,7 +81,7 @@ def test_deleting_removes_the_row_and_once_committed_the_stored_file(
 
 
 @pytest.mark.parametrize("state", [RolloutState.DRAFT, RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.HALTED])
-def test_an_image_used_by_an_unfinished_rollout_cannot_be_deleted(client_of, olga, image, state):
+def test_it_keeps_an_image_an_unfinished_rollout_uses(client_of, olga, image, state):
     Rollout.objects.create(partner=image.partner, image=image, name="Spring upgrade", state=state)
     client = client_of(olga)
     page = client.get(url("firmware_detail", image)).content.decode()
@@ -92,14 +92,14 @@ def test_an_image_used_by_an_unfinished_rollout_cannot_be_deleted(client_of, olg
     assert not AuditEntry.objects.filter(action="firmware.delete").exists()
 
 
-def test_an_image_only_finished_rollouts_used_is_kept_for_their_history(client_of, olga, image):
+def test_it_keeps_an_image_finished_rollouts_used_for_their_history(client_of, olga, image):
     Rollout.objects.create(partner=image.partner, image=image, name="Old", state=RolloutState.COMPLETED)
     response = client_of(olga).post(url("firmware_delete", image), follow=True)
     assert "finished rollouts refer to it" in response.content.decode()
     assert FirmwareImage.objects.filter(id=image.id).exists()
 
 
-def test_the_library_marks_images_in_use(client_of, victor, image):
+def test_it_marks_images_in_use(client_of, victor, image):
     Rollout.objects.create(partner=image.partner, image=image, name="Now", state=RolloutState.RUNNING)
     page = client_of(victor).get(reverse("firmware_list", kwargs={"slug": "acme"})).content.decode()
     assert "in a rollout" in page

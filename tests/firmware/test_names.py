@@ -28,7 +28,7 @@ def test_it_refuses_what_would_not_reach_the_core_server_intact(name):
         check_name(name)
 
 
-def test_names_are_read_for_version_and_models():
+def test_it_reads_version_and_models_from_names():
     models = list(KNOWN_MODELS) + ["RLC-812A"]
     parsed = parse_name("IPC_523B188MP.1569_230106789.RLC-812A.IMX415.8MP.REOLINK.pak", models)
     assert (parsed.version, parsed.models) == ("RLC_812A_230106_1569", ["RLC-812A"])
@@ -39,7 +39,7 @@ def test_names_are_read_for_version_and_models():
     assert (parsed.version, parsed.models) == ("RLN8_410_230630_3001", ["NVR RLN8-410"])
 
 
-def test_the_version_matches_what_a_device_reports_after_installing_it():
+def test_it_matches_the_version_a_device_reports_after_installing_it():
     # ropsim follows the interface document ("Argus_2_200104_751"): the device's new
     # version is the one the library reads from the image's name.
     for model in CATALOGUE.values():
@@ -49,7 +49,7 @@ def test_the_version_matches_what_a_device_reports_after_installing_it():
         assert parsed.version == model.version_of_image(name, "0" * 64), name
 
 
-def test_a_name_without_a_model_or_a_build_leaves_the_rest_blank():
+def test_it_leaves_the_rest_blank_for_a_name_without_a_model_or_a_build():
     assert parse_name("custom-build.pak", KNOWN_MODELS) == parse_name("custom-build.pak", [])
     parsed = parse_name("custom-build.pak", KNOWN_MODELS)
     assert (parsed.version, parsed.models) == ("", [])

@@ -9,9 +9,9 @@ import requests
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from firmware import pushing
 from firmware.models import FirmwareImage, PushState
-from partners.models import AuditEntry
 from ropsim.models import CATALOGUE
 
 from .tools import image_bytes, sha256, stored, upload
@@ -47,7 +47,7 @@ def test_it_pushes_the_exact_bytes_once(client_of, olga, sim, acme_on_sim):
     assert requests.get(f"{sim.control_url}/counters", timeout=5).json() == counters
 
 
-def test_duplicate_firmware_is_recorded_as_already_there(client_of, olga, sim, acme_on_sim):
+def test_it_records_duplicate_firmware_as_already_there(client_of, olga, sim, acme_on_sim):
     image = uploaded(client_of, olga, acme_on_sim, image_bytes())
     assert pushing.push_image(image.id).ok
     # The Core Server lost track for the console (say, a rollout saw file_not_found
@@ -65,7 +65,7 @@ def test_duplicate_firmware_is_recorded_as_already_there(client_of, olga, sim, a
     assert [p["outcome"] for _, p in results] == ["pushed", "already_there"]
 
 
-def test_file_not_found_means_push_again(client_of, olga, sim, acme_on_sim):
+def test_it_pushes_again_after_file_not_found(client_of, olga, sim, acme_on_sim):
     image = uploaded(client_of, olga, acme_on_sim, image_bytes())
     assert pushing.push_image(image.id).ok
     # The Core Server's store was wiped: a session would answer file_not_found.
@@ -76,7 +76,7 @@ def test_file_not_found_means_push_again(client_of, olga, sim, acme_on_sim):
     assert sim_files(sim)[NAME]["sha256"] == image.sha256
 
 
-def test_a_push_held_by_another_worker_is_not_repeated(client_of, olga, sim, acme_on_sim):
+def test_it_does_not_repeat_a_push_another_worker_holds(client_of, olga, sim, acme_on_sim):
     image = uploaded(client_of, olga, acme_on_sim, image_bytes())
     FirmwareImage.objects.filter(id=image.id).update(push_state=PushState.PUSHING, push_started_at=timezone.now())
     assert pushing.push_image(image.id).result == "busy"
@@ -87,7 +87,7 @@ def test_a_push_held_by_another_worker_is_not_repeated(client_of, olga, sim, acm
     assert pushing.push_image(image.id).result == "pushed"
 
 
-def test_an_unreachable_core_server_fails_the_push_with_a_reason(client_of, olga, acme):
+def test_it_fails_the_push_to_an_unreachable_core_server_with_a_reason(client_of, olga, acme):
     image = uploaded(client_of, olga, acme, image_bytes())  # acme points at a closed port
     outcome = pushing.push_image(image.id)
     assert outcome.result == "failed"
@@ -108,7 +108,7 @@ def wait_for(predicate, what, timeout=20.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_the_button_queues_a_push_that_a_worker_runs(client_of, olga, sim, acme_on_sim, celery_worker):
+def test_it_queues_a_push_from_the_button_that_a_worker_runs(client_of, olga, sim, acme_on_sim, celery_worker):
     data = image_bytes()
     image = uploaded(client_of, olga, acme_on_sim, data)
     client = client_of(olga)

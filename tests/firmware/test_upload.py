@@ -4,8 +4,8 @@ and size, names checked as the Core Server checks them, duplicates refused."""
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from firmware.models import FirmwareImage
-from partners.models import AuditEntry
 
 from .tools import image_bytes, incoming_files, sha256, stored, upload
 
@@ -35,14 +35,14 @@ def test_it_parses_version_and_models_from_the_name(client_of, olga, acme):
     assert image.target_models == ["RLC-810A"]
 
 
-def test_an_htmx_upload_answers_a_client_redirect(client_of, olga, acme):
+def test_it_answers_an_htmx_upload_with_a_client_redirect(client_of, olga, acme):
     response = upload(client_of(olga), acme, NAME, image_bytes(), HX_Request="true")
     assert response.status_code == 200
     image = stored(acme, NAME)
     assert response["HX-Redirect"] == reverse("firmware_detail", kwargs={"slug": "acme", "image_id": image.id})
 
 
-def test_names_the_core_server_refuses_are_form_errors(client_of, olga, acme, media_root):
+def test_it_refuses_names_the_core_server_refuses_with_form_errors(client_of, olga, acme, media_root):
     client = client_of(olga)
     for name, words in [
         ("firmware.bin", "accepts only .pak and .paks"),
@@ -61,13 +61,13 @@ def test_names_the_core_server_refuses_are_form_errors(client_of, olga, acme, me
     assert incoming_files(media_root) == []
 
 
-def test_an_empty_post_says_the_file_is_required(client_of, olga, acme):
+def test_it_says_the_file_is_required_on_an_empty_post(client_of, olga, acme):
     response = client_of(olga).post(reverse("firmware_upload", kwargs={"slug": "acme"}), {})
     assert response.status_code == 200
     assert b"This field is required." in response.content
 
 
-def test_the_same_bytes_twice_are_refused_naming_the_existing_image(client_of, olga, acme, media_root):
+def test_it_refuses_the_same_bytes_twice_naming_the_existing_image(client_of, olga, acme, media_root):
     client = client_of(olga)
     data = image_bytes()
     upload(client, acme, NAME, data)
@@ -79,7 +79,7 @@ def test_the_same_bytes_twice_are_refused_naming_the_existing_image(client_of, o
     assert len(list((media_root / "firmware").rglob("*.pak"))) == 1
 
 
-def test_the_same_name_twice_is_refused(client_of, olga, acme):
+def test_it_refuses_the_same_name_twice(client_of, olga, acme):
     client = client_of(olga)
     upload(client, acme, NAME, image_bytes())
     response = upload(client, acme, NAME, image_bytes())
@@ -87,14 +87,14 @@ def test_the_same_name_twice_is_refused(client_of, olga, acme):
     assert FirmwareImage.objects.filter(partner=acme).count() == 1
 
 
-def test_another_partner_may_hold_the_same_image(client_of, olga, bob, acme, bolt):
+def test_it_lets_another_partner_hold_the_same_image(client_of, olga, bob, acme, bolt):
     data = image_bytes()
     upload(client_of(olga), acme, NAME, data)
     upload(client_of(bob), bolt, NAME, data)
     assert stored(bolt, NAME).sha256 == stored(acme, NAME).sha256
 
 
-def test_an_image_over_the_limit_is_refused_without_being_kept(client_of, olga, acme, settings, media_root):
+def test_it_refuses_an_image_over_the_limit_without_keeping_it(client_of, olga, acme, settings, media_root):
     settings.FIRMWARE_MAX_UPLOAD_BYTES = 2 * 1024 * 1024
     response = upload(client_of(olga), acme, NAME, image_bytes(3 * 1024 * 1024))
     assert "larger than the console accepts (2 MiB)" in response.content.decode()
@@ -102,14 +102,14 @@ def test_an_image_over_the_limit_is_refused_without_being_kept(client_of, olga, 
     assert incoming_files(media_root) == []
 
 
-def test_an_empty_file_is_refused(client_of, olga, acme):
+def test_it_refuses_an_empty_file(client_of, olga, acme):
     response = upload(client_of(olga), acme, NAME, b"")
     assert response.status_code == 200
     assert b"The submitted file is empty." in response.content
     assert not FirmwareImage.objects.exists()
 
 
-def test_the_csrf_check_still_runs_on_the_streamed_body(olga, acme):
+def test_it_still_checks_csrf_on_the_streamed_body(olga, acme):
     client = Client(enforce_csrf_checks=True)
     client.force_login(olga)
     assert upload(client, acme, NAME, image_bytes()).status_code == 403
@@ -119,7 +119,7 @@ def test_the_csrf_check_still_runs_on_the_streamed_body(olga, acme):
     assert stored(acme, NAME).size == 300_000
 
 
-def test_viewers_read_the_library_but_cannot_upload(client_of, victor, acme):
+def test_it_lets_viewers_read_the_library_but_not_upload(client_of, victor, acme):
     client = client_of(victor)
     page = client.get(reverse("firmware_list", kwargs={"slug": "acme"}))
     assert page.status_code == 200 and b'id="firmware-upload"' not in page.content
@@ -127,12 +127,12 @@ def test_viewers_read_the_library_but_cannot_upload(client_of, victor, acme):
     assert not FirmwareImage.objects.exists()
 
 
-def test_anonymous_uploads_go_to_the_login_page(client, acme):
+def test_it_sends_anonymous_uploads_to_the_login_page(client, acme):
     response = upload(client, acme, NAME, image_bytes())
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_a_malformed_body_is_a_400_and_a_get_a_405(client_of, olga, acme):
+def test_it_answers_400_to_a_malformed_body_and_405_to_a_get(client_of, olga, acme):
     client = client_of(olga)
     url = reverse("firmware_upload", kwargs={"slug": "acme"})
     response = client.generic("POST", url, b"--x\r\nnonsense", content_type="multipart/form-data")  # no boundary
