@@ -30,7 +30,7 @@ def device_wifi(request, slug, uid):
     access, device = get_device(request, slug, uid)
     outcome = device_reads.wifi_config(device)
     context = device_context(access, device, outcome=outcome, config=outcome.value if outcome.ok else None)
-    return render(request, "devices/device/_wifi_config.html", context)
+    return render(request, "devices/device/page.html#wifi_config", context)
 
 
 @login_required
@@ -48,7 +48,7 @@ def device_wifi_scan(request, slug, uid):
         until=int(task.expiring_at.timestamp() * 1000) if task else 0,
         poll=0,
     )
-    return render(request, "devices/device/_wifi_scan.html", context)
+    return render(request, "devices/device/page.html#wifi_scan", context)
 
 
 @login_required
@@ -74,7 +74,7 @@ def device_wifi_scan_status(request, slug, uid):
     context = device_context(
         access, device, outcome=outcome, status=status, scan=scan, session_id=session_id, until=until, poll=poll
     )
-    return render(request, "devices/device/_wifi_scan.html", context)
+    return render(request, "devices/device/page.html#wifi_scan", context)
 
 
 @login_required
@@ -96,7 +96,7 @@ def device_wifi_test(request, slug, uid):
             outcome = actions.test_wifi(
                 device, request.user, data["ssid"], data["key"], data["country_code"], client=client
             )
-    return respond(request, device, "devices/device/_wifi_form.html", {**context, "wifi_form": form}, outcome, form)
+    return respond(request, device, "devices/device/page.html#wifi_form", {**context, "wifi_form": form}, outcome, form)
 
 
 @login_required
@@ -114,7 +114,7 @@ def device_wifi_set(request, slug, uid):
             )
         if outcome.ok:
             form = WifiForm(initial={"ssid": data["ssid"], "country_code": data["country_code"]})
-    return respond(request, device, "devices/device/_wifi_form.html", {**context, "wifi_form": form}, outcome, form)
+    return respond(request, device, "devices/device/page.html#wifi_form", {**context, "wifi_form": form}, outcome, form)
 
 
 def _int(value) -> int:
