@@ -9,6 +9,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.http import QueryDict
@@ -49,11 +50,14 @@ class Sort:
     def keys(self) -> tuple[str, ...]:
         return SORT_KEYS[self.name]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"-{self.name}" if self.desc else self.name
 
 
 class DeviceFilterForm(forms.Form):
+    """The list's filter controls are rendered from these fields (labels, choices,
+    limits, placeholders): the template holds no copy of them."""
+
     q = forms.CharField(
         required=False,
         max_length=64,
@@ -63,10 +67,27 @@ class DeviceFilterForm(forms.Form):
     online = forms.ChoiceField(
         required=False, label="Status", choices=[("", "Any status"), ("yes", "Online"), ("no", "Offline")]
     )
-    family = forms.ChoiceField(required=False, choices=[("", "Any family"), *Family.choices])
-    model = forms.CharField(required=False, max_length=31)
-    firmware = forms.CharField(required=False, max_length=31)
-    battery_below = forms.IntegerField(required=False, min_value=1, max_value=100, label="Battery below %")
+    family = forms.ChoiceField(required=False, label="Family", choices=[("", "Any family"), *Family.choices])
+    # The datalists of known values are the page's (filled from the partner's fleet).
+    model = forms.CharField(
+        required=False,
+        max_length=31,
+        label="Model",
+        widget=forms.TextInput(attrs={"placeholder": "Model", "list": "known-models"}),
+    )
+    firmware = forms.CharField(
+        required=False,
+        max_length=31,
+        label="Firmware",
+        widget=forms.TextInput(attrs={"placeholder": "Firmware", "list": "known-firmware"}),
+    )
+    battery_below = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Battery below %",
+        widget=forms.NumberInput(attrs={"placeholder": "Battery < %", "class": "narrow-input"}),
+    )
     charge = forms.ChoiceField(
         required=False, label="Charging", choices=[("", "Any charge state"), *ChargeStatus.choices]
     )
@@ -75,27 +96,33 @@ class DeviceFilterForm(forms.Form):
         label="Alarm notifications",
         choices=[("", "Alarms on or off"), ("on", "Alarms on"), ("off", "Alarms off")],
     )
-    tag = forms.CharField(required=False, max_length=50)
+    tag = forms.CharField(
+        required=False,
+        max_length=50,
+        label="Tag",
+        widget=forms.TextInput(attrs={"placeholder": "Tag", "list": "known-tags"}),
+    )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
-    def clean_q(self):
-        return self.cleaned_data["q"].strip()
+    def clean_q(self) -> str:
+        return str(self.cleaned_data["q"]).strip()
 
-    def clean_model(self):
-        return self.cleaned_data["model"].strip()
+    def clean_model(self) -> str:
+        return str(self.cleaned_data["model"]).strip()
 
-    def clean_firmware(self):
-        return self.cleaned_data["firmware"].strip()
+    def clean_firmware(self) -> str:
+        return str(self.cleaned_data["firmware"]).strip()
 
-    def clean_tag(self):
-        return self.cleaned_data["tag"].strip()
+    def clean_tag(self) -> str:
+        return str(self.cleaned_data["tag"]).strip()
 
-    def clean_sort(self):
+    def clean_sort(self) -> Sort:
         return Sort.parse(self.cleaned_data["sort"])
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         sort = data.get("sort") or Sort.parse("")
         if data.get("after"):
             try:
@@ -106,19 +133,24 @@ class DeviceFilterForm(forms.Form):
             data["after"] = None
         return data
 
+    def filter_fields(self) -> list[forms.BoundField]:
+        """The controls that choose devices, in the order the page shows them."""
+        return [self[name] for name in FILTER_NAMES]
+
     def error_summary(self) -> list[str]:
         """One line per bad field, with the field's label."""
         return [
-            f"{self.fields[name].label or name.title()}: {' '.join(errors)}" for name, errors in self.errors.items()
+            f"{self.fields[name].label or name.title()}: {' '.join(str(e) for e in errors)}"
+            for name, errors in self.errors.items()
         ]
 
 
-def filter_values(cleaned: dict) -> dict:
+def filter_values(cleaned: dict[str, Any]) -> dict[str, Any]:
     """Only the values that choose devices, blanks dropped."""
     return {name: cleaned[name] for name in FILTER_NAMES if cleaned.get(name) not in (None, "")}
 
 
-def filter_query(cleaned: dict, **extra) -> str:
+def filter_query(cleaned: dict[str, Any], **extra: object) -> str:
     """The query string of a filter (plus `extra`), for links that keep it."""
     query = QueryDict(mutable=True)
     for name, value in filter_values(cleaned).items():
@@ -132,13 +164,13 @@ def filter_query(cleaned: dict, **extra) -> str:
 # --- the page cursor: the last row's sort key, opaque to users ----------------------------
 
 
-def encode_cursor(sort: Sort, values: tuple) -> str:
+def encode_cursor(sort: Sort, values: tuple[Any, ...]) -> str:
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
     raw = json.dumps({"s": str(sort), "k": plain}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str, sort: Sort) -> tuple:
+def decode_cursor(token: str, sort: Sort) -> tuple[Any, ...]:
     """The key values in `token`, checked against the sort's columns; ValueError if not."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -155,7 +187,7 @@ def decode_cursor(token: str, sort: Sort) -> tuple:
     )
 
 
-def _key_value(key: str, value, *, first: bool):
+def _key_value(key: str, value: object, *, first: bool) -> object:
     if value is None and first and key in NULLABLE_KEYS:
         return None  # the cursor is in the NULL tail
     if key in ("id", "battery_percent"):

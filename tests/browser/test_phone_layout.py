@@ -23,10 +23,10 @@ SCREENSHOTS = os.environ.get("PHONE_SCREENSHOTS", "")
 
 # Elements sticking out to the right of the viewport, for a failure message that says where.
 WIDE_ELEMENTS = """(limit) => [...document.querySelectorAll("body *")]
-  .filter((el) => el.getBoundingClientRect().right > limit + 0.5 && el.getClientRects().length)
+  .filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > limit + 0.5)
   .filter((el) => !el.closest(".table-scroll"))
   .slice(0, 8)
-  .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} right=${Math.round(el.getBoundingClientRect().right)}`)"""
+  .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} ${el.getBoundingClientRect().right}`)"""
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def fits(page, name: str) -> None:
     page.wait_for_load_state("load")
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True, caret="initial")
     width = page.evaluate("document.documentElement.scrollWidth")
     # A phone browser widens its layout viewport (zooming out) to a page wider than the screen.
     viewport = page.evaluate("window.innerWidth")
@@ -178,6 +178,21 @@ def test_every_page_fits_a_phone_and_its_controls_work(phone, live_server, sim, 
 
     # The menu also holds logging out.
     open_menu(page)
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert page.csp_violations == []
+
+
+def test_a_wide_screen_shows_the_sections_in_the_bar(page, logged_in, alice, acme_camera):
+    """The same menu, open and without its button, from 768 pixels wide."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    logged_in(alice)
+    expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
+    sections = page.get_by_role("navigation", name="Sections")
+    for name in ("Overview", "Devices", "Audit", "Members", "Settings"):
+        expect(sections.get_by_role("link", name=name, exact=True)).to_be_visible()
+    header = page.locator("header").bounding_box()
+    assert header is not None and header["height"] < 120  # one bar, not a dropped-down list
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert page.csp_violations == []
