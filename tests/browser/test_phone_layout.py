@@ -196,3 +196,22 @@ def test_a_wide_screen_shows_the_sections_in_the_bar(page, logged_in, alice, acm
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert page.csp_violations == []
+
+
+def test_a_viewer_sees_a_multi_channel_device_on_a_phone(phone, live_server, sim, acme_on_sim, victor):
+    """Channel choices widen the snapshot and live forms; read-only cards replace the controls."""
+    page = phone
+    device = page_device(sim, acme_on_sim, channels=8)  # the NVR
+    log_in(page, victor)
+    page.goto(reverse("device_detail", kwargs={"slug": "acme", "uid": device.uid}))
+    expect(page.locator("#snapshot img[data-snapshot]")).to_be_visible()
+    fits(page, "device_page_viewer")
+    on_screen(page.locator("#snapshot").get_by_label("Channel"))
+    live = page.get_by_role("article").filter(has=page.get_by_role("heading", name="Live view"))
+    live.get_by_label("Channel").select_option("2")
+    live.get_by_role("button", name="Get live address").click()
+    expect(page.locator("#live-result")).to_contain_text("channel 2")
+    on_screen(page.locator("#live-url"))
+    fits(page, "device_page_viewer_live")
+    expect(page.locator("#alarm-switch")).to_have_count(0)  # a viewer reads the state only
+    assert page.csp_violations == []
