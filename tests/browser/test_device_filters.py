@@ -18,7 +18,7 @@ def test_the_filter_controls_are_the_forms_fields(page, logged_in, victor, acme_
         control = filters.get_by_label(str(field.label), exact=True)
         expect(control).to_have_attribute("name", field.name)
         if isinstance(field.field, forms.ChoiceField):
-            labels = [str(label) for _value, label in field.field.choices]
+            labels = [option.choice_label for option in field.subwidgets]
             assert control.locator("option").all_inner_texts() == labels, field.name
 
 
