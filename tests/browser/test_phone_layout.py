@@ -215,3 +215,19 @@ def test_a_viewer_sees_a_multi_channel_device_on_a_phone(phone, live_server, sim
     fits(page, "device_page_viewer_live")
     expect(page.locator("#alarm-switch")).to_have_count(0)  # a viewer reads the state only
     assert page.csp_violations == []
+
+
+def test_the_phone_menu_works_without_javascript(browser, live_server, alice, acme_camera):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        log_in(page, alice)
+        expect(page.get_by_role("heading", name="Acme Security")).to_be_visible()
+        open_menu(page)
+        page.get_by_role("navigation", name="Sections").get_by_role("link", name="Devices", exact=True).click()
+        expect(page.get_by_role("heading", name="Devices")).to_be_visible()
+        fits(page, "device_list_no_js")
+    finally:
+        context.close()
