@@ -50,7 +50,7 @@ def device_alarm(request, slug, uid):
     if form.is_valid():
         with interactive_client(device.partner) as client:
             outcome = actions.set_alarm(device, request.user, form.cleaned_data["enabled"], client=client)
-    return respond(request, device, "devices/device/_alarm.html", device_context(access, device), outcome, form)
+    return respond(request, device, "devices/device/page.html#alarm", device_context(access, device), outcome, form)
 
 
 @login_required
@@ -66,7 +66,7 @@ def device_pir(request, slug, uid):
                 device, request.user, data["enabled"], data["sensitivity"], data["reduce_mistakes"], client=client
             )
     context = device_context(access, device, pir_form=form)
-    return respond(request, device, "devices/device/_pir.html", context, outcome, form)
+    return respond(request, device, "devices/device/page.html#pir", context, outcome, form)
 
 
 @login_required
@@ -81,4 +81,4 @@ def device_rename(request, slug, uid):
         if outcome.ok:
             form = RenameForm(initial={"name": device.display_name})
     context = device_context(access, device, rename_form=form)
-    return respond(request, device, "devices/device/_rename.html", context, outcome, form)
+    return respond(request, device, "devices/device/page.html#rename", context, outcome, form)
