@@ -152,15 +152,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock a username out after repeated failures, whatever address they come from
-# (an attacker rotating addresses still hits the limit), and the address too.
+# Lock the pair (username, client address): five wrong passwords from one address lock
+# that user there only, so nobody can lock a colleague out from elsewhere, and a proxy's
+# own address (every request's REMOTE_ADDR behind one) never locks everybody out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# The client address, through django-ipware. PROXY_COUNT is the number of reverse proxies in
+# front of gunicorn, each appending the address it saw to X-Forwarded-For; the client is then
+# the PROXY_COUNT-th entry from the right. Counting from the right (never taking the left-most
+# entry, which the client writes) means a forged X-Forwarded-For cannot choose the address.
+# ipware counts only the proxies listed after the client, one fewer than the proxies in front
+# (the nearest one is REMOTE_ADDR, not in the header); not strict, so a client's own prefix
+# in the header is ignored instead of voiding the header. Without the header (a request that
+# reached gunicorn directly, like the healthcheck) the address is REMOTE_ADDR.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+PROXY_COUNT = env.int("PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+if PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured("PROXY_COUNT must be 0 or more")
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+else:
+    AXES_IPWARE_PROXY_COUNT = None
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+IPWARE_STRICT = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -184,7 +204,7 @@ STORAGES = {
 
 # Security. Production sits behind TLS; `check --deploy` is clean with these.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
