@@ -79,5 +79,6 @@ class _LocalBucket:
 
 
 @cache
-def _redis():
-    return redis.Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+def _redis() -> redis.Redis | None:
+    # With timeouts: a Redis outage fails the call within seconds instead of hanging it.
+    return redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS) if settings.REDIS_URL else None
