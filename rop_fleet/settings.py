@@ -230,6 +230,9 @@ STORAGES = {
 
 # Security. Production sits behind TLS; `check --deploy` is clean with these.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container's healthcheck (bin/healthcheck) speaks plain HTTP to 127.0.0.1 inside the
+# container; /healthz answers {"status": "ok"} and nothing else, so it need not be HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
