@@ -319,6 +319,61 @@ def test_it_runs_the_image_command_and_copies_the_whole_project():
             assert not apps & {source.strip("/") for source in sources}, f"copies an app by name: {line}"
 
 
+def docker_ignores(path: str, patterns: list[str]) -> bool:
+    """Whether `docker build` leaves `path` (relative, with /) out of the context: the last
+    matching pattern wins, `!` keeps, a pattern matching a folder covers what is in it,
+    `*` and `?` stay within one path element, `**` spans any number of them."""
+
+    def regex(pattern: str) -> re.Pattern[str]:
+        out, i, pattern = "", 0, pattern.strip("/")
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                out, i = out + "(?:.*/)?", i + 3
+            elif pattern.startswith("**", i):
+                out, i = out + ".*", i + 2
+            else:
+                out += {"*": "[^/]*", "?": "[^/]"}.get(pattern[i], re.escape(pattern[i]))
+                i += 1
+        return re.compile(out)
+
+    parts = path.split("/")
+    ignored = False
+    for pattern in patterns:
+        keep = pattern.startswith("!")
+        compiled = regex(pattern.removeprefix("!"))
+        if any(compiled.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1)):
+            ignored = not keep
+    return ignored
+
+
+def test_it_keeps_secrets_state_and_databases_out_of_the_image():
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    for secret_or_state in [
+        ".env",
+        "rop_fleet/.env",
+        ".env.production",
+        "prod.env",
+        "var/rop_fleet.sqlite3",
+        "var/demo-login.txt",
+        "var/celery-queue/1.msg",
+        "db.sqlite3",
+        "rop_fleet.sqlite3-wal",
+        ".venv/bin/python",
+        ".git/config",
+        "staticfiles/css/app.css",
+    ]:
+        assert docker_ignores(secret_or_state, patterns), secret_or_state
+    # Every app (any top-level package but the tests' and benchmarks'), and what it needs.
+    needed = [p for p in ROOT.glob("*/__init__.py") if p.parent.name not in ("tests", "bench")]
+    assert {"rop_fleet", "partners", "devices", "rop", "ropsim", "core"} <= {p.parent.name for p in needed}
+    folders = [p.parent for p in needed] + [ROOT / "templates", ROOT / "static"]
+    files = [f for folder in folders for f in folder.rglob("*") if f.is_file() and "__pycache__" not in f.parts]
+    files += [ROOT / name for name in ("manage.py", "pyproject.toml", "constraints.txt", "bin/healthcheck")]
+    left_out = [str(f.relative_to(ROOT)) for f in files if docker_ignores(str(f.relative_to(ROOT)), patterns)]
+    assert not left_out
+
+
 def test_it_runs_the_compose_services_for_real(tmp_path, smoke_database):
     env = production_env(tmp_path, smoke_database)
     web_port, sim_port = free_port(), free_port()
