@@ -178,7 +178,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock the pair (username, client address): five wrong passwords from one address lock
+# Lock the pair (username, client address): repeated wrong passwords from one address lock
 # that user there only, so nobody can lock a colleague out from elsewhere, and a proxy's
 # own address (every request's REMOTE_ADDR behind one) never locks everybody out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

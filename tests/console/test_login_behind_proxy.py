@@ -9,6 +9,11 @@ axes reads its settings when it is imported (axes.conf), so the proxy configurat
 on those settings directly for each test rather than re-imported.
 """
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -106,17 +111,24 @@ def test_without_a_proxy_a_forwarded_for_is_ignored(alice, settings):
     ],
 )
 def test_it_derives_the_address_settings_from_the_environment(environment, ipware_count, headers):
-    import json
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k not in ("BEHIND_PROXY", "PROXY_COUNT")}
-    env.update(environment, DJANGO_SETTINGS_MODULE="rop_fleet.test_settings")
     script = (
         "import json; from django.conf import settings as s; "
         "print(json.dumps([s.AXES_IPWARE_PROXY_COUNT, list(s.AXES_IPWARE_META_PRECEDENCE_ORDER),"
         " s.AXES_LOCKOUT_PARAMETERS]))"
     )
-    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    out = settings_process(script, environment)
+    assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == [ipware_count, headers, [["username", "ip_address"]]]
+
+
+def test_it_refuses_a_negative_proxy_count():
+    out = settings_process("from django.conf import settings; settings.PROXY_COUNT", {"PROXY_COUNT": "-1"})
+    assert out.returncode != 0
+    assert "PROXY_COUNT must be 0 or more" in out.stderr
+
+
+def settings_process(script, environment):
+    """Run `script` in a fresh interpreter whose settings come from this environment."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BEHIND_PROXY", "PROXY_COUNT")}
+    env.update(environment, DJANGO_SETTINGS_MODULE="rop_fleet.test_settings")
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
