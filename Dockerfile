@@ -9,9 +9,11 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
         > /tmp/requirements.txt \
     && pip install --no-cache-dir -c constraints.txt -r /tmp/requirements.txt
 # The whole project, minus what .dockerignore keeps out (secrets, local state, databases,
-# the virtualenv, tests): a new app needs no change here. It runs from /app (PYTHONPATH),
-# not installed, so settings find templates/ and static/ beside the code.
+# the virtualenv, tests): a new app needs no change here. The code runs from /app
+# (PYTHONPATH), so settings find templates/ and static/ beside it; the editable install only
+# adds the package's metadata (its version is in the ROP User-Agent), not a second copy.
 COPY . .
+RUN pip install --no-cache-dir --no-deps -e .
 # collectstatic needs settings but no database or real secrets.
 RUN DEBUG=0 SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=Zm9yLWRldmVsb3BtZW50LW9ubHktMzItYnl0ZXMtIT0= \
     python manage.py collectstatic --no-input -v0
