@@ -81,4 +81,5 @@ class _LocalBucket:
 
 @cache
 def _redis() -> redis.Redis | None:
-    return redis.Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+    # With timeouts: a Redis outage fails the call within seconds instead of hanging it.
+    return redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS) if settings.REDIS_URL else None
