@@ -163,8 +163,8 @@ def test_it_fits_every_page_on_a_phone_with_working_controls(phone, live_server,
     for name, url_name, heading in (
         ("settings", "partner_settings", "Partner settings"),
         ("members", "members", "Members"),
-        ("audit", "audit", "Audit log"),
         ("firmware", "firmware_list", "Firmware library"),
+        ("audit", "audit", "Audit log"),
     ):
         page.goto(reverse(url_name, kwargs={"slug": "acme"}))
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
