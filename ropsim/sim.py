@@ -20,6 +20,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+from ropsim import states
 from ropsim.alarms import AlarmDispatcher
 from ropsim.clock import Clock
 from ropsim.config import SimConfig
@@ -56,6 +57,8 @@ class Simulator:
         )
         self.rng = random.Random(f"ropsim-faults:{config.seed}")
         self.scheduler = Scheduler(self.clock)
+        # The LAN emulator serves the first devices: they keep the generator's plain state.
+        states.apply(config, self.fleet, self.scheduler, exclude=config.lan_devices)
         self.firmware = FirmwareStore(config.data_dir)
         self.limiter = RateLimiter(config.rate_limit)
         self.init_sessions: dict[str, InitSession] = {}
@@ -140,10 +143,11 @@ class Simulator:
         if channel is not None and not dev.model.supports_channel(channel):
             raise RopError("device_channel_not_found")
         now = self.now()
-        if dev.sleeping and self.rng.random() < self.config.wake_failure_rate:
+        wake_failure_rate = self.config.wake_failure_rate if dev.wake_failure_rate is None else dev.wake_failure_rate
+        if dev.sleeping and self.rng.random() < wake_failure_rate:
             raise RopError("wake_up_timeout")
         dev.wake(now, self.config.stay_awake_seconds)
-        await self.network_delay()
+        await self.network_delay(dev)
         if self.config.error_rate > 0 and self.rng.random() < self.config.error_rate:
             symbols, weights = zip(*INJECTED_ERRORS, strict=True)
             raise RopError(self.rng.choices(symbols, weights)[0])
@@ -151,8 +155,9 @@ class Simulator:
             raise RopError("device_offline")
         return dev
 
-    async def network_delay(self) -> None:
-        base, jitter = self.config.latency_ms, self.config.jitter_ms
+    async def network_delay(self, dev: SimDevice) -> None:
+        base = self.config.latency_ms if dev.latency_ms is None else dev.latency_ms
+        jitter = self.config.jitter_ms
         if base <= 0 and jitter <= 0:
             return
         delay = max(0.0, base + self.rng.uniform(-jitter, jitter)) / 1000.0
