@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     for f in fields(SimConfig):
         if not f.metadata.get("cli", True):
             continue
-        default = CLI_DEFAULTS.get(f.name, f.metadata.get("cli_default", f.default if f.default is not MISSING else None))
+        field_default = f.default if f.default is not MISSING else None
+        default = CLI_DEFAULTS.get(f.name, f.metadata.get("cli_default", field_default))
         if hints[f.name] is bool:
             # --demo-states / --no-demo-states
             parser.add_argument(

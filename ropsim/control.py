@@ -231,9 +231,12 @@ async def force_offline(sim: Simulator, dev: SimDevice, request: web.Request) ->
     sim.fleet.set_offline(dev.uid, "forced")
     seconds = body.get("seconds")
     if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
-        sim.scheduler.after(
-            float(seconds), lambda: sim.fleet.devices.get(dev.uid) and sim.fleet.set_online(dev.uid, "forced")
-        )
+
+        def back() -> None:
+            if dev.uid in sim.fleet.devices:  # it may have been removed meanwhile
+                sim.fleet.set_online(dev.uid, "forced")
+
+        sim.scheduler.after(float(seconds), back)
 
 
 @device_route("POST", "/online")
@@ -311,12 +314,15 @@ async def alarm_stats(request: web.Request) -> web.Response:
     return json(sim_of(request).alarms.snapshot())
 
 
-@routes.get("/_sim/faults")
-async def get_faults(request: web.Request) -> web.Response:
-    sim = sim_of(request)
+def _faults(sim: Simulator) -> dict[str, Any]:
     data = {name: getattr(sim.config, name) for name in MUTABLE_FIELDS}
     data["scan_outcome"] = sim.scan_outcome
-    return json(data)
+    return data
+
+
+@routes.get("/_sim/faults")
+async def get_faults(request: web.Request) -> web.Response:
+    return json(_faults(sim_of(request)))
 
 
 @routes.put("/_sim/faults")
@@ -345,7 +351,7 @@ async def set_faults(request: web.Request) -> web.Response:
     sim.fleet.stay_awake_s = sim.config.stay_awake_seconds  # read by the LAN emulator's wake-ups
     if "offline_rate" in body:
         sim.start_flaky()
-    return await get_faults(request)
+    return json(_faults(sim))
 
 
 @routes.get("/_sim/counters")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -40,7 +41,7 @@ class FirmwareStore:
             if FILE_NAME_RE.match(entry) and os.path.isfile(path):
                 digest = hashlib.sha256()
                 with open(path, "rb") as fh:
-                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    for chunk in iter(functools.partial(fh.read, 1 << 20), b""):
                         digest.update(chunk)
                 stat = os.stat(path)
                 self.files[entry] = FirmwareFile(entry, stat.st_size, digest.hexdigest(), stat.st_mtime)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -35,7 +36,9 @@ from ropsim.sessions import InitSession, PlaySession, ScanSession, UpgradeSessio
 _ALNUM = string.ascii_letters + string.digits
 
 # Injected failures of device calls and their weights (documented in docs/ropsim.md).
-INJECTED_ERRORS = (("cmd_timeout", 2), ("cmd_exec_error", 1), ("server_internal_error", 1))
+INJECTED_ERRORS: tuple[tuple[str, int], ...] = (("cmd_timeout", 2), ("cmd_exec_error", 1), ("server_internal_error", 1))
+_INJECTED_SYMBOLS = [symbol for symbol, _ in INJECTED_ERRORS]
+_INJECTED_WEIGHTS = [weight for _, weight in INJECTED_ERRORS]
 
 UPGRADE_OUTCOMES = (
     "upgrade_success",
@@ -149,8 +152,7 @@ class Simulator:
         dev.wake(now, self.config.stay_awake_seconds)
         await self.network_delay(dev)
         if self.config.error_rate > 0 and self.rng.random() < self.config.error_rate:
-            symbols, weights = zip(*INJECTED_ERRORS, strict=True)
-            raise RopError(self.rng.choices(symbols, weights)[0])
+            raise RopError(self.rng.choices(_INJECTED_SYMBOLS, _INJECTED_WEIGHTS)[0])
         if not dev.online:  # it may have dropped while we waited
             raise RopError("device_offline")
         return dev
@@ -305,9 +307,9 @@ class Simulator:
             self._flaky.add(uid)
             if initial and self.rng.random() < self.config.offline_rate:
                 self.fleet.set_offline(uid, "flaky")
-                self.scheduler.after(self._outage_length(), lambda u=uid: self._flaky_return(u))
+                self.scheduler.after(self._outage_length(), functools.partial(self._flaky_return, uid))
             else:
-                self.scheduler.after(self._time_to_outage(), lambda u=uid: self._flaky_drop(u))
+                self.scheduler.after(self._time_to_outage(), functools.partial(self._flaky_drop, uid))
 
     def _outage_length(self) -> float:
         return self.rng.expovariate(1.0 / max(0.001, self.config.offline_mean_seconds))

@@ -130,4 +130,3 @@ async def scan_result(request: web.Request) -> web.Response:
     if session.outcome != "success":
         return json({"status": session.outcome, "wifiList": []})
     return json({"status": "success", "wifiList": session.networks})
-

@@ -154,7 +154,11 @@ def test_the_servers_own_validation_errors_raise_invalid_parameter(once):
     ("path", "body", "cls"),
     [
         ("/v1.0/firmware/image.bin", None, errors.InvalidFilename),
-        ("/v1.0/devices/{uid}/upgrade-session", {"upgradeFile": "image.bin", "factoryReset": False}, errors.InvalidFilename),
+        (
+            "/v1.0/devices/{uid}/upgrade-session",
+            {"upgradeFile": "image.bin", "factoryReset": False},
+            errors.InvalidFilename,
+        ),
         ("/v1.0/devices/{uid}/ptz/rotate", {"channel": 0, "direction": "rightUP", "speed": 5}, errors.InvalidParameter),
         (
             "/v1.0/devices/{uid}/ptz/rotate",

@@ -205,7 +205,9 @@ def test_playback_returns_a_signed_rtsp_url(shared: Api, camera: str) -> None:
     while not items:
         items = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day)).json()["items"]
         day -= dt.timedelta(days=1)
-    r = shared.post(f"/v1.0/devices/{camera}/records/play-session", json={"channel": 0, "fileName": items[0]["fileName"]})
+    r = shared.post(
+        f"/v1.0/devices/{camera}/records/play-session", json={"channel": 0, "fileName": items[0]["fileName"]}
+    )
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"playURL", "expiredIn"} and body["expiredIn"] == 30

@@ -40,13 +40,16 @@ def world() -> Iterator[tuple[Api, Devices]]:
         assert api.control("POST", f"/devices/{offline}/offline").status_code == 200
         image = "RLC-823A.2201_23041000.REOLINK.pak"
         assert api.post(f"/v1.0/firmware/{image}", data=b"\x00image").status_code == 200
-        yield api, Devices(
-            ptz=api.add("RLC-823A").uid,
-            wifi=api.add("Reolink Duo 2").uid,
-            plain=api.add("RLC-810A").uid,
-            battery=api.add("Argus 3 Pro").uid,
-            offline=offline,
-            firmware=image,
+        yield (
+            api,
+            Devices(
+                ptz=api.add("RLC-823A").uid,
+                wifi=api.add("Reolink Duo 2").uid,
+                plain=api.add("RLC-810A").uid,
+                battery=api.add("Argus 3 Pro").uid,
+                offline=offline,
+                firmware=image,
+            ),
         )
 
 
@@ -87,7 +90,10 @@ def day_query(api: Api, **overrides: Any) -> dict[str, Any]:
 def test_a_malformed_request_for_an_offline_device_is_invalid_parameter(world: tuple[Api, Devices]) -> None:
     api, d = world
     assert answer(api, "GET", dev(d.offline) + "/settings/alarm") == (404, "device_offline")
-    assert answer(api, "PUT", dev(d.offline) + "/settings/alarm", json={"enabled": "true"}) == (400, "invalid_parameter")
+    assert answer(api, "PUT", dev(d.offline) + "/settings/alarm", json={"enabled": "true"}) == (
+        400,
+        "invalid_parameter",
+    )
     query = day_query(api, stream_type="externStream")
     assert answer(api, "GET", dev(d.offline) + "/records", params=query) == (400, "invalid_parameter")
 
@@ -278,7 +284,9 @@ def test_the_start_time_and_end_time_form_is_invalid_parameter(world: tuple[Api,
 @pytest.mark.parametrize(
     ("start_at", "end_at"), [("10:00:00", "10:00:00"), ("11:00:00", "10:00:00"), ("24:00:00", "23:00:00")]
 )
-def test_a_start_not_before_its_end_is_invalid_parameter(world: tuple[Api, Devices], start_at: str, end_at: str) -> None:
+def test_a_start_not_before_its_end_is_invalid_parameter(
+    world: tuple[Api, Devices], start_at: str, end_at: str
+) -> None:
     api, d = world
     query = day_query(api, start_at=start_at, end_at=end_at)
     assert answer(api, "GET", dev(d.ptz) + "/records", params=query) == (400, "invalid_parameter")
