@@ -83,12 +83,11 @@ def _apply_demo(
         if dev.latency_ms is None:
             dev.latency_ms = DEMO_SLOW_LATENCY_MS
     # Battery states come from disjoint picks so each is visible on its own.
-    remaining = list(battery)
-    low = _pick(rng, remaining, _share(battery, DEMO_LOW_BATTERY_SHARE))
-    remaining = [d for d in remaining if d not in low]
-    charging = _pick(rng, remaining, _share(battery, DEMO_CHARGING_SHARE))
-    remaining = [d for d in remaining if d not in charging]
-    unwakeable = _pick(rng, remaining, _share(battery, DEMO_UNWAKEABLE_SHARE))
+    shares = (DEMO_LOW_BATTERY_SHARE, DEMO_CHARGING_SHARE, DEMO_UNWAKEABLE_SHARE)
+    picked = _pick(rng, battery, sum(_share(battery, share) for share in shares))
+    low_end = _share(battery, DEMO_LOW_BATTERY_SHARE)
+    charging_end = low_end + _share(battery, DEMO_CHARGING_SHARE)
+    low, charging, unwakeable = picked[:low_end], picked[low_end:charging_end], picked[charging_end:]
     for dev in low:
         dev.set_battery(now, float(rng.randint(11, 19)), "none")
     for dev in charging:
