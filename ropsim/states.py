@@ -35,7 +35,8 @@ DEMO_SLOW_LATENCY_MS = 1000.0
 # Outage and uptime lengths of the devices that come and go (seconds, uniform).
 DEMO_OUTAGE_SECONDS = (90.0, 600.0)
 DEMO_UPTIME_SECONDS = (300.0, 1800.0)
-DEMO_FIRST_DROP_SECONDS = (5.0, 45.0)  # the others' first outage: within the first minute
+DEMO_FIRST_DROP_AFTER = 10.0  # the others' first outages: from 10 s after start-up...
+DEMO_FIRST_DROP_STEP = 20.0  # ...one every 20 s
 DEMO_REASON = "demo"
 
 
@@ -96,14 +97,17 @@ def _apply_demo(
         dev.wake_failure_rate = 1.0
     # The console learns of a device from the online list only, so a device offline from
     # start-up shows as offline only to a console that knew it before (a second `make run`).
-    # Most drop a little after start-up instead: listed at a first sync, offline at the next.
+    # The others drop one after another after start-up, every DEMO_FIRST_DROP_STEP seconds:
+    # whenever a console syncs twice, some device was listed at the first and is gone at the next.
     flaky = _pick(rng, devices, _share(devices, DEMO_OUTAGE_SHARE))
+    later = 0
     for i, dev in enumerate(flaky):
         cycle = DemoOutages(fleet, scheduler, random.Random(f"ropsim-demo-outage:{dev.uid}"), dev.uid)
         if i % 3 == 0:
             cycle.drop()
         else:
-            scheduler.after(rng.uniform(*DEMO_FIRST_DROP_SECONDS), cycle.drop)
+            scheduler.after(DEMO_FIRST_DROP_AFTER + later * DEMO_FIRST_DROP_STEP + rng.uniform(0, 5), cycle.drop)
+            later += 1
     # The generator switches alarms off on ~15 % of devices; make sure a small fleet has one too.
     if devices and all(d.alarm_enabled for d in devices):
         rng.choice(devices).alarm_enabled = False

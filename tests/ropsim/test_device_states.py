@@ -146,3 +146,21 @@ def test_a_small_demo_fleet_still_has_one_of_each_and_lan_devices_are_left_plain
             assert lan.online and lan.latency_ms is None and lan.wake_failure_rate is None
     finally:
         sim.close()
+
+
+@pytest.mark.parametrize("first_sync", [0, 30, 60, 100])
+def test_a_console_syncing_a_minute_apart_sees_a_demo_device_go_offline(first_sync: int) -> None:
+    sim = _demo()
+    try:
+
+        def listed() -> set[str]:
+            return {d.uid for d in sim.fleet.devices.values() if d.online}
+
+        sim.clock.advance(first_sync)
+        sim.tick()
+        known = listed()
+        sim.clock.advance(60)
+        sim.tick()
+        assert known - listed()
+    finally:
+        sim.close()
