@@ -48,7 +48,7 @@ class FirmwareStore:
 
     @staticmethod
     def valid_name(name: str) -> bool:
-        return bool(FILE_NAME_RE.match(name)) and ".." not in name
+        return bool(FILE_NAME_RE.fullmatch(name)) and ".." not in name
 
     def path(self, name: str) -> str:
         return os.path.join(self.dir, name)

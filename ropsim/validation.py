@@ -52,6 +52,7 @@ _WIFI_CHARS = re.compile(r"""^[A-Za-z0-9!@#$%^&*()\-=_+\[\]{} ;:'",./<>?|\\`~]*$
 # Two upper-case letters: the real server refuses "us" (for setting WiFi and for testing it).
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 MAX_CHANNEL = 31
+# Patterns are applied with fullmatch: "$" alone would let a trailing newline through.
 # Session ids as the server issues them, checked before any look-up (a wrong shape is
 # invalid_parameter, not session_not_found): 32 letters/digits for WiFi scans, a UUID for upgrades.
 SCAN_SESSION_RE = re.compile(r"^[A-Za-z0-9]{32}$")
@@ -60,14 +61,14 @@ UPGRADE_SESSION_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 
 def uid_param(request: web.Request) -> str:
     uid = request.match_info["uid"]
-    if not UID_RE.match(uid):
+    if not UID_RE.fullmatch(uid):
         raise invalid("Invalid parameter uid")
     return uid
 
 
 def _session_id_param(request: web.Request, pattern: re.Pattern[str]) -> str:
     session_id = request.match_info["sessionId"]
-    if not pattern.match(session_id):
+    if not pattern.fullmatch(session_id):
         raise invalid("Invalid parameter session id")
     return session_id
 
@@ -142,7 +143,7 @@ def body_str(
         raise _bad(name)
     if not min_len <= len(value.encode()) <= max_len:
         raise _bad(name)
-    if pattern is not None and not pattern.match(value):
+    if pattern is not None and not pattern.fullmatch(value):
         raise _bad(name)
     return value
 
@@ -202,7 +203,7 @@ def query_str(query: Mapping[str, str], name: str, pattern: re.Pattern[str]) -> 
     raw = query.get(name)
     if raw is None:
         raise _missing(name)
-    if not pattern.match(raw):
+    if not pattern.fullmatch(raw):
         raise _bad(name)
     return raw
 

@@ -120,7 +120,9 @@ def test_path_parameters_are_checked_before_the_body(world: tuple[Api, Devices])
     assert status == 400 and body["error"]["symbol"] == "invalid_parameter" and "uid" in body["error"]["message"]
 
 
-@pytest.mark.parametrize("uid", ["952700000a5s348e", "95270000A5S348E", "952700000A5S348EX", "95270000-A5S348E"])
+@pytest.mark.parametrize(
+    "uid", ["952700000a5s348e", "95270000A5S348E", "952700000A5S348EX", "95270000-A5S348E", "952700000A5S348E%0A"]
+)
 def test_uids_must_be_sixteen_upper_case_letters_or_digits(world: tuple[Api, Devices], uid: str) -> None:
     api, _d = world
     assert answer(api, "GET", dev(uid) + "/settings/general-config") == (400, "invalid_parameter")
@@ -220,7 +222,7 @@ def test_stream_types_only_as_main_and_sub_stream_and_extern_stream_where_listed
     assert answer(api, "POST", live, json={"channel": 0, "streamType": "externStream"}) == (200, None)
 
 
-@pytest.mark.parametrize("country", ["us", "Us", "uS", "USA", "U", "1A", 12])
+@pytest.mark.parametrize("country", ["us", "Us", "uS", "USA", "U", "1A", 12, "US\n"])
 @pytest.mark.parametrize(("method", "tail"), [("PUT", "/settings/wifi-config"), ("POST", "/wifi/test")])
 def test_country_codes_only_as_two_upper_case_letters(
     world: tuple[Api, Devices], method: str, tail: str, country: object
