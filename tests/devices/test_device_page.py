@@ -187,7 +187,7 @@ def test_it_takes_changes_by_post_only(sim, acme_on_sim, client_of, olga):
 
 
 def test_it_saves_pir_settings(sim, acme_on_sim, client_of, olga):
-    device = page_device(sim, acme_on_sim)
+    device = page_device(sim, acme_on_sim, pir=True)  # only models with a PIR sensor take PIR settings
     html = (
         htmx(client_of(olga)).post(url("device_pir", device), {"enabled": "on", "sensitivity": "35"}).content.decode()
     )
