@@ -6,7 +6,7 @@ log either way, and answers an Outcome the caller shows as it is."""
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from audit import services as audit
 from partners.models import Partner
@@ -20,7 +20,7 @@ from .ptz_commands import PTZ_COMMANDS
 from .rop_messages import ROP_FAILURES, describe
 
 # Who asked for the change (a bulk job's user may be gone: None).
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 
 def _run(

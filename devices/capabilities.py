@@ -8,6 +8,8 @@ cmd_not_support (shown as "This device does not support that.").
 
 from dataclasses import dataclass
 
+from .models import Device
+
 # Names other parts of the console may store for the same thing.
 _ALIASES = {"ptz_rotate": "ptz", "rotate": "ptz", "pan_tilt": "ptz", "ethernet": "wired", "lan": "wired"}
 
@@ -75,7 +77,7 @@ def derived_capabilities(family: str, model: str) -> list[str]:
     return sorted(names)
 
 
-def abilities_of(device) -> Abilities:
+def abilities_of(device: Device) -> Abilities:
     # What was stored (by sync or another source) plus what the catalogue says.
     names = {_ALIASES.get(str(name), str(name)) for name in (device.capabilities or [])}
     names |= set(derived_capabilities(device.family, device.model))

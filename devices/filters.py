@@ -157,13 +157,19 @@ def filter_query(cleaned: dict[str, Any], **extra: object) -> str:
 # --- the page cursor: the last row's sort key, opaque to users ----------------------------
 
 
-def encode_cursor(sort: Sort, values: tuple[Any, ...]) -> str:
+# One column's value in a cursor, as a sort key column holds it; a cursor is the last
+# row's values of its sort's key columns.
+type KeyValue = int | str | datetime | None
+type Cursor = tuple[KeyValue, ...]
+
+
+def encode_cursor(sort: Sort, values: Cursor) -> str:
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
     raw = json.dumps({"s": str(sort), "k": plain}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str, sort: Sort) -> tuple[Any, ...]:
+def decode_cursor(token: str, sort: Sort) -> Cursor:
     """The key values in `token`, checked against the sort's columns; ValueError if not."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -180,7 +186,7 @@ def decode_cursor(token: str, sort: Sort) -> tuple[Any, ...]:
     )
 
 
-def _key_value(key: str, value: object, *, first: bool) -> object:
+def _key_value(key: str, value: object, *, first: bool) -> KeyValue:
     if value is None and first and key in NULLABLE_KEYS:
         return None  # the cursor is in the NULL tail
     if key in ("id", "battery_percent"):

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -23,6 +21,20 @@ class ChargeStatus(models.TextChoices):
     NONE = "none", "Not charging"
     CHARGING = "charging", "Charging"
     COMPLETED = "completed", "Fully charged"
+
+
+class Tag(models.Model):
+    """A free label (a site, a building, a customer) to target a group of devices."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["partner", "name"], name="tag_name_unique_per_partner")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Device(models.Model):
@@ -56,7 +68,9 @@ class Device(models.Model):
     lan_username = models.CharField(max_length=64, blank=True, default="")
     lan_password = EncryptedTextField(blank=True, default="")
 
-    tags: "models.ManyToManyField[Tag, Any]" = models.ManyToManyField("Tag", blank=True, related_name="devices")
+    # Tag is defined above Device so that this names the class: django-stubs leaves a
+    # many-to-many given by string untyped on both sides (typeddjango/django-stubs#1802).
+    tags = models.ManyToManyField(Tag, blank=True, related_name="devices")
     # The poll sweeper picks devices whose next_poll_at is due.
     next_poll_at = models.DateTimeField(null=True, blank=True)
     poll_failures = models.PositiveSmallIntegerField(default=0)
@@ -91,20 +105,6 @@ class Device(models.Model):
         """How the audit log names the device (audit.services.Target): its uid, which
         outlives the row and is what the log's device filter takes."""
         return self.uid
-
-
-class Tag(models.Model):
-    """A free label (a site, a building, a customer) to target a group of devices."""
-
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="tags")
-    name = models.CharField(max_length=50)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["partner", "name"], name="tag_name_unique_per_partner")]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Channel(models.Model):

@@ -13,7 +13,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from core.pagination import id_page
 from partners.models import Partner
 
-from .filters import NULLABLE_KEYS, Sort
+from .filters import NULLABLE_KEYS, Cursor, Sort
 from .models import BulkJob, BulkJobItem, Device, ItemResult, Tag, Transport
 from .polling import never_read
 
@@ -133,8 +133,8 @@ def ordering(sort: Sort) -> list[OrderBy]:
 
 
 def device_page(
-    qs: QuerySet[Device], sort: Sort, after: tuple[Any, ...] | None, size: int | None = None
-) -> tuple[list[Device], tuple[Any, ...] | None]:
+    qs: QuerySet[Device], sort: Sort, after: Cursor | None, size: int | None = None
+) -> tuple[list[Device], Cursor | None]:
     """One keyset page: (rows, key of the last row or None on the last page).
 
     A nullable sort key is walked in two legs, each on an index: the rows with a
@@ -161,7 +161,7 @@ def device_page(
     return rows, tuple(getattr(rows[-1], key) for key in keys)
 
 
-def _after(qs: QuerySet[Device], keys: tuple[str, ...], desc: bool, after: tuple[Any, ...] | None) -> QuerySet[Device]:
+def _after(qs: QuerySet[Device], keys: tuple[str, ...], desc: bool, after: Cursor | None) -> QuerySet[Device]:
     if after is None:
         return qs
     if len(keys) == 1:

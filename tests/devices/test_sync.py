@@ -72,9 +72,9 @@ def test_it_marks_a_device_that_comes_back_online_and_due_for_a_poll_soon(sim, a
     result = sync_partner(acme_on_sim)
     assert result.came_online == 1
     device = Device.objects.get(uid=uid)
-    assert device.online is True and device.last_seen >= before
+    assert device.online is True and device.last_seen is not None and device.last_seen >= before
     # Its first poll comes within minutes, not a battery interval of hours.
-    assert device.next_poll_at <= before + timedelta(minutes=5, seconds=1)
+    assert device.next_poll_at is not None and device.next_poll_at <= before + timedelta(minutes=5, seconds=1)
 
 
 def test_it_gives_every_listed_device_a_fresh_last_seen(sim, acme_on_sim):
