@@ -40,6 +40,7 @@ from partners.rop_clients import using_client
 from rop import Battery, PirConfig, RetryPolicy, RopClient
 from rop import errors as rop_errors
 
+from .capabilities import abilities_of
 from .models import Device, DeviceHealthSample, Family, Transport
 from .rop_messages import ROP_FAILURES, describe
 
@@ -126,10 +127,14 @@ def _read(client: RopClient, device: Device) -> Reading:
     battery = client.get_battery(device.uid) if device.family == Family.BATTERY else None
     alarm_enabled = client.get_alarm_enabled(device.uid)
     name = client.get_device_name(device.uid)
-    try:
-        pir = client.get_pir_config(device.uid)
-    except rop_errors.CommandNotSupported:
-        pir = None  # not every model has a PIR sensor; not a failed poll
+    pir = None
+    # Only models with a PIR sensor (or of unknown abilities) are asked: a request spent
+    # on a certain cmd_not_support is a request less for the rest of the fleet.
+    if abilities_of(device).pir:
+        try:
+            pir = client.get_pir_config(device.uid)
+        except rop_errors.CommandNotSupported:
+            pir = None  # an unknown model without a PIR sensor; not a failed poll
     return Reading(battery, alarm_enabled, name, pir)
 
 

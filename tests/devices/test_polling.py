@@ -69,6 +69,16 @@ def test_it_polls_a_powered_device_without_asking_for_a_battery(sim, synced):
     assert sample.battery_percent is None
 
 
+def test_it_never_asks_a_model_without_a_pir_sensor_for_pir_settings(sim, synced):
+    device = device_for(sim, family="powered")  # Reolink's powered cameras have no PIR sensor
+    control(sim, "POST", "/counters/reset")
+    polling.refresh_device(device)
+    routes = control(sim, "GET", "/counters")
+    assert not [route for route in routes if "pir" in route]
+    device.refresh_from_db()
+    assert device.poll_failures == 0 and device.last_poll_error == ""
+
+
 def test_it_marks_an_offline_device_offline_and_keeps_its_last_seen(sim, synced):
     device = device_for(sim, family="powered")
     seen = device.last_seen
