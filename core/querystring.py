@@ -25,7 +25,3 @@ def int_param[T](
     if (min_value is not None and value < min_value) or (max_value is not None and value > max_value):
         return default
     return value
-
-
-def _planted_type_error() -> int:
-    return "not an int"  # PLANTED: must fail bin/test's mypy step
