@@ -2,7 +2,7 @@
 and the alarm, PIR and name controls. Media, PTZ and WiFi live in their own modules."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
@@ -20,7 +20,7 @@ CHANGE = ("POST",)
 
 
 @login_required
-def device_detail(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
+def device_detail(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid)
     remember_partner(request, slug)
     context = device_context(
