@@ -1,9 +1,6 @@
-"""The request type views annotate with: django-htmx's middleware adds `request.htmx`,
-which Django's HttpRequest does not declare (django-htmx's documented pattern)."""
+"""Kept for the modules that import it from here: the request type is core.http's
+(one class, so a view annotated with either may pass its request to the other)."""
 
-from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
+from core.http import HtmxHttpRequest
 
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
+__all__ = ["HtmxHttpRequest"]
