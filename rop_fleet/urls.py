@@ -12,6 +12,7 @@ urlpatterns = [
     path("partners/", partner_views.switch_partner, name="switch_partner"),
     path("p/<slug:slug>/", include("partners.urls")),
     path("p/<slug:slug>/", include("devices.urls")),
+    path("p/<slug:slug>/", include("jobs.urls")),
     path("", include("alarms.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,9 +10,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
 from core.htmx import HtmxHttpRequest
+from jobs import selectors as job_selectors
 from partners.access import Access, get_access
 
-from .. import selectors
+from .. import bulk, selectors
 from ..csv_export import csv_response
 from ..filters import DEFAULT_SORT, DeviceFilterForm, Sort, encode_cursor, filter_query
 
@@ -52,7 +53,7 @@ def device_list(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         template += "#rows" if context["after"] else "#table"
         context["oob"] = True
     else:
-        context["recent_jobs"] = selectors.recent_jobs(access.partner)
+        context["recent_jobs"] = job_selectors.recent_jobs(access.partner, kind=bulk.KIND)
     return render(request, template, context)
 
 
