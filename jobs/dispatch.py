@@ -29,6 +29,10 @@ def send_chunks(job_id: int, ranges: list[tuple[int, int]]) -> int:
     """Enqueue one chunk task per range; answers how many left. A broker that refuses
     is logged, not raised: the items keep their dispatch deadline, and the sweeper
     sends them again once it passes, so a failed enqueue delays a job, never loses it."""
+    if CHUNK_TASK not in current_app.tasks:
+        # A web process has not imported the task modules yet: autodiscover them as a worker
+        # does at start, rather than import jobs.tasks here (it imports this module's users).
+        current_app.loader.import_default_modules()
     task = current_app.tasks[CHUNK_TASK]
     for sent, (first, last) in enumerate(ranges):
         try:
