@@ -17,7 +17,9 @@ from jobs.models import Job, JobItem
 from jobs.registry import Done, Handler, Step, Target
 from jobs.services import create_job
 from partners import audit
+from partners.models import Partner
 from partners.rop_clients import rop_client_for
+from rop import RopClient
 
 from . import actions, selectors
 from .models import BulkAction, Device, ItemResult, Tag, Transport
@@ -47,7 +49,14 @@ class TooManyDevices(Exception):
 # --- starting a job -------------------------------------------------------------------------
 
 
-def resolve_targets(partner, *, all_matching: bool, device_ids=(), filters=None, sort=None) -> list[int]:
+def resolve_targets(
+    partner: Partner,
+    *,
+    all_matching: bool,
+    device_ids: Iterable[int] = (),
+    filters: dict[str, Any] | None = None,
+    sort: Any = None,
+) -> list[int]:
     """The ids of the devices a bulk action is for, always within `partner`: another
     partner's ids in `device_ids` are dropped. "All matching" re-runs the list's
     filter now, so the job covers what matches at submit time, in the list's order."""
@@ -61,7 +70,7 @@ def resolve_targets(partner, *, all_matching: bool, device_ids=(), filters=None,
     return ids
 
 
-def start_job(partner, user, action: str, params: dict, device_ids: list[int]) -> Job:
+def start_job(partner: Partner, user: Any, action: str, params: dict[str, Any], device_ids: list[int]) -> Job:
     with transaction.atomic():
         if action == BulkAction.ADD_TAG:
             Tag.objects.get_or_create(partner=partner, name=params["tag"])
@@ -122,7 +131,7 @@ class BulkHandler(Handler):
         }
 
 
-def apply(job: Job, device: Device, client) -> Outcome:
+def apply(job: Job, device: Device, client: RopClient | None) -> Outcome:
     device.partner = job.partner  # same partner (looked up within it); saves a query per device
     action, params, user = job.action, job.params, job.user
     if action in ROP_ACTIONS and device.transport != Transport.ROP:
@@ -142,7 +151,7 @@ def apply(job: Job, device: Device, client) -> Outcome:
     raise ValueError(f"unknown bulk action {action!r}")
 
 
-def _refresh(device, client) -> Outcome:
+def _refresh(device: Device, client: RopClient | None) -> Outcome:
     try:
         refresh_device(device, client=client)
     except ROP_FAILURES as exc:
@@ -150,7 +159,7 @@ def _refresh(device, client) -> Outcome:
     return Outcome(ItemResult.OK, "Refreshed.")
 
 
-def _add_tag(job, device, name: str) -> Outcome:
+def _add_tag(job: Job, device: Device, name: str) -> Outcome:
     tag = Tag.objects.get(partner=job.partner, name=name)
     through = Device.tags.through
     _, created = through.objects.get_or_create(device_id=device.id, tag_id=tag.id)
@@ -166,7 +175,7 @@ def _add_tag(job, device, name: str) -> Outcome:
     return Outcome(ItemResult.OK, message)
 
 
-def _remove_tag(job, device, name: str) -> Outcome:
+def _remove_tag(job: Job, device: Device, name: str) -> Outcome:
     through = Device.tags.through
     removed, _ = through.objects.filter(device_id=device.id, tag__partner=job.partner, tag__name=name).delete()
     message = f"Tag “{name}” removed." if removed else f"Was not tagged “{name}”."

@@ -42,8 +42,9 @@ def jobs_page(partner: Any, after: int | None = None) -> tuple[list[Job], int | 
         .annotate(n=Count("id"))
     )
     for job in jobs:
-        job.finished = finished.get(job.id, 0)  # type: ignore[attr-defined]
-        job.percent = round(100 * job.finished / job.total) if job.total else 100  # type: ignore[attr-defined]
+        done = finished.get(job.id, 0)
+        job.finished = done
+        job.percent = round(100 * done / job.total) if job.total else 100
     return with_titles(jobs), next_after
 
 
@@ -59,7 +60,7 @@ class Progress:
 
 
 def result_labels(handler: Handler | None) -> list[tuple[str, str]]:
-    return [*(handler.results if handler else ()), (CANCELLED, "Cancelled")]
+    return [*((value, str(label)) for value, label in (handler.results if handler else ())), (CANCELLED, "Cancelled")]
 
 
 def progress(job: Job) -> Progress:
@@ -75,8 +76,10 @@ def progress(job: Job) -> Progress:
     handler = handler_for(job.kind) if known(job.kind) else None
     labels = dict(result_labels(handler))
     # Filters: open states while there are any, then every result (the kind's order, then unknown ones).
-    filters = [
-        (s.value, s.label, states[s]) for s in (ItemState.PENDING, ItemState.RUNNING, ItemState.WAITING) if states[s]
+    filters: list[tuple[str, str, int]] = [
+        (s.value, str(s.label), states[s])
+        for s in (ItemState.PENDING, ItemState.RUNNING, ItemState.WAITING)
+        if states[s]
     ]
     filters += [
         (value, label, results.get(value, 0))

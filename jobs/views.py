@@ -1,6 +1,8 @@
 """The jobs list, a job's page with its progress partial, and the job controls.
 Any kind of job: what is kind-specific (title, targets, results) comes from its handler."""
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -70,7 +72,9 @@ def job_detail(request: HtmxHttpRequest, slug: str, job_id: int) -> HttpResponse
     return render(request, template, context)
 
 
-def _control(request: HtmxHttpRequest, slug: str, job_id: int, change, done: str, refused: str) -> HttpResponse:
+def _control(
+    request: HtmxHttpRequest, slug: str, job_id: int, change: Callable[[Job, Any], bool], done: str, refused: str
+) -> HttpResponse:
     _access, job = get_object_for(request, slug, Job.objects.all(), Role.OPERATOR, methods=["POST"], id=job_id)
     if change(job, request.user):
         messages.success(request, done)

@@ -14,7 +14,7 @@ from partners.models import Membership
 
 # How to find, for a partner, an object for each URL parameter.
 OBJECT_PARAMS = {
-    "membership_id": lambda partner, fx: Membership.objects.filter(partner=partner).first().id,
+    "membership_id": lambda partner, fx: Membership.objects.filter(partner=partner)[0].id,
     "uid": lambda partner, fx: fx["camera"][partner.slug].uid,
     "job_id": lambda partner, fx: (
         Job.objects.get_or_create(partner=partner, kind="bulk", action=BulkAction.REFRESH)[0].id

@@ -252,7 +252,7 @@ def test_it_never_redoes_an_item_when_a_chunk_runs_twice(sim, fleet, operator):
 def test_it_reports_an_item_a_dead_worker_left_running_without_redoing_it(sim, fleet, operator):
     operator.post(start_url(), {"action": "alarm_off", "device": [d.id for d in fleet[:2]]})
     job = BulkJob.objects.get()
-    stuck = BulkJobItem.objects.filter(job=job).order_by("id").first()
+    stuck = BulkJobItem.objects.filter(job=job).order_by("id")[0]
     BulkJobItem.objects.filter(id=stuck.id).update(state=ItemState.RUNNING)
     job = run_job(job)
     stuck.refresh_from_db()

@@ -40,7 +40,7 @@ def worker_env() -> dict[str, str]:
     }
 
 
-def start_worker(name: str, log: Path) -> subprocess.Popen:
+def start_worker(name: str, log: Path) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "celery", "-A", "rop_fleet", "worker", "--pool=solo", "--loglevel=WARNING"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h"]
     return subprocess.Popen(command, cwd=ROOT, env=worker_env(), stdout=log.open("w"), stderr=subprocess.STDOUT)
