@@ -51,7 +51,8 @@ def test_it_moves_old_bulk_jobs_into_the_engine_with_their_ids(acme, olga):
     running = Job.objects.get(id=42)
     assert running.state == JobState.RUNNING
     states = dict(JobItem.objects.filter(job=running).values_list("target_id", "state"))
-    # The running one has no lease (the sweeper reports it interrupted); the pending one no dispatch deadline (sent at once).
+    # The running one has no lease (the sweeper reports it interrupted);
+    # the pending one has no dispatch deadline (the sweeper sends it at once).
     assert states == {a.id: ItemState.DONE, b.id: ItemState.RUNNING, c.id: ItemState.PENDING}
     assert not JobItem.objects.filter(job=running, lease_until__isnull=False).exists()
     assert not JobItem.objects.filter(job=running, next_at__isnull=False).exists()
