@@ -63,6 +63,8 @@ class ItemState(models.TextChoices):
 
 
 OPEN_ITEM_STATES = (ItemState.PENDING, ItemState.RUNNING, ItemState.WAITING)
+# The result of an item cancelled before it ran, in every kind.
+CANCELLED_RESULT = "cancelled"
 
 
 class JobItem(models.Model):

@@ -7,9 +7,9 @@ from django.db.models import Count, Q
 
 from rop_fleet.pagination import id_page
 
+from .models import CANCELLED_RESULT as CANCELLED
 from .models import OPEN_ITEM_STATES, ItemState, Job, JobItem, JobState
 from .registry import Handler, Target, handler_for, known
-from .services import CANCELLED
 
 JOBS_PAGE_SIZE = 50
 ITEMS_PAGE_SIZE = 100

@@ -11,11 +11,11 @@ from django.utils import timezone
 from partners import audit
 
 from .dispatch import chunk_ranges, send_chunks
-from .models import RUNNABLE_JOB_STATES, UNFINISHED_JOB_STATES, ItemState, Job, JobItem, JobState
+from .models import CANCELLED_RESULT, RUNNABLE_JOB_STATES, UNFINISHED_JOB_STATES, ItemState, Job, JobItem, JobState
 from .registry import handler_for
 from .timing import dispatch_grace
 
-CANCELLED = "cancelled"  # the result of an item cancelled before it ran, in every kind
+CANCELLED = CANCELLED_RESULT
 
 
 def create_job(

@@ -11,6 +11,7 @@ a job end even when its tasks do not:
 Every step is a conditional UPDATE, so two sweeps at once, or a sweep racing a
 worker, do each thing once."""
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,8 @@ from .models import OPEN_ITEM_STATES, RUNNABLE_JOB_STATES, UNFINISHED_JOB_STATES
 from .registry import handler_for
 from .runner import finish_if_done, reclaim
 from .timing import dispatch_grace
+
+logger = logging.getLogger(__name__)
 
 # Bounds on one sweep's work; the next sweep takes the rest.
 MAX_DISPATCH = 10_000
@@ -54,10 +57,14 @@ def reclaim_expired(now: datetime) -> int:
     jobs: dict[int, Job] = {}
     done = 0
     for item in expired:
-        job = jobs.get(item.job_id)
-        if job is None:
-            job = jobs[item.job_id] = Job.objects.select_related("partner", "user").get(id=item.job_id)
-        done += reclaim(job, handler_for(job.kind), item)
+        # One job that cannot be handled (a kind no longer registered...) never stops the sweep for others.
+        try:
+            job = jobs.get(item.job_id)
+            if job is None:
+                job = jobs[item.job_id] = Job.objects.select_related("partner", "user").get(id=item.job_id)
+            done += reclaim(job, handler_for(job.kind), item)
+        except Exception:
+            logger.exception("sweep: could not reclaim item %s of job %s", item.id, item.job_id)
     return done
 
 
@@ -110,4 +117,10 @@ def finish_idle_jobs() -> int:
         .exclude(Exists(open_items))
         .select_related("partner", "user")
     )
-    return sum(finish_if_done(job) for job in idle)
+    finished = 0
+    for job in idle:
+        try:
+            finished += finish_if_done(job)
+        except Exception:
+            logger.exception("sweep: could not close job %s", job.id)
+    return finished
