@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
@@ -53,7 +55,7 @@ class Device(models.Model):
     lan_username = models.CharField(max_length=64, blank=True, default="")
     lan_password = EncryptedTextField(blank=True, default="")
 
-    tags = models.ManyToManyField("Tag", blank=True, related_name="devices")
+    tags: "models.ManyToManyField[Tag, Any]" = models.ManyToManyField("Tag", blank=True, related_name="devices")
     # The poll sweeper picks devices whose next_poll_at is due.
     next_poll_at = models.DateTimeField(null=True, blank=True)
     poll_failures = models.PositiveSmallIntegerField(default=0)
@@ -80,7 +82,7 @@ class Device(models.Model):
             models.Index(fields=["next_poll_at"], name="device_poll_due"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name or self.uid
 
 
@@ -94,7 +96,7 @@ class Tag(models.Model):
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["partner", "name"], name="tag_name_unique_per_partner")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -108,7 +110,7 @@ class Channel(models.Model):
         ordering = ["device", "index"]
         constraints = [models.UniqueConstraint(fields=["device", "index"], name="channel_index_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.device} ch{self.index}"
 
 
@@ -129,7 +131,7 @@ class DeviceHealthSample(models.Model):
             models.Index(fields=["taken_at"], name="health_time"),  # retention pruning
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.device_id} at {self.taken_at:%Y-%m-%d %H:%M}"
 
 
