@@ -12,3 +12,9 @@ class DevicesConfig(AppConfig):
         from .receivers import reschedule_polls
 
         poll_intervals_changed.connect(reschedule_polls, dispatch_uid="devices.reschedule_polls")
+        # Bulk actions are the job engine's "bulk" kind.
+        from jobs.registry import register
+
+        from .bulk import BulkHandler
+
+        register(BulkHandler())

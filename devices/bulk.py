@@ -1,38 +1,37 @@
-"""Bulk actions: one BulkJob over many devices, run by Celery in chunks.
+"""Bulk actions: the "bulk" kind of job (jobs/ runs it: claims, chunks, leases,
+progress, cancel, the sweeper). What is bulk-specific stays here: which devices a
+bulk action is for, starting it, and the per-device apply as the kind's handler.
 
-Starting a job writes the job and one item per device in one transaction; the
-view then enqueues (on commit) one task per chunk of CHUNK_SIZE items
-(tasks.bulk.enqueue_job), so many workers share a big job. Enqueueing is not done
-here: services sit below tasks and never import them.
+An item whose worker died mid-call is reported as an error rather than redone:
+nobody knows whether the device changed."""
 
-A worker claims each item with a conditional UPDATE from
-"pending" to "running" before touching the device: a chunk that is delivered
-twice (acks_late, a retry after a time limit) never does an item again. An item
-found "running" when its chunk starts again belonged to an attempt that died
-mid-call; nobody knows whether the device changed, so it is reported as an error
-rather than silently redone."""
-
+import contextlib
 import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
 
 from audit import services as audit
+from jobs.models import Job, JobItem
+from jobs.registry import Done, Handler, Step, Target
+from jobs.services import create_job
+from partners.models import Partner
 from partners.rop_clients import rop_client_for
+from rop import RopClient
 
 from . import actions, selectors
-from .models import BulkAction, BulkJob, BulkJobItem, Device, ItemResult, JobState, Tag, Transport
+from .models import BulkAction, Device, ItemResult, Tag, Transport
 from .outcome import Outcome
 from .polling import refresh_device
 from .rop_messages import ROP_FAILURES, describe
 
 logger = logging.getLogger(__name__)
 
+KIND = "bulk"
 # "All matching" resolves at most this many devices; above it the operator narrows the filter.
 MAX_DEVICES = 10_000
-CHUNK_SIZE = 50
-OPEN_RESULTS = (ItemResult.PENDING, ItemResult.RUNNING)
 ROP_ACTIONS = {BulkAction.ALARM_ON, BulkAction.ALARM_OFF, BulkAction.SET_PIR, BulkAction.REFRESH}
 
 INTERRUPTED = "The worker stopped while changing this device; check it and run the action again if needed."
@@ -40,7 +39,7 @@ TOO_SLOW = "This took too long and was stopped; check the device and run the act
 
 
 class TooManyDevices(Exception):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             f"This would change more than {MAX_DEVICES:,} devices. Narrow the filter "
             "(for example by model or tag) and run the action in parts."
@@ -50,7 +49,14 @@ class TooManyDevices(Exception):
 # --- starting a job -------------------------------------------------------------------------
 
 
-def resolve_targets(partner, *, all_matching: bool, device_ids=(), filters=None, sort=None) -> list[int]:
+def resolve_targets(
+    partner: Partner,
+    *,
+    all_matching: bool,
+    device_ids: Iterable[int] = (),
+    filters: dict[str, Any] | None = None,
+    sort: Any = None,
+) -> list[int]:
     """The ids of the devices a bulk action is for, always within `partner`: another
     partner's ids in `device_ids` are dropped. "All matching" re-runs the list's
     filter now, so the job covers what matches at submit time, in the list's order."""
@@ -64,14 +70,11 @@ def resolve_targets(partner, *, all_matching: bool, device_ids=(), filters=None,
     return ids
 
 
-def start_job(partner, user, action: str, params: dict, device_ids: list[int]) -> BulkJob:
+def start_job(partner: Partner, user: Any, action: str, params: dict[str, Any], device_ids: list[int]) -> Job:
     with transaction.atomic():
         if action == BulkAction.ADD_TAG:
             Tag.objects.get_or_create(partner=partner, name=params["tag"])
-        job = BulkJob.objects.create(partner=partner, user=user, action=action, params=params, total=len(device_ids))
-        BulkJobItem.objects.bulk_create(
-            [BulkJobItem(job=job, device_id=device_id) for device_id in device_ids], batch_size=2000
-        )
+        job = create_job(partner, user, KIND, device_ids, action=action, params=params)
         audit.record(
             partner,
             "bulk.started",
@@ -81,84 +84,54 @@ def start_job(partner, user, action: str, params: dict, device_ids: list[int]) -
     return job
 
 
-def chunk_ranges(item_ids: list[int], size: int | None = None) -> list[tuple[int, int]]:
-    """(first id, last id) of consecutive runs of `size` items; a task's whole argument."""
-    size = size or CHUNK_SIZE
-    ids = sorted(item_ids)
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+# --- the handler: one device of a bulk job -------------------------------------------------
 
 
-def job_chunk_ranges(job_id: int) -> list[tuple[int, int]]:
-    return chunk_ranges(list(BulkJobItem.objects.filter(job_id=job_id).values_list("id", flat=True)))
+class BulkHandler(Handler):
+    kind = KIND
+    results = tuple((value, label) for value, label in ItemResult.choices)
+    error_result = ItemResult.ERROR
+    audit_prefix = "bulk"
 
+    def title(self, job: Job) -> str:
+        return BulkAction(job.action).label if job.action in BulkAction.values else job.action
 
-# --- running a chunk -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def chunk(self, job: Job) -> Iterator[Any]:
+        # One Core Server connection pool for the whole chunk.
+        client = rop_client_for(job.partner) if job.action in ROP_ACTIONS else None
+        try:
+            yield client
+        finally:
+            if client is not None:
+                client.close()
 
+    def run(self, job: Job, item: JobItem, context: Any) -> Step:
+        device = Device.objects.filter(partner=job.partner, id=item.target_id).first()
+        if device is None:
+            return Done(ItemResult.ERROR, "The device was removed.")
+        outcome = apply(job, device, context)
+        return Done(outcome.result, outcome.message)
 
-def run_chunk(job_id: int, first_item_id: int, last_item_id: int) -> None:
-    job = BulkJob.objects.select_related("partner", "user").filter(id=job_id).first()
-    if job is None:
-        return  # deleted with its partner meanwhile
-    BulkJob.objects.filter(id=job.id, state=JobState.QUEUED).update(state=JobState.RUNNING)
-    chunk = BulkJobItem.objects.filter(job=job, id__gte=first_item_id, id__lte=last_item_id)
-    _close(chunk.filter(result=ItemResult.RUNNING), ItemResult.ERROR, INTERRUPTED)
+    def interrupted(self, job: Job, item: JobItem, *, timed_out: bool = False) -> Step:
+        return Done(ItemResult.ERROR, TOO_SLOW if timed_out else INTERRUPTED)
 
-    pending = list(chunk.filter(result=ItemResult.PENDING).order_by("id").values_list("id", "device_id"))
-    devices = Device.objects.filter(partner=job.partner).in_bulk([device_id for _, device_id in pending])
-    client = rop_client_for(job.partner) if job.action in ROP_ACTIONS else None
-    try:
-        for item_id, device_id in pending:
-            if not _claim(item_id):
-                continue  # another delivery of this chunk took it
-            device = devices.get(device_id)
-            try:
-                outcome = (
-                    _apply(job, device, client) if device else Outcome(ItemResult.ERROR, "The device was removed.")
-                )
-            except SoftTimeLimitExceeded:
-                _close(BulkJobItem.objects.filter(id=item_id), ItemResult.ERROR, TOO_SLOW)
-                raise
-            except Exception:
-                logger.exception("bulk job %s: %s on device %s failed", job.id, job.action, device_id)
-                outcome = Outcome(ItemResult.ERROR, "Unexpected error; the administrators were told.")
-            _close(BulkJobItem.objects.filter(id=item_id), outcome.result, outcome.message)
-    finally:
-        if client is not None:
-            client.close()
-        finish_if_done(job)
-
-
-def _claim(item_id: int) -> bool:
-    return (
-        BulkJobItem.objects.filter(id=item_id, result=ItemResult.PENDING).update(
-            result=ItemResult.RUNNING, updated_at=timezone.now()
+    def targets(self, job: Job, target_ids: Iterable[int]) -> dict[int, Target]:
+        slug = job.partner.slug
+        rows = Device.objects.filter(partner_id=job.partner_id, id__in=list(target_ids)).values_list(
+            "id", "uid", "display_name"
         )
-        == 1
-    )
+        return {
+            id_: Target(
+                label=name or "(no name)",
+                code=uid,
+                url=reverse("device_detail", kwargs={"slug": slug, "uid": uid}),
+            )
+            for id_, uid, name in rows
+        }
 
 
-def _close(items, result: str, message: str) -> None:
-    items.filter(result=ItemResult.RUNNING).update(result=result, message=message[:255], updated_at=timezone.now())
-
-
-def finish_if_done(job: BulkJob) -> bool:
-    """Mark the job done once no item is open; exactly one caller wins and audits it."""
-    if BulkJobItem.objects.filter(job=job, result__in=OPEN_RESULTS).exists():
-        return False
-    won = (
-        BulkJob.objects.filter(id=job.id)
-        .exclude(state=JobState.DONE)
-        .update(state=JobState.DONE, finished_at=timezone.now())
-    )
-    if won:
-        counts = {k: v for k, v in selectors.job_counts(job).items() if v}
-        audit.record(
-            job.partner, "bulk.finished", user=job.user, params={"job": job.id, "action": job.action, **counts}
-        )
-    return bool(won)
-
-
-def _apply(job: BulkJob, device: Device, client) -> Outcome:
+def apply(job: Job, device: Device, client: RopClient | None) -> Outcome:
     device.partner = job.partner  # same partner (looked up within it); saves a query per device
     action, params, user = job.action, job.params, job.user
     if action in ROP_ACTIONS and device.transport != Transport.ROP:
@@ -178,7 +151,7 @@ def _apply(job: BulkJob, device: Device, client) -> Outcome:
     raise ValueError(f"unknown bulk action {action!r}")
 
 
-def _refresh(device, client) -> Outcome:
+def _refresh(device: Device, client: RopClient | None) -> Outcome:
     try:
         refresh_device(device, client=client)
     except ROP_FAILURES as exc:
@@ -186,7 +159,7 @@ def _refresh(device, client) -> Outcome:
     return Outcome(ItemResult.OK, "Refreshed.")
 
 
-def _add_tag(job, device, name: str) -> Outcome:
+def _add_tag(job: Job, device: Device, name: str) -> Outcome:
     tag = Tag.objects.get(partner=job.partner, name=name)
     through = Device.tags.through
     _, created = through.objects.get_or_create(device_id=device.id, tag_id=tag.id)
@@ -202,7 +175,7 @@ def _add_tag(job, device, name: str) -> Outcome:
     return Outcome(ItemResult.OK, message)
 
 
-def _remove_tag(job, device, name: str) -> Outcome:
+def _remove_tag(job: Job, device: Device, name: str) -> Outcome:
     through = Device.tags.through
     removed, _ = through.objects.filter(device_id=device.id, tag__partner=job.partner, tag__name=name).delete()
     message = f"Tag “{name}” removed." if removed else f"Was not tagged “{name}”."

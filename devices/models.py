@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
@@ -151,51 +150,10 @@ class BulkAction(models.TextChoices):
     REMOVE_TAG = "remove_tag", "Remove tag"
 
 
-class JobState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-
-
-class BulkJob(models.Model):
-    """One bulk action over many devices, run by Celery; its items are the progress."""
-
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="bulk_jobs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=16, choices=BulkAction.choices)
-    params = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=8, choices=JobState.choices, default=JobState.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} × {self.total}"
-
-
 class ItemResult(models.TextChoices):
-    PENDING = "pending", "Pending"
-    # Claimed by a worker, ROP call in flight: a retried chunk never picks it up again.
-    RUNNING = "running", "Running"
+    """What one device's change answered: a bulk job item's result, a page's message level."""
+
     OK = "ok", "OK"
     OFFLINE = "offline", "Offline"
     NOT_SUPPORTED = "not_supported", "Not supported"
     ERROR = "error", "Error"
-
-
-class BulkJobItem(models.Model):
-    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="items")
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
-    result = models.CharField(max_length=13, choices=ItemResult.choices, default=ItemResult.PENDING)
-    message = models.CharField(max_length=255, blank=True, default="")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["job", "device"], name="one_item_per_device")]
-        indexes = [models.Index(fields=["job", "result"], name="bulkitem_job_result")]
-
-    def __str__(self) -> str:
-        return f"{self.job_id}/{self.device_id} {self.result}"

@@ -10,18 +10,16 @@ from django.core.cache import cache
 from django.db.models import Count, F, OrderBy, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
-from core.pagination import id_page
 from partners.models import Partner
 
 from .filters import NULLABLE_KEYS, Cursor, Sort
-from .models import BulkJob, BulkJobItem, Device, ItemResult, Tag, Transport
+from .models import Device, Tag, Transport
 from .polling import never_read
 
 LOW_BATTERY_PERCENT = 20
 DEVICE_PAGE_SIZE = 50
 # "N matching" counts at most this many (+1 to know there are more): cheap on any fleet.
 MATCH_COUNT_CAP = 10_000
-JOB_ITEMS_PAGE_SIZE = 100
 
 # What the list and the CSV show; leaves out LAN secrets and other heavy columns.
 LIST_COLUMNS = (
@@ -190,39 +188,3 @@ def filter_suggestions(partner: Partner) -> dict[str, list[str]]:
     # get_or_set answers None only when the cache refused the value: then read it now.
     suggestions: dict[str, list[str]] = cache.get_or_set(f"device-filter-suggestions:{partner.id}", load, 120) or load()
     return {**suggestions, "tags": list(Tag.objects.filter(partner=partner).values_list("name", flat=True))}
-
-
-# --- bulk jobs ----------------------------------------------------------------------------
-
-
-def recent_jobs(partner: Partner, limit: int = 5) -> QuerySet[BulkJob]:
-    return BulkJob.objects.filter(partner=partner).select_related("user").order_by("-id")[:limit]
-
-
-def job_counts(job: BulkJob) -> dict[str, int]:
-    """Items per result, every result present (zero when none)."""
-    counts = dict(job.items.order_by().values_list("result").annotate(n=Count("id")))
-    return {result: counts.get(result, 0) for result in ItemResult.values}
-
-
-def job_items_page(
-    job: BulkJob, result: str = "", after: int | None = None, size: int = JOB_ITEMS_PAGE_SIZE
-) -> tuple[list[BulkJobItem], int | None]:
-    """A keyset page of a job's items (by id): (items, id to continue after, or None)."""
-    qs = (
-        BulkJobItem.objects.filter(job=job)
-        .select_related("device")
-        .only(
-            "id",
-            "result",
-            "message",
-            "updated_at",
-            "device__id",
-            "device__uid",
-            "device__display_name",
-            "device__model",
-        )
-    )
-    if result:
-        qs = qs.filter(result=result)
-    return id_page(qs, size, after)

@@ -21,9 +21,10 @@ register_converter(UidConverter, "uid")
 
 urlpatterns = [
     path("devices/", device_list.device_list, name="device_list"),
-    # Bulk actions: POST to the jobs collection starts one; each job has its page.
-    path("jobs/", bulk_jobs.bulk_start, name="bulk_start"),
-    path("jobs/<int:job_id>/", bulk_jobs.bulk_job, name="bulk_job"),
+    # The jobs collection: GET lists every job (jobs.views), POST starts a bulk action. Two names
+    # for one route: templates post to "bulk_start" and link to "job_list". Job pages: jobs.urls.
+    path("jobs/", bulk_jobs.jobs_collection, name="job_list"),
+    path("jobs/", bulk_jobs.jobs_collection, name="bulk_start"),
     # The device page and its controls.
     path("devices/onboard/", device_onboard.device_onboard, name="device_onboard"),
     path("devices/<uid:uid>/", device_page.device_detail, name="device_detail"),

@@ -21,8 +21,8 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
 )
-# Periodic sweeps (devices/tasks/sync.py and polling.py). Intervals come from settings, read here
-# once: SYNC_INTERVAL_SECONDS, POLL_SWEEP_SECONDS, HEALTH_PRUNE_SECONDS.
+# Periodic sweeps (devices/tasks/sync.py and polling.py, jobs/tasks.py). Intervals come from settings,
+# read here once: SYNC_INTERVAL_SECONDS, POLL_SWEEP_SECONDS, HEALTH_PRUNE_SECONDS, JOBS_SWEEP_SECONDS.
 app.conf.beat_schedule = {
     "sync-all-partners": {
         "task": "devices.tasks.polling.sync_all_partners",
@@ -31,6 +31,13 @@ app.conf.beat_schedule = {
     "sweep-due-polls": {
         "task": "devices.tasks.polling.sweep_due_polls",
         "schedule": float(getattr(settings, "POLL_SWEEP_SECONDS", 15)),
+    },
+    # The job engine's reconciler (jobs/sweeper.py): lost chunks, dead workers, idle jobs.
+    # It expires after one interval, so a busy queue never piles sweeps up.
+    "sweep-jobs": {
+        "task": "jobs.tasks.sweep",
+        "schedule": float(getattr(settings, "JOBS_SWEEP_SECONDS", 5)),
+        "options": {"expires": float(getattr(settings, "JOBS_SWEEP_SECONDS", 5))},
     },
     "prune-health-samples": {
         "task": "devices.tasks.polling.prune_health_samples",

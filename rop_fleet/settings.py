@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "partners",
     "audit",
+    "jobs",
     "devices",
     "firmware",
     "recordings",
@@ -290,3 +291,8 @@ POLL_SWEEP_SECONDS = env.int("POLL_SWEEP_SECONDS", default=15)
 # stays free for people clicking in the console and for bulk jobs.
 POLL_BUDGET_SHARE = env.float("POLL_BUDGET_SHARE", default=0.5)
 HEALTH_PRUNE_SECONDS = env.int("HEALTH_PRUNE_SECONDS", default=3600)
+# The job engine (docs/jobs.md): how often its sweeper runs, how long a worker holds an item
+# (longer than a chunk task's hard limit, 300 s) and how long a sent chunk may take to arrive.
+JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=5)
+JOBS_ITEM_LEASE_SECONDS = env.int("JOBS_ITEM_LEASE_SECONDS", default=330)
+JOBS_DISPATCH_SECONDS = env.int("JOBS_DISPATCH_SECONDS", default=300)

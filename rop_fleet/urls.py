@@ -15,6 +15,7 @@ urlpatterns = [
     path("p/<slug:slug>/", include("audit.urls")),
     path("p/<slug:slug>/", include("devices.urls")),
     path("p/<slug:slug>/", include("firmware.urls")),
+    path("p/<slug:slug>/", include("jobs.urls")),
     path("", include("alarms.urls")),
     path("admin/", admin.site.urls),
 ]

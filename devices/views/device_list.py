@@ -9,10 +9,11 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
-from core.htmx import HtmxHttpRequest
+from core.http import HtmxHttpRequest
+from jobs import selectors as job_selectors
 from partners.access import Access, get_access
 
-from .. import selectors
+from .. import bulk, selectors
 from ..csv_export import csv_response
 from ..filters import DEFAULT_SORT, Cursor, DeviceFilterForm, Sort, encode_cursor, filter_query
 from ..models import Device
@@ -54,7 +55,7 @@ def device_list(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         template += "#rows" if context["after"] else "#table"
         context["oob"] = True
     else:
-        context["recent_jobs"] = selectors.recent_jobs(access.partner)
+        context["recent_jobs"] = job_selectors.recent_jobs(access.partner, kind=bulk.KIND)
     return render(request, template, context)
 
 

@@ -8,15 +8,18 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from devices.models import BulkAction, BulkJob
+from devices.models import BulkAction
 from firmware.models import FirmwareImage
+from jobs.models import Job
 from partners.models import Membership
 
 # How to find, for a partner, an object for each URL parameter.
 OBJECT_PARAMS = {
     "membership_id": lambda partner, fx: Membership.objects.filter(partner=partner)[0].id,
     "uid": lambda partner, fx: fx["camera"][partner.slug].uid,
-    "job_id": lambda partner, fx: BulkJob.objects.get_or_create(partner=partner, action=BulkAction.REFRESH)[0].id,
+    "job_id": lambda partner, fx: (
+        Job.objects.get_or_create(partner=partner, kind="bulk", action=BulkAction.REFRESH)[0].id
+    ),
     "image_id": lambda partner, fx: FirmwareImage.objects.get_or_create(partner=partner, file_name="TENANCY.pak")[0].id,
 }
 

@@ -12,7 +12,11 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from devices import bulk
-from devices.models import BulkJob, BulkJobItem, Device, ItemResult, JobState, Tag
+from devices.models import Device, ItemResult, Tag
+from jobs import dispatch, runner
+from jobs.models import ItemState, JobState
+from jobs.models import Job as BulkJob
+from jobs.models import JobItem as BulkJobItem
 
 from .fleet_rows import rows_from_sim
 
@@ -22,7 +26,7 @@ def start_url(slug="acme"):
 
 
 def job_url(job, slug="acme"):
-    return reverse("bulk_job", kwargs={"slug": slug, "job_id": job.id})
+    return reverse("job_detail", kwargs={"slug": slug, "job_id": job.id})
 
 
 def go_offline(sim, device):
@@ -45,14 +49,18 @@ def answer_once(sim, device, symbol, route):
 
 def run_job(job):
     """What the workers do, one chunk after another."""
-    for first, last in bulk.job_chunk_ranges(job.id):
-        bulk.run_chunk(job.id, first, last)
+    for first, last in dispatch.job_chunk_ranges(job.id):
+        runner.run_chunk(job.id, first, last)
     job.refresh_from_db()
     return job
 
 
 def results(job) -> dict[str, str]:
-    return dict(BulkJobItem.objects.filter(job=job).values_list("device__uid", "result"))
+    uids = dict(Device.objects.values_list("id", "uid"))
+    return {
+        uids[target]: result
+        for target, result in BulkJobItem.objects.filter(job=job).values_list("target_id", "result")
+    }
 
 
 @pytest.fixture
@@ -246,7 +254,7 @@ def test_it_reports_an_item_a_dead_worker_left_running_without_redoing_it(sim, f
     operator.post(start_url(), {"action": "alarm_off", "device": [d.id for d in fleet[:2]]})
     job = BulkJob.objects.get()
     stuck = BulkJobItem.objects.filter(job=job).order_by("id")[0]
-    BulkJobItem.objects.filter(id=stuck.id).update(result=ItemResult.RUNNING)
+    BulkJobItem.objects.filter(id=stuck.id).update(state=ItemState.RUNNING)
     job = run_job(job)
     stuck.refresh_from_db()
     assert stuck.result == ItemResult.ERROR and "worker stopped" in stuck.message
@@ -255,7 +263,7 @@ def test_it_reports_an_item_a_dead_worker_left_running_without_redoing_it(sim, f
 
 
 def test_it_splits_a_big_job_into_chunks(acme):
-    assert bulk.chunk_ranges(list(range(1, 121)), size=50) == [(1, 50), (51, 100), (101, 120)]
+    assert dispatch.chunk_ranges(list(range(1, 121)), size=50) == [(1, 50), (51, 100), (101, 120)]
 
 
 def test_it_polls_the_job_page_until_done_and_shows_results_out_of_band(sim, fleet, operator, client_of, victor):
@@ -282,7 +290,7 @@ def test_it_runs_a_job_to_completion_on_a_real_worker(sim, acme_on_sim, celery_w
     fleet = rows_from_sim(sim, acme_on_sim)
     go_offline(sim, fleet[0])
     # Several chunks, so that the worker's threads share the job.
-    monkeypatch.setattr(bulk, "CHUNK_SIZE", 8)
+    monkeypatch.setattr(dispatch, "CHUNK_SIZE", 8)
     response = client_of(olga).post(start_url(), {"action": "alarm_off", "all_matching": "1", "filters": ""})
     assert response.status_code == 302
     job = BulkJob.objects.get()

@@ -1,0 +1,107 @@
+"""What a feature tells the engine about one kind of job: a handler, registered
+from the feature's AppConfig.ready(). The engine (below every feature) only ever
+reaches feature code through here.
+
+A handler's `run` does one item and answers a Step:
+- Done(result, message): the item is finished with that result (the kind's vocabulary);
+- Wait(next_at, data): park it until next_at (e.g. re-read an upgrade session then);
+- Retry(after, message): try again after `after`, counted against the job's max_attempts.
+"""
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .models import Job, JobItem
+
+
+@dataclass(frozen=True)
+class Done:
+    result: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Wait:
+    next_at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Retry:
+    after: timedelta
+    message: str = ""
+
+
+Step = Done | Wait | Retry
+
+
+@dataclass(frozen=True)
+class Target:
+    """How a job page shows one target: a label, a short code and a link."""
+
+    label: str
+    code: str = ""
+    url: str = ""
+
+
+class Handler:
+    """Base class: a kind overrides run() and whatever else it needs."""
+
+    kind: str = ""
+    # The kind's results as (value, label), in the order pages list them.
+    results: tuple[tuple[str, str], ...] = ()
+    # The result of an item the engine gives up on (retries ran out, unexpected error).
+    error_result: str = "error"
+    # Prefix of the audit actions the engine writes: "<prefix>.finished", ".cancelled"...
+    audit_prefix: str = ""
+
+    def title(self, job: Job) -> str:
+        return job.action or job.kind
+
+    @contextlib.contextmanager
+    def chunk(self, job: Job) -> Iterator[Any]:
+        """Around one chunk of items on a worker; what it yields is run()'s `context`
+        (a shared connection, say)."""
+        yield None
+
+    def run(self, job: Job, item: JobItem, context: Any) -> Step:
+        raise NotImplementedError
+
+    def interrupted(self, job: Job, item: JobItem, *, timed_out: bool = False) -> Step:
+        """An item whose worker was lost (or cut by the time limit) while running it:
+        nobody knows whether the work happened. The default gives it up."""
+        return Done(self.error_result, "The worker stopped while working on this; check it and try again.")
+
+    def item_finished(self, job: Job, item: JobItem) -> None:
+        """Called once per item that reached Done (failure thresholds, waves...)."""
+
+    def targets(self, job: Job, target_ids: Iterable[int]) -> dict[int, Target]:
+        return {}
+
+    def finished_params(self, job: Job) -> dict[str, Any]:
+        """Extra parameters for the "<prefix>.finished" audit entry."""
+        return {}
+
+
+_handlers: dict[str, Handler] = {}
+
+
+def register(handler: Handler) -> None:
+    if not handler.kind:
+        raise ValueError("a handler needs a kind")
+    _handlers[handler.kind] = handler
+
+
+def handler_for(kind: str) -> Handler:
+    try:
+        return _handlers[kind]
+    except KeyError:
+        raise LookupError(f"no job handler registered for kind {kind!r}") from None
+
+
+def known(kind: str) -> bool:
+    return kind in _handlers

@@ -1,0 +1,126 @@
+"""The reconciler, run by beat every few seconds (jobs.tasks.sweep). It is what makes
+a job end even when its tasks do not:
+
+(a) waiting items that are due, and pending items whose chunk task never came (lost
+    with a worker or a broker, or never sent because the enqueue failed), of jobs
+    that run: they get a new dispatch deadline and chunk tasks;
+(b) running items whose lease expired (their worker died): handler.interrupted says
+    what they become, or they are given up once their tries ran out;
+(c) unfinished jobs with no open item: closed, exactly once, and audited.
+
+Every step is a conditional UPDATE, so two sweeps at once, or a sweep racing a
+worker, do each thing once."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from .dispatch import chunk_ranges, send_chunks
+from .models import OPEN_ITEM_STATES, RUNNABLE_JOB_STATES, UNFINISHED_JOB_STATES, ItemState, Job, JobItem
+from .registry import handler_for
+from .runner import finish_if_done, reclaim
+from .timing import dispatch_grace
+
+logger = logging.getLogger(__name__)
+
+# Bounds on one sweep's work; the next sweep takes the rest.
+MAX_DISPATCH = 10_000
+MAX_RECLAIM = 500
+
+
+@dataclass
+class SweepReport:
+    dispatched: int = 0
+    reclaimed: int = 0
+    finished: int = 0
+
+
+def sweep(now: datetime | None = None) -> SweepReport:
+    now = now or timezone.now()
+    report = SweepReport()
+    report.reclaimed = reclaim_expired(now)
+    report.dispatched = dispatch_due(now)
+    report.finished = finish_idle_jobs()
+    return report
+
+
+def reclaim_expired(now: datetime) -> int:
+    expired = (
+        JobItem.objects.filter(state=ItemState.RUNNING)
+        .filter(Q(lease_until__lt=now) | Q(lease_until__isnull=True))
+        .order_by("id")[:MAX_RECLAIM]
+    )
+    jobs: dict[int, Job] = {}
+    done = 0
+    for item in expired:
+        # One job that cannot be handled (a kind no longer registered...) never stops the sweep for others.
+        try:
+            job = jobs.get(item.job_id)
+            if job is None:
+                job = jobs[item.job_id] = Job.objects.select_related("partner", "user").get(id=item.job_id)
+            done += reclaim(job, handler_for(job.kind), item)
+        except Exception:
+            logger.exception("sweep: could not reclaim item %s of job %s", item.id, item.job_id)
+    return done
+
+
+def dispatch_due(now: datetime) -> int:
+    due = (
+        JobItem.objects.filter(job__state__in=RUNNABLE_JOB_STATES)
+        .filter(
+            Q(state=ItemState.WAITING, next_at__lte=now)
+            | Q(state=ItemState.PENDING) & (Q(next_at__lte=now) | Q(next_at__isnull=True))
+        )
+        .order_by("job_id", "id")
+        .values_list("job_id", "id")[:MAX_DISPATCH]
+    )
+    by_job: dict[int, list[int]] = defaultdict(list)
+    for job_id, item_id in due:
+        by_job[job_id].append(item_id)
+    sent = 0
+    for job_id, ids in by_job.items():
+        room = _room(job_id)
+        if room is not None:
+            ids = ids[:room]
+        if not ids:
+            continue
+        deadline = now + dispatch_grace()
+        # Conditions on each item's own row only, so that a concurrent sweep or claim
+        # is re-checked by the database rather than overwritten.
+        JobItem.objects.filter(id__in=ids, state=ItemState.WAITING, next_at__lte=now).update(
+            state=ItemState.PENDING, next_at=deadline, updated_at=now
+        )
+        JobItem.objects.filter(id__in=ids, state=ItemState.PENDING).filter(
+            Q(next_at__lte=now) | Q(next_at__isnull=True)
+        ).update(next_at=deadline, updated_at=now)
+        send_chunks(job_id, chunk_ranges(ids))
+        sent += len(ids)
+    return sent
+
+
+def _room(job_id: int) -> int | None:
+    """How many more items a job with an in-flight cap may run now (None: no cap)."""
+    cap = Job.objects.filter(id=job_id).values_list("max_in_flight", flat=True).first()
+    if not cap:
+        return None
+    return max(cap - JobItem.objects.filter(job_id=job_id, state=ItemState.RUNNING).count(), 0)
+
+
+def finish_idle_jobs() -> int:
+    open_items = JobItem.objects.filter(job_id=OuterRef("id"), state__in=OPEN_ITEM_STATES)
+    idle = (
+        Job.objects.filter(state__in=UNFINISHED_JOB_STATES)
+        .exclude(Exists(open_items))
+        .select_related("partner", "user")
+    )
+    finished = 0
+    for job in idle:
+        try:
+            finished += finish_if_done(job)
+        except Exception:
+            logger.exception("sweep: could not close job %s", job.id)
+    return finished
