@@ -223,6 +223,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # handler (firmware/uploads.py) that hashes while it writes into MEDIA_ROOT.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 FIRMWARE_MAX_UPLOAD_BYTES = int(env.float("FIRMWARE_MAX_UPLOAD_MB", default=1024) * 2**20)
+# A bulk action sends one `device` field per ticked device, and may tick as many as a job
+# takes (devices.bulk.MAX_DEVICES, 10,000), beside its own few fields. Django's default of
+# 1,000 refused more than 1,000 ticks; above this limit a request answers templates/400.html.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000 + 200
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
