@@ -294,3 +294,7 @@ POLL_SWEEP_SECONDS = env.int("POLL_SWEEP_SECONDS", default=15)
 # stays free for people clicking in the console and for bulk jobs.
 POLL_BUDGET_SHARE = env.float("POLL_BUDGET_SHARE", default=0.5)
 HEALTH_PRUNE_SECONDS = env.int("HEALTH_PRUNE_SECONDS", default=3600)
+# Retention, in days (0 = keep forever), of the audit log and of alarm events; the prunes
+# run with the health samples' (audit/tasks.py, alarms/tasks.py, every HEALTH_PRUNE_SECONDS).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+ALARM_RETENTION_DAYS = env.int("ALARM_RETENTION_DAYS", default=90)
