@@ -253,7 +253,8 @@ class PirConfig:
     def from_json(cls, data: Mapping[str, Any]) -> PirConfig:
         return cls(
             enabled=read_bool(require(data, "enabled"), "enabled"),
-            sensitivity=read_int(require(data, "sensitivity"), "sensitivity"),
+            # 0-100 by the table; a value beyond it is read as the nearest bound.
+            sensitivity=max(0, min(100, read_int(require(data, "sensitivity"), "sensitivity"))),
             reduce_mistakes=read_bool(require(data, "reduceMistakes", "reduce_mistakes"), "reduceMistakes"),
         )
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from rop import InitializationSession, WifiScanTask, errors, parse_alarm_notification
+from rop import InitializationSession, PirConfig, WifiScanTask, errors, parse_alarm_notification
 from rop.models import read_int
 
 ALARM = {"uid": "952700000A5S348E", "status": "MD"}
@@ -64,3 +64,10 @@ def test_it_has_no_server_time_for_a_time_beyond_any_date() -> None:
     assert InitializationSession.from_json({**answer, "time": 1686822272}).server_time == dt.datetime(
         2023, 6, 15, 9, 44, 32, tzinfo=dt.UTC
     )
+
+
+@pytest.mark.parametrize(("sent", "read"), [(10**12, 100), (-5, 0), (55, 55)])
+def test_it_reads_a_pir_sensitivity_out_of_range_as_the_nearest_bound(sent: int, read: int) -> None:
+    # Stored in a small integer column: an answer beyond 0-100 must not fail the poll.
+    config = PirConfig.from_json({"enabled": True, "sensitivity": sent, "reduceMistakes": False})
+    assert config.sensitivity == read
