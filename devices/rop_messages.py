@@ -10,6 +10,7 @@ budget and Outcome, so it can move with the device-connection layer."""
 from dataclasses import dataclass
 
 from core.request_budget import BudgetTimeout
+from partners.rop_clients import GatewayTokenUnreadable
 from rop import errors
 
 from .models import ItemResult
@@ -20,6 +21,12 @@ ROP_FAILURES = (errors.RopError, BudgetTimeout)
 
 # Most specific first: subclasses before their parents.
 _DESCRIPTIONS = [
+    (
+        GatewayTokenUnreadable,
+        ItemResult.ERROR,
+        "The partner's gateway token cannot be decrypted (the encryption key changed). "
+        "A partner admin must re-enter it in Settings.",
+    ),
     (errors.WakeUpTimeout, ItemResult.OFFLINE, "The battery camera did not wake up. Try again later."),
     (errors.DeviceOffline, ItemResult.OFFLINE, "The device is offline."),
     (errors.CommandNotSupported, ItemResult.NOT_SUPPORTED, "This device does not support that."),

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from core.encrypted_fields import EncryptedTextField
+from core.encrypted_fields import EncryptedTextField, is_unreadable
 
 
 def new_webhook_secret() -> str:
@@ -53,6 +53,17 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def gateway_token_unreadable(self) -> bool:
+        """The stored token cannot be decrypted (FIELD_ENCRYPTION_KEY lost the key it was
+        written with): nothing is sent to the Core Server until an admin re-enters it."""
+        return is_unreadable(self.gateway_token)
+
+    @property
+    def webhook_secret_unreadable(self) -> bool:
+        """Likewise for the webhook secret: no alarm is accepted until a new one is generated."""
+        return is_unreadable(self.webhook_secret)
 
 
 class Role(models.TextChoices):
