@@ -40,4 +40,4 @@ def test_it_answers_a_clear_400_above_the_field_limit(acme, client_of, olga):
     assert response.status_code == 400
     page = response.content.decode()
     assert "Bad request" in page and "10,000 devices" in page
-    assert not BulkJob.objects.exists()
+    assert not Job.objects.exists()
