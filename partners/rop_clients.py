@@ -1,5 +1,6 @@
 """The one place a partner's RopClient is built: its Core Server URL, its
-gateway credentials and its request budget shared by every worker."""
+gateway credentials, its request budget shared by every worker, and the addresses the
+installation lets it connect to."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,7 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from core.request_budget import RequestBudget
-from rop import RetryPolicy, RopClient
+from rop import AddressPolicy, RetryPolicy, RopClient
 
 from .models import Partner
 
@@ -24,7 +25,23 @@ def rop_client_for(partner: Partner, *, max_wait: float = 30.0, retry: RetryPoli
         auth_header=partner.gateway_auth_header or "Authorization",
         retry=retry,
         limiter=RequestBudget(f"partner:{partner.id}", partner.request_budget, max_wait=max_wait),
+        address_policy=core_server_policy(),
     )
+
+
+def core_server_policy() -> AddressPolicy:
+    """Where a Core Server may be: public addresses, plus loopback or private networks
+    when the installation's operator allows them (ROP_ALLOW_*_ADDRESSES)."""
+    return AddressPolicy.for_core_server(
+        allow_loopback=settings.ROP_ALLOW_LOOPBACK_ADDRESSES,
+        allow_private=settings.ROP_ALLOW_PRIVATE_ADDRESSES,
+    )
+
+
+def lan_policy() -> AddressPolicy:
+    """Where a camera's LAN API may be: private networks by design, loopback when the
+    operator allows it (the demo's simulated LAN cameras)."""
+    return AddressPolicy.for_lan(allow_loopback=settings.ROP_ALLOW_LOOPBACK_ADDRESSES)
 
 
 @contextmanager
