@@ -438,11 +438,11 @@ class RopClient:
             data = read_limited(response, max_bytes, "snapshot")
         except ResponseTooLarge:
             limit = f"{max_bytes / 1_000_000:g} MB" if max_bytes >= 100_000 else f"{max_bytes:,} bytes"
-            raise InvalidSnapshot(f"the snapshot is larger than {limit}", http_status=response.status_code) from None
+            raise InvalidSnapshot(f"the answer is larger than {limit}", http_status=response.status_code) from None
         if not data:
             raise UnexpectedResponse("snapshot answer is empty", http_status=response.status_code)
         if not data.startswith(JPEG_MAGIC):
-            raise InvalidSnapshot("the snapshot is not a JPEG image", http_status=response.status_code)
+            raise InvalidSnapshot("the answer is not a JPEG image", http_status=response.status_code)
         return data
 
     # --- battery --------------------------------------------------------------------------
