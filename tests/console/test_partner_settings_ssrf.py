@@ -42,7 +42,7 @@ def post_url(client, rop_base_url, **changes):
     return client.post(settings_url(), form_data(rop_base_url=rop_base_url, **changes))
 
 
-def snapshots_taken(sim) -> int:
+def snapshots_taken(sim):
     counters = control(sim, "GET", "/counters")
     return sum(entry["count"] for route, entry in counters.items() if "snapshot.jpg" in route)
 
