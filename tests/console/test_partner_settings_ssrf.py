@@ -16,6 +16,7 @@ from PIL import Image
 
 from devices import device_reads
 from partners.models import Partner
+from ropsim.testing import RunningSim
 from tests.devices.device_page_tools import htmx, page_device, url
 from tests.devices.simtools import control
 
@@ -47,7 +48,7 @@ def snapshots_taken(sim):
     return sum(entry["count"] for route, entry in counters.items() if "snapshot.jpg" in route)
 
 
-def sim_port(sim) -> int:
+def sim_port(sim: RunningSim) -> int:
     port = urlsplit(sim.base_url).port
     assert port is not None
     return port
