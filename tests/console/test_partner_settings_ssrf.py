@@ -15,7 +15,9 @@ from django.urls import reverse
 from PIL import Image
 
 from devices import device_reads
+from partners import rop_clients
 from partners.models import Partner
+from rop import errors as rop_errors
 from ropsim.testing import RunningSim
 from tests.devices.device_page_tools import htmx, page_device, url
 from tests.devices.simtools import control
@@ -250,3 +252,19 @@ def test_it_checks_the_jpeg_beyond_its_first_bytes():
     png = io.BytesIO()
     Image.new("RGB", (8, 8)).save(png, "PNG")
     assert not device_reads.is_jpeg(png.getvalue())
+
+
+# --- LAN cameras (issue 11 builds on this policy) -----------------------------------------
+
+
+def test_it_gives_lan_cameras_private_networks_and_loopback_only_when_allowed(settings):
+    settings.ROP_ALLOW_LOOPBACK_ADDRESSES = False
+    assert rop_clients.lan_policy().resolve("192.168.1.20", 80)
+    assert rop_clients.lan_policy().resolve("fd12:3456::20", 443)
+    for refused in ("127.0.0.1", "169.254.169.254", "[fd00:ec2::254]", "224.0.0.251"):
+        with pytest.raises(rop_errors.AddressRefused, match="The address of the camera"):
+            rop_clients.lan_policy().resolve(refused, 80)
+    settings.ROP_ALLOW_LOOPBACK_ADDRESSES = True
+    assert rop_clients.lan_policy().resolve("127.0.0.1", 8910)
+    with pytest.raises(rop_errors.AddressRefused, match="private network"):
+        rop_clients.core_server_policy().resolve("192.168.1.20", 80)
