@@ -42,6 +42,9 @@ _DESCRIPTIONS = [
     (errors.InvalidParameter, ItemResult.ERROR, "The Core Server rejected a value: {message}"),
     (errors.SessionNotFound, ItemResult.ERROR, "The session expired. Start again."),
     (errors.RopUnavailable, ItemResult.ERROR, "The Core Server cannot be reached."),
+    # Both are the console's own words (rop.addresses, RopClient.get_snapshot).
+    (errors.AddressRefused, ItemResult.ERROR, "{message}"),
+    (errors.InvalidSnapshot, ItemResult.ERROR, "The camera's snapshot was refused: {message}."),
     (errors.ServerInternalError, ItemResult.ERROR, "The Core Server had an internal error."),
 ]
 BUDGET_EXHAUSTED = "The partner's request budget is used up right now. Try again shortly."
@@ -73,4 +76,8 @@ def describe(exc: errors.RopError | BudgetTimeout) -> RopFailure:
 def _symbol(exc: errors.RopError) -> str:
     if isinstance(exc, errors.RopUnavailable):
         return "unavailable"
+    if isinstance(exc, errors.AddressRefused):
+        return "address_refused"
+    if isinstance(exc, errors.InvalidSnapshot):
+        return "invalid_snapshot"
     return (exc.symbol or f"http_{exc.http_status or 'error'}")[:MAX_SYMBOL_LENGTH]

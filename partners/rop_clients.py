@@ -1,5 +1,6 @@
 """The one place a partner's RopClient is built: its Core Server URL, its
-gateway credentials and its request budget shared by every worker."""
+gateway credentials, its request budget shared by every worker, and the addresses the
+installation lets it connect to."""
 
 import logging
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from core.request_budget import RequestBudget
-from rop import RetryPolicy, RopClient
+from rop import AddressPolicy, RetryPolicy, RopClient
 from rop.errors import RopError
 
 from .models import Partner
@@ -61,7 +62,23 @@ def rop_client_for(partner: Partner, *, max_wait: float = 30.0, retry: RetryPoli
         auth_header=partner.gateway_auth_header or "Authorization",
         retry=retry,
         limiter=_Refuse(partner) if partner.gateway_token_unreadable else budget,
+        address_policy=core_server_policy(),
     )
+
+
+def core_server_policy() -> AddressPolicy:
+    """Where a Core Server may be: public addresses, plus loopback or private networks
+    when the installation's operator allows them (ROP_ALLOW_*_ADDRESSES)."""
+    return AddressPolicy.for_core_server(
+        allow_loopback=settings.ROP_ALLOW_LOOPBACK_ADDRESSES,
+        allow_private=settings.ROP_ALLOW_PRIVATE_ADDRESSES,
+    )
+
+
+def lan_policy() -> AddressPolicy:
+    """Where a camera's LAN API may be: private networks by design, loopback when the
+    operator allows it (the demo's simulated LAN cameras)."""
+    return AddressPolicy.for_lan(allow_loopback=settings.ROP_ALLOW_LOOPBACK_ADDRESSES)
 
 
 @contextmanager

@@ -288,6 +288,13 @@ LOGGING = {
 
 # Console behaviour
 ROP_TIMEOUT_SECONDS = env.float("ROP_TIMEOUT_SECONDS", default=10.0)
+# Where Core Servers and LAN cameras may be (rop.addresses): public addresses only,
+# unless the installation's operator allows loopback (the demo, tests) or, for Core
+# Servers, private networks. Partner admins choose the URLs; the operator chooses these.
+ROP_ALLOW_LOOPBACK_ADDRESSES = env.bool("ROP_ALLOW_LOOPBACK_ADDRESSES", default=False)
+ROP_ALLOW_PRIVATE_ADDRESSES = env.bool("ROP_ALLOW_PRIVATE_ADDRESSES", default=False)
+# The largest snapshot the console passes on to a browser.
+SNAPSHOT_MAX_BYTES = env.int("SNAPSHOT_MAX_BYTES", default=5 * 1024 * 1024)
 # Background sync and health polling (devices/sync.py, devices/polling.py).
 SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=60)
 POLL_SWEEP_SECONDS = env.int("POLL_SWEEP_SECONDS", default=15)
