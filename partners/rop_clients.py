@@ -10,12 +10,17 @@ from django.conf import settings
 from core.request_budget import RequestBudget
 from rop import RetryPolicy, RopClient
 
+from .circuit import circuit_for
 from .models import Partner
 
 
-def rop_client_for(partner: Partner, *, max_wait: float = 30.0, retry: RetryPolicy | None = None) -> RopClient:
+def rop_client_for(
+    partner: Partner, *, max_wait: float = 30.0, retry: RetryPolicy | None = None, deadline: float | None = None
+) -> RopClient:
     """`retry`: background work (polling) passes a shorter policy so that one
-    unresponsive device cannot hold a worker for minutes."""
+    unresponsive device cannot hold a worker for minutes. `deadline`: seconds a whole
+    call may take (views pass ROP_INTERACTIVE_DEADLINE_SECONDS). Every client shares
+    the partner's circuit breaker, so a dead Core Server fails fast everywhere."""
     token = partner.gateway_token or None
     return RopClient(
         base_url=partner.rop_base_url,
@@ -24,6 +29,8 @@ def rop_client_for(partner: Partner, *, max_wait: float = 30.0, retry: RetryPoli
         auth_header=partner.gateway_auth_header or "Authorization",
         retry=retry,
         limiter=RequestBudget(f"partner:{partner.id}", partner.request_budget, max_wait=max_wait),
+        deadline=deadline,
+        breaker=circuit_for(partner),
     )
 
 

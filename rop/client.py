@@ -42,7 +42,7 @@ from .models import (
     read_str,
     require,
 )
-from .transport import USER_AGENT, Limiter, RetryPolicy, Timeout, Transport, UploadBody
+from .transport import USER_AGENT, CircuitBreaker, Limiter, RetryPolicy, Timeout, Transport, UploadBody
 
 __all__ = ["RopClient"]
 
@@ -146,6 +146,9 @@ class RopClient:
     ``retry``: a RetryPolicy (count, backoff base/max, longest Retry-After waited).
     ``limiter``: object whose ``acquire()`` is called before every HTTP request,
     retries included (a fleet-wide request budget).
+    ``deadline``: seconds a whole call may take, retries and limiter waits included
+    (``None``: only the per-read timeout and the retry policy bound it).
+    ``breaker``: a circuit breaker shared by every client of the same server.
     """
 
     def __init__(
@@ -162,6 +165,8 @@ class RopClient:
         backoff_base: float | None = None,
         limiter: Limiter | None = None,
         user_agent: str = USER_AGENT,
+        deadline: float | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         retry = retry or RetryPolicy()
         if max_retries is not None:
@@ -178,6 +183,8 @@ class RopClient:
             retry=retry,
             limiter=limiter,
             user_agent=user_agent,
+            deadline=deadline,
+            breaker=breaker,
         )
 
     # --- plumbing ----------------------------------------------------------------------

@@ -1,0 +1,181 @@
+"""A circuit breaker per Core Server, shared by every worker and web process.
+
+A partner whose Core Server stops answering would otherwise hold every worker and
+web thread that calls it for a full timeout each. After ROP_CIRCUIT_FAILURES
+failures in a row (no connection, a timeout, a gateway's 502/503/504) the circuit
+opens: for ROP_CIRCUIT_OPEN_SECONDS every call fails at once with
+rop.errors.CircuitOpen, whose message says since when and until when. Then it is
+half-open: one call (the probe) goes through while the others still fail fast; an
+answer closes the circuit, another failure opens it again. Any answer at all closes
+it, so polling and pages resume as soon as the server is back.
+
+The state lives in Redis (one hash per partner and Core Server URL, so a corrected
+URL starts closed), updated by Lua scripts on Redis's clock. Without Redis (the
+embedded `make run` defaults) each process keeps its own, as the request budget does.
+"""
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+import redis
+from django.conf import settings
+
+from rop.errors import CircuitOpen
+
+from .models import Partner
+
+# ARGV: probe_seconds. Answers {0} closed, {1, opened_at, retry_at} open, {2} you are the probe.
+_CHECK = """
+local retry = tonumber(redis.call('HGET', KEYS[1], 'retry_at'))
+if not retry then return {0} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local opened = redis.call('HGET', KEYS[1], 'opened_at')
+if now < retry then return {1, opened, tostring(retry)} end
+local probe = tonumber(redis.call('HGET', KEYS[1], 'probe'))
+local probe_seconds = tonumber(ARGV[1])
+if probe and now < probe + probe_seconds then return {1, opened, tostring(probe + probe_seconds)} end
+redis.call('HSET', KEYS[1], 'probe', tostring(now))
+return {2}
+"""
+
+# ARGV: threshold, open_seconds. A failure while half-open (the probe's) opens it again.
+_FAIL = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
+local retry = tonumber(redis.call('HGET', KEYS[1], 'retry_at'))
+local open_seconds = tonumber(ARGV[2])
+if (retry and now >= retry) or (not retry and failures >= tonumber(ARGV[1])) then
+  if not redis.call('HGET', KEYS[1], 'opened_at') then redis.call('HSET', KEYS[1], 'opened_at', tostring(now)) end
+  redis.call('HSET', KEYS[1], 'retry_at', tostring(now + open_seconds))
+  redis.call('HDEL', KEYS[1], 'probe')
+end
+redis.call('EXPIRE', KEYS[1], math.ceil(open_seconds) + 86400)
+return failures
+"""
+
+
+@dataclass(frozen=True)
+class CircuitState:
+    """An open (or half-open) circuit, for the overview."""
+
+    opened_at: datetime
+    retry_at: datetime
+
+
+class CoreServerCircuit:
+    """rop.CircuitBreaker for one partner's Core Server."""
+
+    def __init__(self, partner_id: int, base_url: str) -> None:
+        digest = hashlib.blake2b(base_url.encode(), digest_size=6).hexdigest()
+        self.key = f"rop-circuit:{partner_id}:{digest}"
+        self.threshold = max(1, int(settings.ROP_CIRCUIT_FAILURES))
+        self.open_seconds = float(settings.ROP_CIRCUIT_OPEN_SECONDS)
+        # A probe that never reports (its process died) frees the slot after this.
+        self.probe_seconds = float(settings.ROP_TIMEOUT_SECONDS) * 2
+        self._redis = _redis()
+
+    def before_request(self) -> None:
+        if self._redis is None:
+            answer = _local.check(self.key, self.probe_seconds)
+        else:
+            answer = self._redis.eval(_CHECK, 1, self.key, self.probe_seconds)
+        if int(answer[0]) == 1:
+            opened_at, retry_at = float(answer[1]), float(answer[2])
+            raise CircuitOpen(
+                f"the Core Server has not answered since {_clock(opened_at)} UTC; "
+                f"the console tries it again at {_clock(retry_at)} UTC",
+                opened_at=opened_at,
+                retry_at=retry_at,
+            )
+
+    def record(self, reachable: bool) -> None:
+        if reachable:
+            if self._redis is None:
+                _local.close(self.key)
+            else:
+                self._redis.delete(self.key)
+        elif self._redis is None:
+            _local.fail(self.key, self.threshold, self.open_seconds)
+        else:
+            self._redis.eval(_FAIL, 1, self.key, self.threshold, self.open_seconds)
+
+    def state(self) -> CircuitState | None:
+        if self._redis is None:
+            fields = _local.fields(self.key)
+        else:
+            raw = self._redis.hgetall(self.key)
+            fields = {k.decode(): float(v) for k, v in raw.items() if k in (b"opened_at", b"retry_at")}
+        if "retry_at" not in fields or "opened_at" not in fields:
+            return None
+        return CircuitState(_utc(fields["opened_at"]), _utc(fields["retry_at"]))
+
+
+def circuit_for(partner: Partner) -> CoreServerCircuit:
+    return CoreServerCircuit(partner.id, partner.rop_base_url)
+
+
+def circuit_state(partner: Partner) -> CircuitState | None:
+    """The partner's Core Server circuit when open or half-open, else None."""
+    return circuit_for(partner).state()
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _clock(timestamp: float) -> str:
+    return _utc(timestamp).strftime("%H:%M:%S")
+
+
+class _LocalCircuits:
+    """The same rules in one process, for when there is no Redis."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.states: dict[str, dict[str, float]] = {}
+
+    def check(self, key: str, probe_seconds: float) -> tuple[float, ...]:
+        with self.lock:
+            state = self.states.get(key, {})
+            if "retry_at" not in state:
+                return (0,)
+            now = time.time()
+            if now < state["retry_at"]:
+                return (1, state["opened_at"], state["retry_at"])
+            if "probe" in state and now < state["probe"] + probe_seconds:
+                return (1, state["opened_at"], state["probe"] + probe_seconds)
+            state["probe"] = now
+            return (2,)
+
+    def fail(self, key: str, threshold: int, open_seconds: float) -> None:
+        with self.lock:
+            now = time.time()
+            state = self.states.setdefault(key, {"failures": 0})
+            state["failures"] += 1
+            retry = state.get("retry_at")
+            if (retry is not None and now >= retry) or (retry is None and state["failures"] >= threshold):
+                state.setdefault("opened_at", now)
+                state["retry_at"] = now + open_seconds
+                state.pop("probe", None)
+
+    def close(self, key: str) -> None:
+        with self.lock:
+            self.states.pop(key, None)
+
+    def fields(self, key: str) -> dict[str, float]:
+        with self.lock:
+            return dict(self.states.get(key, {}))
+
+
+_local = _LocalCircuits()
+
+
+@cache
+def _redis() -> redis.Redis | None:
+    return redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS) if settings.REDIS_URL else None
