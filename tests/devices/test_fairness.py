@@ -72,7 +72,8 @@ def test_it_keeps_another_partners_pages_fast_while_one_core_server_hangs(
     def look_at_acme(device: Device) -> None:
         client = Client()
         client.force_login(alice)
-        client.get(url("device_snapshot", device), {"channel": 0, "stream": "mainStream", "refresh": "1"})
+        query: dict[str, str | int] = {"channel": 0, "stream": "mainStream", "refresh": "1"}
+        client.get(url("device_snapshot", device), query)
         connection.close()
 
     waiting = [threading.Thread(target=look_at_acme, args=(device,)) for device in acme_devices]
