@@ -77,7 +77,7 @@ def _wait(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
 
 
 def _start_sim(port: int, token: str, seed: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "ropsim", "--devices", "20", "--seed", str(seed), "--port", str(port)]
+    cmd = [sys.executable, "-m", "ropsim", "--devices", "40", "--seed", str(seed), "--port", str(port)]
     cmd += ["--log-level", "WARNING", "--no-demo-states", f"--token={token}"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
     _wait(f"http://127.0.0.1:{port}/_sim/health", proc, "ropsim")
@@ -183,6 +183,7 @@ def run() -> list[dict[str, Any]]:
     from devices.sync import sync_partner
     from partners.circuit import close_all_circuits
     from partners.models import Membership, Partner, Role
+    from ropsim.models import CATALOGUE
 
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise RuntimeError("this benchmark needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)")
@@ -219,14 +220,19 @@ def run() -> list[dict[str, Any]]:
             client = Client()
             client.force_login(user)
             sessions[slug] = client.cookies["sessionid"].value
-        acme_cams = Device.objects.filter(partner=partners["acme"]).values_list("uid", flat=True)
+        # Cameras with WiFi: for the others ropsim answers cmd_not_support before any latency.
+        acme_cams = [
+            uid
+            for uid, model in Device.objects.filter(partner=partners["acme"]).values_list("uid", "model")
+            if CATALOGUE[model].wifi
+        ]
         bolt_cams = Device.objects.filter(partner=partners["bolt"]).values_list("uid", flat=True)
         hung = [
             (
                 sessions["acme"],
                 reverse("device_wifi", kwargs={"slug": "acme", "uid": uid}),
             )
-            for uid in list(acme_cams)[:HUNG_USERS]
+            for uid in acme_cams[:HUNG_USERS]
         ]
         if len(hung) < HUNG_USERS:
             raise RuntimeError("not enough cameras in Acme's simulated fleet")
@@ -289,7 +295,7 @@ def run() -> list[dict[str, Any]]:
             "baseline": round(deadline, 1),
             "baseline_name": "interactive deadline",
             "ratio": round(max(own) / deadline, 2),
-            "target": "within the deadline",
+            "target": "the deadline, plus the page's own time",
         }
     )
     return rows

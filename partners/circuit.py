@@ -23,15 +23,20 @@ from functools import cache
 
 import redis
 from django.conf import settings
+from redis.commands.core import Script
 
 from rop.errors import CircuitOpen
 
 from .models import Partner
 
-# ARGV: probe_seconds. Answers {0} closed, {1, opened_at, retry_at} open, {2} you are the probe.
+# ARGV: probe_seconds. Answers {0} closed and clean, {3} closed after some failures,
+# {1, opened_at, retry_at} open, {2} you are the probe.
 _CHECK = """
 local retry = tonumber(redis.call('HGET', KEYS[1], 'retry_at'))
-if not retry then return {0} end
+if not retry then
+  if redis.call('EXISTS', KEYS[1]) == 1 then return {3} end
+  return {0}
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local opened = redis.call('HGET', KEYS[1], 'opened_at')
@@ -79,12 +84,16 @@ class CoreServerCircuit:
         # A probe that never reports (its process died) frees the slot after this.
         self.probe_seconds = float(settings.ROP_TIMEOUT_SECONDS) * 2
         self._redis = _redis()
+        # Whether the last check saw any state: a success then clears it. A clean circuit
+        # (the usual case) costs one Redis call per request, not two.
+        self._dirty = True
 
     def before_request(self) -> None:
         if self._redis is None:
             answer = _local.check(self.key, self.probe_seconds)
         else:
-            answer = self._redis.eval(_CHECK, 1, self.key, self.probe_seconds)
+            answer = _scripts().check(keys=[self.key], args=[self.probe_seconds])
+        self._dirty = int(answer[0]) != 0
         if int(answer[0]) == 1:
             opened_at, retry_at = float(answer[1]), float(answer[2])
             raise CircuitOpen(
@@ -96,14 +105,17 @@ class CoreServerCircuit:
 
     def record(self, reachable: bool) -> None:
         if reachable:
+            if not self._dirty:
+                return
             if self._redis is None:
                 _local.close(self.key)
             else:
                 self._redis.delete(self.key)
+            self._dirty = False
         elif self._redis is None:
             _local.fail(self.key, self.threshold, self.open_seconds)
         else:
-            self._redis.eval(_FAIL, 1, self.key, self.threshold, self.open_seconds)
+            _scripts().fail(keys=[self.key], args=[self.threshold, self.open_seconds])
 
     def state(self) -> CircuitState | None:
         if self._redis is None:
@@ -155,7 +167,7 @@ class _LocalCircuits:
         with self.lock:
             state = self.states.get(key, {})
             if "retry_at" not in state:
-                return (0,)
+                return (3,) if state else (0,)
             now = time.time()
             if now < state["retry_at"]:
                 return (1, state["opened_at"], state["retry_at"])
@@ -185,6 +197,20 @@ class _LocalCircuits:
 
 
 _local = _LocalCircuits()
+
+
+@dataclass(frozen=True)
+class _Scripts:
+    check: Script
+    fail: Script
+
+
+@cache
+def _scripts() -> _Scripts:
+    # Registered once: EVALSHA sends the script's hash, not its text, on every request.
+    client = _redis()
+    assert client is not None
+    return _Scripts(client.register_script(_CHECK), client.register_script(_FAIL))
 
 
 @cache
