@@ -58,17 +58,15 @@ FIRST_POLL_WINDOW_SECONDS = 300
 POLL_RETRY = RetryPolicy(max_retries=1, backoff_base=0.5, backoff_max=2.0, max_retry_after=10.0)
 # How long a poll may wait for a budget token before giving the slot back.
 POLL_BUDGET_WAIT_SECONDS = 10.0
+# Backoff after failures doubles the interval per failure, up to a day.
+MAX_BACKOFF = timedelta(days=1)
+JITTER = 0.1
 
 
 def poll_deadline() -> float:
     # Each call of a poll ends within this, so a hung Core Server holds a worker slot
     # for one deadline per call until its circuit opens, not for the whole retry policy.
     return float(settings.ROP_BACKGROUND_DEADLINE_SECONDS)
-
-
-# Backoff after failures doubles the interval per failure, up to a day.
-MAX_BACKOFF = timedelta(days=1)
-JITTER = 0.1
 
 
 # --- when -----------------------------------------------------------------------------
