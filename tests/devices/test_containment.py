@@ -69,7 +69,7 @@ def test_it_bounds_retries_and_budget_waits_by_the_deadline(sim, acme_on_sim):
     with rop_client_for(acme_on_sim, deadline=0.8, max_wait=30) as client:
         client.get_device_name(uid)
         result, elapsed = timed(lambda: client.get_device_name(uid))
-    assert type(result).__name__ == "BudgetTimeout" and elapsed < 0.3  # no 2 s wait past the deadline
+    assert type(result).__name__ == "BudgetTimeout" and elapsed < 0.75  # no 2 s wait past the deadline
 
 
 # --- the circuit breaker --------------------------------------------------------------------
@@ -84,7 +84,8 @@ def test_it_opens_the_circuit_after_repeated_timeouts_and_then_fails_fast(sim, a
         assert isinstance(result, errors.RopUnavailable) and not isinstance(result, errors.CircuitOpen)
         assert elapsed >= 0.25
     result, elapsed = timed(lambda: client.get_alarm_enabled(uid))
-    assert isinstance(result, errors.CircuitOpen) and elapsed < 0.1
+    # Refused before any request (only the breaker raises CircuitOpen), well within a timeout.
+    assert isinstance(result, errors.CircuitOpen) and elapsed < 0.25
     assert "has not answered since" in result.message
     # The overview says so, with since when and when it is tried again.
     state = circuit_state(acme_on_sim)
@@ -107,7 +108,7 @@ def test_it_lets_one_probe_through_when_half_open_and_closes_on_an_answer(sim, a
     time.sleep(0.1)
     other, elapsed = timed(lambda: rop_client_for(acme_on_sim, retry=NO_RETRY).get_alarm_enabled(uid))
     prober.join()
-    assert isinstance(other, errors.CircuitOpen) and elapsed < 0.1
+    assert isinstance(other, errors.CircuitOpen) and elapsed < 0.25
     assert isinstance(probe["result"], errors.RopUnavailable) and not isinstance(probe["result"], errors.CircuitOpen)
     # A failed probe opens the circuit again at once (no three failures needed).
     assert isinstance(timed(lambda: client.get_alarm_enabled(uid))[0], errors.CircuitOpen)
@@ -148,7 +149,7 @@ def test_it_neither_fails_nor_offlines_devices_during_an_outage_and_resumes_afte
     results = [polling.poll_device(d) for d in Device.objects.select_related("partner").filter(id__in=claimed)]
     # Three polls meet the hung server (each within its 0.6 s deadline), then the circuit
     # is open and the other 27 give their slot back at once.
-    assert not any(results) and time.monotonic() - started < 4
+    assert not any(results) and time.monotonic() - started < 9  # 30 hung polls: 18 s
     devices = Device.objects.filter(partner=acme_on_sim)
     assert devices.filter(online=True, poll_failures=0).count() == 30
     assert set(devices.values_list("last_poll_error", flat=True)) <= {

@@ -54,7 +54,7 @@ def test_it_keeps_another_partners_polls_fast_while_one_core_server_hangs(
     elapsed = time.monotonic() - started
     assert bolt_read.count() == 10
     # Without the breaker the 30 hung polls alone hold the 2 slots for 15 s and more.
-    assert elapsed < 6, f"Bolt's polls took {elapsed:.1f} s behind Acme's hung server"
+    assert elapsed < 10, f"Bolt's polls took {elapsed:.1f} s behind Acme's hung server"
     acme = Device.objects.filter(partner=acme_on_sim)
     assert acme.filter(online=True, poll_failures=0).count() == 30  # the outage is nobody's failure
 
@@ -62,7 +62,7 @@ def test_it_keeps_another_partners_polls_fast_while_one_core_server_hangs(
 def test_it_keeps_another_partners_pages_fast_while_one_core_server_hangs(
     sim, acme_on_sim, bolt_on_sim, alice, bob, settings, transactional_db
 ):
-    settings.ROP_INTERACTIVE_DEADLINE_SECONDS = 2.0
+    settings.ROP_INTERACTIVE_DEADLINE_SECONDS = 5.0
     settings.ROP_CIRCUIT_FAILURES = 1000  # only the deadline here: every Acme request waits it out
     set_faults(sim, latency_ms=10_000)
     powered = [uid for uid, dev in sim.sim.fleet.devices.items() if not dev.model.battery][:4]
@@ -91,7 +91,7 @@ def test_it_keeps_another_partners_pages_fast_while_one_core_server_hangs(
     still_waiting = sum(thread.is_alive() for thread in waiting)
     for thread in waiting:
         thread.join()
-    assert still_waiting == 4 and max(times) < 1.0, times
+    assert still_waiting == 4 and max(times) < 1.5, times
 
 
 # --- routing ---------------------------------------------------------------------------------------

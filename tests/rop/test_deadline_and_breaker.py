@@ -49,7 +49,7 @@ def test_it_ends_a_call_to_a_hung_server_within_the_deadline(running, faults):
         started = time.monotonic()
         with pytest.raises(errors.DeadlineExceeded) as caught:
             client.get_device_name(uid)
-    assert 0.7 < time.monotonic() - started < 1.2
+    assert 0.7 < time.monotonic() - started < 1.5
     assert caught.value.seconds == 0.8 and isinstance(caught.value, errors.RopUnavailable)
 
 
