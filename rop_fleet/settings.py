@@ -11,7 +11,7 @@ from pathlib import Path
 import django_stubs_ext
 import environ
 from django.utils.csp import CSP
-from kombu import Queue
+from kombu import Exchange, Queue
 
 # Generic admin and queryset classes (ModelAdmin[Device]) for the type checker, at run time too.
 django_stubs_ext.monkeypatch()
@@ -171,7 +171,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 QUEUE_INTERACTIVE = "interactive"
 QUEUE_POLLING = "polling"
 QUEUE_BULK = "bulk"
-CELERY_TASK_QUEUES = [Queue(name) for name in (QUEUE_INTERACTIVE, QUEUE_POLLING, QUEUE_BULK)]
+# Each its own direct exchange and key: a message sent to one queue reaches no other.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in (QUEUE_INTERACTIVE, QUEUE_POLLING, QUEUE_BULK)
+]
 CELERY_TASK_DEFAULT_QUEUE = QUEUE_INTERACTIVE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
