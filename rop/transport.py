@@ -43,6 +43,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any, Protocol, runtime_checkable
 
 import requests
@@ -230,6 +231,26 @@ def _was_not_sent(exc: requests.RequestException) -> bool:
 _MIN_ATTEMPT_SECONDS = 0.05
 
 
+def _read_body_by(response: requests.Response, ends_at: float, too_late: Callable[[], RopError]) -> None:
+    """Read a body block by block and give up at the deadline, so that a server trickling
+    its answer a byte at a time cannot hold a call past it (each block still waits at most
+    the per-read timeout, already cut to what was left when the call started)."""
+    body = bytearray()
+    try:
+        # read1, not iter_content: it hands over what has arrived instead of waiting for a
+        # full block, so a slow answer is seen arriving and cut at the deadline.
+        while block := response.raw.read1(16 * 1024, decode_content=True):
+            body += block
+            if time.monotonic() > ends_at:
+                response.close()
+                raise too_late()
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from exc
+    except urllib3.exceptions.HTTPError as exc:
+        raise requests.exceptions.ConnectionError(exc) from exc
+    response._content = bytes(body)  # where requests itself keeps a body once read
+
+
 def _cut(timeout: Timeout, left: float) -> Timeout:
     """The per-attempt timeout, shortened to what is left of the deadline."""
     if isinstance(timeout, tuple):
@@ -340,11 +361,15 @@ class Transport:
                     data=upload,
                     headers=headers,
                     timeout=attempt_timeout,
-                    stream=stream,
+                    # Under a deadline the body is read here, block by block (below).
+                    stream=stream or ends_at is not None,
                     # A redirect is an error for this API; following one could also
                     # carry a custom auth header to another host.
                     allow_redirects=False,
                 )
+                if ends_at is not None and not stream:
+                    too_late = partial(self._deadline_error, method, path, last_error)
+                    _read_body_by(response, ends_at, too_late)
             except requests.RequestException as exc:
                 elapsed_ms = (time.monotonic() - started) * 1000
                 if self.breaker is not None:

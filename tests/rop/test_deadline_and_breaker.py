@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -98,3 +99,49 @@ def test_it_sends_nothing_while_the_breaker_refuses(running, faults):
     with RopClient(running.base_url, breaker=breaker) as client, pytest.raises(errors.CircuitOpen):
         client.get_device_name(uid)
     assert faults.total_requests() == 0 and breaker.reports == []
+
+
+@pytest.fixture
+def trickling_server():
+    """A local HTTP server that sends its headers at once, then its JSON body a byte every
+    0.1 s: each read answers well inside any timeout, the whole takes several seconds."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                body = b'{"name": "' + b"x" * 60 + b'"}'
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                )
+                for byte in body:
+                    if stop.is_set():
+                        break
+                    try:
+                        conn.sendall(bytes([byte]))
+                    except OSError:
+                        break
+                    time.sleep(0.1)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    server.close()
+
+
+def test_it_ends_a_call_within_the_deadline_while_the_answer_trickles_in(trickling_server):
+    with RopClient(trickling_server, timeout=5.0, retry=SLOW_RETRY, deadline=0.8) as client:
+        started = time.monotonic()
+        with pytest.raises(errors.DeadlineExceeded):
+            client.get_device_name("95270000ACME0001")
+    # The whole body would take over 6 s; each byte comes well within the read timeout.
+    assert time.monotonic() - started < 1.5
