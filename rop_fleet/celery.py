@@ -36,5 +36,9 @@ app.conf.beat_schedule = {
         "task": "devices.tasks.polling.prune_health_samples",
         "schedule": float(getattr(settings, "HEALTH_PRUNE_SECONDS", 3600)),
     },
+    "prune-alarm-events": {
+        "task": "alarms.tasks.prune_alarm_events",
+        "schedule": float(getattr(settings, "ALARM_PRUNE_SECONDS", 3600)),
+    },
 }
 app.autodiscover_tasks()

@@ -42,6 +42,13 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The address partners' Core Servers use to reach our alarm webhook; shown on the
 # partner settings page. Defaults to the address of the request that shows it.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+# Identical alarms (device, channel, status, AI types) within this many seconds of an
+# event's first one fold into it with a count (alarms/ingest.py).
+ALARM_DEDUPE_SECONDS = env.int("ALARM_DEDUPE_SECONDS", default=60)
+# How long alarms are kept when a partner sets no retention of its own; pruned every
+# ALARM_PRUNE_SECONDS (alarms.services.prune_alarm_events).
+ALARM_RETENTION_DAYS = env.int("ALARM_RETENTION_DAYS", default=90)
+ALARM_PRUNE_SECONDS = env.int("ALARM_PRUNE_SECONDS", default=3600)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

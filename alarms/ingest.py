@@ -1,0 +1,89 @@
+"""The webhook's hot path, kept to two queries per alarm (bench/bench_webhook.py
+measures it): one SELECT finds the partner with its alarm settings, the device the
+alarm is about and the event it would fold into; then one write, either a
+conditional UPDATE of that event (a duplicate) or an INSERT.
+
+Duplicates: an alarm of the same partner, device, channel, status and AI types
+arriving within ALARM_DEDUPE_SECONDS of an event's first alarm adds to that event's
+count and moves its last_seen_at, so an alarm storm is one row per window, not one
+per POST. Two identical alarms arriving at the very same moment may both insert
+(neither sees the other yet): the count is a fold, not an exact tally, and no alarm
+is ever lost or counted twice."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Expression, F, OuterRef, QuerySet, Subquery
+
+from devices.models import Device
+from partners.models import Partner
+from rop import AlarmNotification
+
+from .models import AlarmEvent, AlarmSettings, AlarmSource
+
+
+def dedupe_window() -> timedelta:
+    return timedelta(seconds=settings.ALARM_DEDUPE_SECONDS)
+
+
+def duplicates_of(
+    partner: Partner | Expression | OuterRef, notification: AlarmNotification, now: datetime
+) -> QuerySet[AlarmEvent]:
+    """Events an alarm folds into, newest first (at most one in practice)."""
+    return AlarmEvent.objects.filter(
+        partner=partner,
+        device_uid=notification.uid,
+        channel=notification.channel,
+        status=notification.status,
+        ai_types=sorted(notification.ai_types),
+        received_at__gte=now - dedupe_window(),
+    ).order_by("-id")
+
+
+def find_partner(slug: str, notification: AlarmNotification | None, now: datetime) -> Partner | None:
+    """The partner of a webhook address, with its alarm settings, and, when the body
+    parsed, `alarm_device_id` and `alarm_duplicate_id` (None when there is none)."""
+    partners = Partner.objects.filter(slug=slug).select_related("alarm_settings")
+    if notification is not None:
+        partners = partners.annotate(
+            alarm_device_id=Subquery(
+                Device.objects.filter(partner=OuterRef("pk"), uid=notification.uid).values("id")[:1]
+            ),
+            alarm_duplicate_id=Subquery(duplicates_of(OuterRef("pk"), notification, now).values("id")[:1]),
+        )
+    return partners.first()
+
+
+def settings_of(partner: Partner) -> AlarmSettings | None:
+    """The partner's alarm settings if it has a row (loaded with the partner by find_partner)."""
+    try:
+        return partner.alarm_settings
+    except AlarmSettings.DoesNotExist:
+        return None
+
+
+def store(
+    partner: Partner, notification: AlarmNotification, now: datetime, source: AlarmSource = AlarmSource.WEBHOOK
+) -> tuple[int, bool]:
+    """(event id, whether the alarm folded into an existing event). `partner` comes
+    from find_partner with this notification (its annotations say where to write)."""
+    duplicate = getattr(partner, "alarm_duplicate_id", None)
+    if duplicate is not None:
+        # Claimed conditionally: if the window closed since the lookup, insert instead.
+        folded = AlarmEvent.objects.filter(id=duplicate, received_at__gte=now - dedupe_window()).update(
+            count=F("count") + 1, last_seen_at=now
+        )
+        if folded:
+            return duplicate, True
+    event = AlarmEvent.objects.create(
+        partner=partner,
+        device_id=getattr(partner, "alarm_device_id", None),
+        device_uid=notification.uid,
+        channel=notification.channel,
+        status=notification.status,
+        ai_types=sorted(notification.ai_types),
+        source=source,
+        received_at=now,
+        last_seen_at=now,
+    )
+    return event.id, False
