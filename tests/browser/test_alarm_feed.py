@@ -1,0 +1,38 @@
+"""The alarm feed in Chromium: an alarm ropsim raises reaches the feed through the real
+webhook and appears on the open page by itself, without a reload."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from alarms.models import AlarmEvent
+from tests.devices.device_page_tools import page_device
+from tests.devices.simtools import control, wait_for
+
+pytestmark = pytest.mark.browser
+
+
+def test_it_shows_a_new_alarm_from_ropsim_without_reloading(page, logged_in, live_server, sim, acme_on_sim, victor):
+    device = page_device(sim, acme_on_sim, battery=False, channels=1)
+    sim.sim.fleet.devices[device.uid].alarm_enabled = True
+    hook = reverse("alarm_webhook", kwargs={"slug": acme_on_sim.slug})
+    control(sim, "PUT", "/faults", json={"callback_url": f"{live_server.url}{hook}", "authcode": acme_on_sim.webhook_secret})
+
+    logged_in(victor)
+    page.goto(reverse("alarm_feed", kwargs={"slug": acme_on_sim.slug}))
+    expect(page.locator(".alarm-empty")).to_have_text("No alarms match yet.")
+    page.evaluate("window.feedNotReloaded = true")
+
+    control(sim, "POST", f"/devices/{device.uid}/alarm", json={"aiTypes": ["people"]})
+    wait_for(lambda: AlarmEvent.objects.filter(device=device).exists(), what="the webhook to store the alarm")
+
+    row = page.locator("#alarm-rows tr[data-alarm-id].alarm-new")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(device.display_name or device.uid)
+    expect(row).to_contain_text("Motion")
+    expect(row).to_contain_text("people")
+    expect(row.get_by_role("link", name="Recordings")).to_be_visible()
+    expect(row.get_by_role("link", name="Snapshot now")).to_be_visible()
+    expect(page.locator(".alarm-empty")).to_be_hidden()
+    assert page.evaluate("window.feedNotReloaded") is True
+    assert page.csp_violations == []
