@@ -6,6 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from alarms.models import AlarmEvent
+from alarms.views.feed import POLL_SECONDS
 from tests.devices.device_page_tools import page_device
 from tests.devices.simtools import control, wait_for
 
@@ -16,7 +17,8 @@ def test_it_shows_a_new_alarm_from_ropsim_without_reloading(page, logged_in, liv
     device = page_device(sim, acme_on_sim, battery=False, channels=1)
     sim.sim.fleet.devices[device.uid].alarm_enabled = True
     hook = reverse("alarm_webhook", kwargs={"slug": acme_on_sim.slug})
-    control(sim, "PUT", "/faults", json={"callback_url": f"{live_server.url}{hook}", "authcode": acme_on_sim.webhook_secret})
+    webhook = {"callback_url": f"{live_server.url}{hook}", "authcode": acme_on_sim.webhook_secret}
+    control(sim, "PUT", "/faults", json=webhook)  # the Core Server's ROP_ALARM_WEBHOOK
 
     logged_in(victor)
     page.goto(reverse("alarm_feed", kwargs={"slug": acme_on_sim.slug}))
@@ -27,7 +29,7 @@ def test_it_shows_a_new_alarm_from_ropsim_without_reloading(page, logged_in, liv
     wait_for(lambda: AlarmEvent.objects.filter(device=device).exists(), what="the webhook to store the alarm")
 
     row = page.locator("#alarm-rows tr[data-alarm-id].alarm-new")
-    expect(row).to_have_count(1)
+    expect(row).to_have_count(1, timeout=3 * POLL_SECONDS * 1000)  # the page polls every POLL_SECONDS
     expect(row).to_contain_text(device.display_name or device.uid)
     expect(row).to_contain_text("Motion")
     expect(row).to_contain_text("people")
@@ -35,4 +37,10 @@ def test_it_shows_a_new_alarm_from_ropsim_without_reloading(page, logged_in, liv
     expect(row.get_by_role("link", name="Snapshot now")).to_be_visible()
     expect(page.locator(".alarm-empty")).to_be_hidden()
     assert page.evaluate("window.feedNotReloaded") is True
+
+    # The device page lists it too, once its alarms section is scrolled to.
+    row.get_by_role("link", name=device.display_name or device.uid).click()
+    page.locator("#alarms").scroll_into_view_if_needed()
+    expect(page.locator("#device-alarms-list li")).to_have_count(1)
+    expect(page.locator("#device-alarms-list li")).to_contain_text("people")
     assert page.csp_violations == []
