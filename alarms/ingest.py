@@ -37,7 +37,7 @@ def duplicates_of(
         status=notification.status,
         ai_types=sorted(notification.ai_types),
         received_at__gte=now - dedupe_window(),
-    ).order_by("-id")
+    ).order_by("-received_at")  # walks the alarm_dedupe index (ordering by id would scan the partner)
 
 
 def find_partner(slug: str, notification: AlarmNotification | None, now: datetime) -> Partner | None:
