@@ -62,10 +62,13 @@ def alarm_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
 def alarm_feed_new(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The poll: alarms newer than `since` matching the filter, to go on top of the
     feed with the next poll; 204 (htmx swaps nothing) when there are none."""
+    if not request.user.is_authenticated:
+        # Not login_required's redirect: htmx would follow it and put the login page
+        # in the table. Reloading the page leads to the login form instead.
+        return HttpResponse("Log in again.", status=401, content_type="text/plain", headers={"HX-Refresh": "true"})
     access = get_access(request, slug)
     form = AlarmFilterForm(request.GET)
     valid, cleaned = _cleaned(form)

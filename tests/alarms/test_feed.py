@@ -158,3 +158,9 @@ def test_it_shows_a_devices_alarms_on_its_page(client_of, victor, acme, acme_cam
 def test_it_links_the_feed_from_the_menu(client_of, victor, acme):
     content = client_of(victor).get(reverse("overview", kwargs={"slug": "acme"})).content.decode()
     assert f'href="{feed()}"' in content
+
+
+def test_it_asks_a_logged_out_feed_to_reload_instead_of_redirecting_the_poll(client, acme):
+    response = client.get(f"{new()}?since=1", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response["HX-Refresh"] == "true"
