@@ -47,7 +47,8 @@ def find_partner(slug: str, notification: AlarmNotification | None, now: datetim
     if notification is not None:
         partners = partners.annotate(
             alarm_device_id=Subquery(
-                Device.objects.filter(partner=OuterRef("pk"), uid=notification.uid).values("id")[:1]
+                # Unordered: (partner, uid) is unique, and Device's default ordering would add a sort.
+                Device.objects.filter(partner=OuterRef("pk"), uid=notification.uid).order_by().values("id")[:1]
             ),
             alarm_duplicate_id=Subquery(duplicates_of(OuterRef("pk"), notification, now).values("id")[:1]),
         )

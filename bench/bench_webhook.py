@@ -9,6 +9,10 @@ any Django view here), and the same view making two trivial round trips to the
 database (SELECT 1, one committed INSERT): the floor of any view that stores
 something. Each alarm costs one SELECT and one write; the run checks it.
 
+And under gunicorn, as production serves it (`WORKERS` sync workers, `CLIENTS`
+concurrent clients over real HTTP for LOAD_SECONDS): new alarms beside a bare WSGI
+handler that only reads the body and answers 200 (bench/bare_wsgi.py), same workers.
+
 Also the server's share of "POST to visible in the feed": the webhook POST followed by
 the feed's poll for new alarms as a viewer's page sends it. An open feed polls every
 alarms.views.feed.POLL_SECONDS, so a browser shows an alarm at most that much later.
@@ -39,6 +43,10 @@ BENCH_DB = "rop_fleet_bench_webhook"
 DEVICES = 1_000
 STORED_ALARMS = 200_000
 REQUESTS = 1_500  # measured per scenario, after warm-up
+# Under gunicorn: the production command's sync workers, loaded by concurrent clients.
+WORKERS = 3
+CLIENTS = 6
+LOAD_SECONDS = 8.0
 WARM_UP = 100
 URLCONF = "bench_webhook_urls"
 
@@ -204,6 +212,106 @@ def _measure(partner: Any, uids: list[str], viewer: Any) -> dict[str, list[float
     return times
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _serve(args: list[str], env: dict[str, str]) -> tuple[Any, int]:
+    """A gunicorn with `args` on a free port, once it answers."""
+    import socket
+    import subprocess
+
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", *args, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"gunicorn {args} did not start") from None
+            time.sleep(0.2)
+
+
+def _load(port: int, path: str, bodies: Callable[[], dict[str, str]]) -> tuple[float, list[float]]:
+    """CLIENTS threads POSTing for LOAD_SECONDS: (requests per second, latencies in ms)."""
+    import http.client
+    import threading
+
+    times: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + LOAD_SECONDS
+
+    def client() -> None:
+        while time.monotonic() < stop:
+            data = json.dumps(bodies()).encode()
+            started = time.perf_counter()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("POST", path, body=data, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            with lock:
+                times.append((time.perf_counter() - started) * 1000)
+                if response.status != 200:
+                    failures.append(response.status)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed under load, e.g. {failures[0]}")
+    return len(times) / (time.perf_counter() - started), times
+
+
+def _under_gunicorn(partner: Any, uids: list[str]) -> dict[str, tuple[float, list[float]]]:
+    """The webhook under gunicorn (the production command's sync workers) beside the
+    bare WSGI handler, each loaded by CLIENTS concurrent clients."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rop_fleet.test_settings",
+        "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}",
+        "ALARM_DEDUPE_SECONDS": "3600",
+    }
+    counter = iter(range(10**9))
+    lock = __import__("threading").Lock()
+
+    def new_alarm() -> dict[str, str]:
+        with lock:
+            i = next(counter)
+        # Other channels than the in-process run used: never a duplicate.
+        return {"uid": uids[i % len(uids)], "channelId": str(31 - (i // len(uids)) % 16), "status": "MD"}
+
+    results = {}
+    for name, args, path in (
+        ("bare", ["--chdir", str(ROOT / "bench"), "bare_wsgi:app"], "/"),
+        ("webhook", ["rop_fleet.wsgi"], f"/hooks/alarms/bench/?authcode={partner.webhook_secret}"),
+    ):
+        process, port = _serve(args, env)
+        try:
+            _load(port, path, new_alarm)  # warm-up: workers import, connect, plan
+            results[name] = _load(port, path, new_alarm)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return results
+
+
 def run() -> list[dict[str, Any]]:
     _django()
     from django.db import connection
@@ -224,6 +332,8 @@ def run() -> list[dict[str, Any]]:
         print(f"  stored {STORED_ALARMS:,} alarms in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         with override_settings(ROOT_URLCONF=URLCONF, ALARM_DEDUPE_SECONDS=3600):
             times = _measure(partner, uids, viewer)
+        connection.close()  # the gunicorn workers' turn
+        served = _under_gunicorn(partner, uids)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
@@ -263,6 +373,28 @@ def run() -> list[dict[str, Any]]:
                 "target": "close to the floor",
             },
         ]
+    (bare_served, bare_times), (hook_served, hook_times) = served["bare"], served["webhook"]
+    gunicorn = f"alarm webhook under gunicorn ({WORKERS} sync workers, {CLIENTS} concurrent clients, PostgreSQL)"
+    rows += [
+        {
+            "benchmark": f"{gunicorn}: new alarms, throughput",
+            "figure": round(hook_served),
+            "unit": "requests/s",
+            "baseline": round(bare_served),
+            "baseline_name": "bare WSGI handler under gunicorn",
+            "ratio": round(hook_served / bare_served, 2),
+            "target": "",
+        },
+        {
+            "benchmark": f"{gunicorn}: new alarms, p95",
+            "figure": round(_p95(hook_times), 2),
+            "unit": "ms",
+            "baseline": round(_p95(bare_times), 2),
+            "baseline_name": "bare WSGI handler under gunicorn",
+            "ratio": round(_p95(hook_times) / _p95(bare_times), 2),
+            "target": "",
+        },
+    ]
     visible = _p95(times["visible"])
     rows.append(
         {
