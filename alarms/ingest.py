@@ -6,13 +6,17 @@ conditional UPDATE of that event (a duplicate) or an INSERT.
 Duplicates: an alarm of the same partner, device, channel, status and AI types
 arriving within ALARM_DEDUPE_SECONDS of an event's first alarm adds to that event's
 count and moves its last_seen_at, so an alarm storm is one row per window, not one
-per POST. Two identical alarms arriving at the very same moment may both insert
-(neither sees the other yet): the count is a fold, not an exact tally, and no alarm
-is ever lost or counted twice."""
+per POST. Identical alarms arriving at the same moment (a Core Server delivers in
+parallel) do not see each other in the lookup; the INSERT is then an upsert on the
+event's slot (received_at in whole windows, unique with the alarm's fields), so the
+second folds into the first. Only two simultaneous first alarms either side of a slot
+boundary still make two events."""
 
+import json
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Expression, F, OuterRef, QuerySet, Subquery
 
 from devices.models import Device
@@ -76,15 +80,32 @@ def store(
         )
         if folded:
             return duplicate, True
-    event = AlarmEvent.objects.create(
-        partner=partner,
-        device_id=getattr(partner, "alarm_device_id", None),
-        device_uid=notification.uid,
-        channel=notification.channel,
-        status=notification.status,
-        ai_types=sorted(notification.ai_types),
-        source=source,
-        received_at=now,
-        last_seen_at=now,
+    return _insert_or_fold(partner, notification, now, source)
+
+
+def _insert_or_fold(
+    partner: Partner, notification: AlarmNotification, now: datetime, source: AlarmSource
+) -> tuple[int, bool]:
+    """INSERT … ON CONFLICT on the slot's unique constraint: a new event, or one more on
+    the event a concurrent request inserted for the same alarm a moment ago. Raw SQL
+    because the ORM's upsert cannot add to a column; PostgreSQL and SQLite both speak it."""
+    table = AlarmEvent._meta.db_table
+    ops = connection.ops
+    # The JSON text Django's JSONField writes: SQLite compares it as text, PostgreSQL as jsonb.
+    ai_types = json.dumps(sorted(notification.ai_types))
+    at = ops.adapt_datetimefield_value(now)
+    slot = int(now.timestamp()) // max(1, settings.ALARM_DEDUPE_SECONDS)
+    device_id = getattr(partner, "alarm_device_id", None)
+    columns = "partner_id, device_id, device_uid, channel, status, ai_types, source, received_at, last_seen_at"
+    # Only the table name is formatted in (from the model); every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({columns}, count, dedupe_slot) VALUES ({', '.join(['%s'] * 9)}, 1, %s) "  # noqa: S608
+        "ON CONFLICT (partner_id, device_uid, channel, status, ai_types, dedupe_slot) "
+        f"DO UPDATE SET count = {table}.count + 1, last_seen_at = excluded.last_seen_at "
+        "RETURNING id, count"
     )
-    return event.id, False
+    params = [partner.pk, device_id, notification.uid, notification.channel, notification.status, ai_types]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, str(source), at, at, slot])
+        event_id, count = cursor.fetchone()
+    return int(event_id), count > 1

@@ -38,16 +38,25 @@ class AlarmEvent(models.Model):
     # Duplicates arriving within ALARM_DEDUPE_SECONDS of received_at add to count and move last_seen_at.
     count = models.PositiveIntegerField(default=1)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # received_at in whole ALARM_DEDUPE_SECONDS since the epoch: with the unique constraint
+    # below, two identical alarms arriving at once fold instead of both inserting (ingest.py).
+    dedupe_slot = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["partner", "-id"], name="alarm_partner_recent"),
             models.Index(fields=["device", "-id"], name="alarm_device_recent"),
-            # The webhook's duplicate lookup (and the feed's filter on one uid).
-            models.Index(fields=["partner", "device_uid", "channel", "received_at"], name="alarm_dedupe"),
             # The retention prune of one partner.
             models.Index(fields=["partner", "received_at"], name="alarm_partner_received"),
+        ]
+        constraints = [
+            # One event per alarm and slot; its index also serves the webhook's duplicate
+            # lookup and the feed's filter on one uid. NULL slots (before folding) never clash.
+            models.UniqueConstraint(
+                fields=["partner", "device_uid", "channel", "status", "ai_types", "dedupe_slot"],
+                name="alarm_one_per_slot",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,9 @@ def filtered_alarms(partner: Partner, filters: dict[str, Any]) -> QuerySet[Alarm
     if status := filters.get("status"):
         qs = qs.filter(status=status)
     if ai_type := filters.get("ai_type"):
-        qs = qs.filter(ai_types=[]) if ai_type == "none" else qs.filter(ai_types__contains=[ai_type])
+        # The quoted name in the JSON text: type names are letters, digits and "_" (rop.alarms),
+        # so this matches whole names only, and works on SQLite too (no JSON containment there).
+        qs = qs.filter(ai_types=[]) if ai_type == "none" else qs.filter(ai_types__icontains=f'"{ai_type}"')
     if online := filters.get("online"):
         qs = qs.filter(device__online=online == "yes")
     return qs
