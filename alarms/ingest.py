@@ -41,7 +41,7 @@ def duplicates_of(
         status=notification.status,
         ai_types=sorted(notification.ai_types),
         received_at__gte=now - dedupe_window(),
-    ).order_by("-received_at")  # walks the alarm_dedupe index (ordering by id would scan the partner)
+    ).order_by("-received_at")  # by id, the planner might walk the partner's whole id index instead
 
 
 def find_partner(slug: str, notification: AlarmNotification | None, now: datetime) -> Partner | None:
