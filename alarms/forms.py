@@ -25,11 +25,10 @@ class AlarmSettingsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "retention_days"
-        ].help_text = (
-            f"Older alarms are deleted every hour. Empty: the console's default, {settings.ALARM_RETENTION_DAYS} days."
-        )
+        default = settings.ALARM_RETENTION_DAYS
+        kept = f"{default} days" if default > 0 else "kept forever"
+        help_text = f"Older alarms are deleted every hour. Empty: the console's default, {kept}."
+        self.fields["retention_days"].help_text = help_text
 
     @classmethod
     def for_settings(cls, alarm_settings: AlarmSettings) -> "AlarmSettingsForm":

@@ -41,20 +41,19 @@ def save_settings(
 
 
 def retention_days_of(partner_days: int | None) -> int:
-    """A partner's retention, or the console's default (ALARM_RETENTION_DAYS)."""
+    """A partner's retention, else the console's ALARM_RETENTION_DAYS (0: keep forever)."""
     return partner_days or settings.ALARM_RETENTION_DAYS
 
 
-def prune_alarm_events(now: datetime | None = None) -> int:
-    """Delete every partner's alarms older than its retention; returns how many."""
+def prune_old_events(now: datetime | None = None) -> int:
+    """Delete every partner's alarm events older than its retention, in batches; answers how many."""
     now = now or timezone.now()
     deleted = 0
-    for partner_id, days in Partner.objects.values_list("id", "alarm_settings__retention_days"):
-        cutoff = now - timedelta(days=retention_days_of(days))
-        old = AlarmEvent.objects.filter(partner_id=partner_id, received_at__lt=cutoff)
-        while True:
-            ids = list(old.values_list("id", flat=True)[:PRUNE_BATCH])
-            if not ids:
-                break
+    for partner_id, partner_days in Partner.objects.values_list("id", "alarm_settings__retention_days"):
+        days = retention_days_of(partner_days)
+        if days <= 0:
+            continue
+        old = AlarmEvent.objects.filter(partner_id=partner_id, received_at__lt=now - timedelta(days=days))
+        while ids := list(old.order_by("pk").values_list("id", flat=True)[:PRUNE_BATCH]):
             deleted += AlarmEvent.objects.filter(id__in=ids).delete()[0]
     return deleted

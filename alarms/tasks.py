@@ -1,4 +1,4 @@
-"""Alarm tasks: thin, each calls one service."""
+"""Alarm events' periodic task; the logic is in alarms.services."""
 
 import logging
 
@@ -11,7 +11,6 @@ logger = logging.getLogger(__name__)
 
 @shared_task(soft_time_limit=300, time_limit=360)
 def prune_alarm_events() -> None:
-    """Beat, every ALARM_PRUNE_SECONDS: each partner's alarms older than its retention."""
-    deleted = services.prune_alarm_events()
+    deleted = services.prune_old_events()
     if deleted:
-        logger.info("pruned %d alarm events", deleted)
+        logger.info("pruned %d alarm events past ALARM_RETENTION_DAYS", deleted)

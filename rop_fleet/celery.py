@@ -38,7 +38,7 @@ app.conf.beat_schedule = {
     },
     "prune-alarm-events": {
         "task": "alarms.tasks.prune_alarm_events",
-        "schedule": float(getattr(settings, "ALARM_PRUNE_SECONDS", 3600)),
+        "schedule": float(getattr(settings, "HEALTH_PRUNE_SECONDS", 3600)),
     },
 }
 app.autodiscover_tasks()

@@ -45,10 +45,9 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 # Identical alarms (device, channel, status, AI types) within this many seconds of an
 # event's first one fold into it with a count (alarms/ingest.py).
 ALARM_DEDUPE_SECONDS = env.int("ALARM_DEDUPE_SECONDS", default=60)
-# How long alarms are kept when a partner sets no retention of its own; pruned every
-# ALARM_PRUNE_SECONDS (alarms.services.prune_alarm_events).
+# Days alarms are kept when a partner sets no retention of its own (0 = keep forever);
+# pruned every HEALTH_PRUNE_SECONDS (alarms.services.prune_old_events).
 ALARM_RETENTION_DAYS = env.int("ALARM_RETENTION_DAYS", default=90)
-ALARM_PRUNE_SECONDS = env.int("ALARM_PRUNE_SECONDS", default=3600)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

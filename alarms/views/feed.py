@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
-from core.htmx import HtmxHttpRequest
+from core.http import HtmxHttpRequest
 from devices.models import Device
 from partners.access import get_access, get_object_for
 from partners.session import remember_partner
