@@ -18,9 +18,12 @@ def test_it_receives_folds_and_shows_ropsims_alarms(live_server, sim, acme_on_si
     )
 
     # One after the other, as a camera repeats an alarm (concurrent ones: test_concurrent_dedupe.py).
-    for delivered, body in enumerate(({"aiTypes": ["vehicle"]}, {"aiTypes": ["vehicle"]}, {"status": "blind"}), 1):
+    def delivered() -> int:
+        return int(control(sim, "GET", "/alarms")["stats"]["delivered"])
+
+    for sent, body in enumerate(({"aiTypes": ["vehicle"]}, {"aiTypes": ["vehicle"]}, {"status": "blind"}), 1):
         control(sim, "POST", f"/devices/{device.uid}/alarm", json=body)
-        wait_for(lambda n=delivered: control(sim, "GET", "/alarms")["stats"]["delivered"] == n, what="the delivery")
+        wait_for(lambda: delivered() == sent, what="the delivery")  # noqa: B023 - called before the loop moves on
 
     events = {e.status: e for e in AlarmEvent.objects.filter(partner=acme_on_sim)}
     assert set(events) == {"MD", "blind"}

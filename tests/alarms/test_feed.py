@@ -27,6 +27,13 @@ def alarm(partner, device=None, uid="95270000ACME0001", **fields):
     )
 
 
+def found(pattern, text):
+    """The first group of `pattern` in `text`, unescaped as a browser reads an attribute."""
+    match = re.search(pattern, text, re.S)
+    assert match is not None, pattern
+    return html.unescape(match.group(1))
+
+
 def shown_ids(response):
     return [int(i) for i in re.findall(r'<tr data-alarm-id="(\d+)"', response.content.decode())]
 
@@ -91,7 +98,7 @@ def test_it_keeps_the_filter_on_the_next_page(client_of, victor, acme, acme_came
         alarm(acme, acme_camera, status="blind")
         alarm(acme, acme_camera)
     first = client_of(victor).get(f"{feed()}?status=blind").content.decode()
-    link = html.unescape(re.search(r'id="alarm-more".*?href="\?([^"]+)"', first, re.S).group(1))
+    link = found(r'id="alarm-more".*?href="\?([^"]+)"', first)
     assert "status=blind" in link
     second = client_of(victor).get(f"{feed()}?{link}")
     assert set(AlarmEvent.objects.filter(id__in=shown_ids(second)).values_list("status", flat=True)) == {"blind"}
@@ -101,7 +108,7 @@ def test_it_polls_for_alarms_newer_than_the_page(client_of, victor, acme, acme_c
     old = alarm(acme, acme_camera)
     client = client_of(victor)
     page = client.get(f"{feed()}?status=MD").content.decode()
-    poll = html.unescape(re.search(r'id="alarm-poll"[^>]*hx-get="([^"]+)"', page).group(1))
+    poll = found(r'id="alarm-poll"[^>]*hx-get="([^"]+)"', page)
     assert f"since={old.id}" in poll and "status=MD" in poll
     assert client.get(poll).status_code == 204  # nothing new: htmx swaps nothing
 
@@ -112,7 +119,7 @@ def test_it_polls_for_alarms_newer_than_the_page(client_of, victor, acme, acme_c
     assert shown_ids(response) == [fresh.id]
     body = response.content.decode()
     # The answer starts with the next poller, from the newest alarm it brought.
-    next_poll = html.unescape(re.search(r'id="alarm-poll"[^>]*hx-get="([^"]+)"', body).group(1))
+    next_poll = found(r'id="alarm-poll"[^>]*hx-get="([^"]+)"', body)
     assert f"since={fresh.id}" in next_poll
     assert client.get(next_poll).status_code == 204
 
