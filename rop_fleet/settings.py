@@ -43,6 +43,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The address partners' Core Servers use to reach our alarm webhook; shown on the
 # partner settings page. Defaults to the address of the request that shows it.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+# Identical alarms (device, channel, status, AI types) within this many seconds of an
+# event's first one fold into it with a count (alarms/ingest.py).
+ALARM_DEDUPE_SECONDS = env.int("ALARM_DEDUPE_SECONDS", default=60)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -323,6 +326,7 @@ JOBS_DISPATCH_SECONDS = env.int("JOBS_DISPATCH_SECONDS", default=300)
 # Retention, in days (0 = keep forever), of the audit log and of alarm events; the prunes
 # run with the health samples' (audit/tasks.py, alarms/tasks.py, every HEALTH_PRUNE_SECONDS).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# (ALARM_RETENTION_DAYS: when a partner sets no alarm retention of its own, in alarms' settings page.)
 ALARM_RETENTION_DAYS = env.int("ALARM_RETENTION_DAYS", default=90)
 # Containment of a Core Server that hangs or is down (docs/fairness.md). A call made
 # while a person waits (device page, snapshot, settings) ends within this many seconds,
