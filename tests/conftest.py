@@ -37,11 +37,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _circuits_closed():
-    """Circuit breakers live in Redis keyed by partner id and Core Server URL, which repeat
-    from one test to the next: each test starts with every circuit closed."""
+def _fresh_shared_state():
+    """The cache (once-a-day log keys, snapshots...) and the circuit breakers live in Redis
+    keyed by partner ids and URLs, which repeat from one test, or one run, to the next:
+    each test starts with an empty cache and every circuit closed."""
+    from django.core.cache import cache
+
     from partners.circuit import close_all_circuits
 
+    cache.clear()
     close_all_circuits()
 
 
