@@ -3,8 +3,9 @@ from django.contrib import admin
 from .models import AlarmEvent
 
 
+# Generic only in django-stubs; Django cannot subscript it at runtime.
 @admin.register(AlarmEvent)
-class AlarmEventAdmin(admin.ModelAdmin):
+class AlarmEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["received_at", "partner", "device_uid", "channel", "status", "ai_types", "source"]
     list_filter = ["partner", "source", "status"]
     search_fields = ["device_uid"]

@@ -24,5 +24,5 @@ class AlarmEvent(models.Model):
             models.Index(fields=["device", "-id"], name="alarm_device_recent"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.device_uid} ch{self.channel} {self.status}"

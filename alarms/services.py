@@ -1,9 +1,13 @@
 from devices.models import Device
+from partners.models import Partner
+from rop import AlarmNotification
 
 from .models import AlarmEvent, AlarmSource
 
 
-def store_notification(partner, notification, source=AlarmSource.WEBHOOK) -> AlarmEvent:
+def store_notification(
+    partner: Partner, notification: AlarmNotification, source: AlarmSource = AlarmSource.WEBHOOK
+) -> AlarmEvent:
     device = Device.objects.filter(partner=partner, uid=notification.uid).first()
     return AlarmEvent.objects.create(
         partner=partner,

@@ -178,6 +178,8 @@ def run() -> list[dict[str, object]]:
         str(port),
         "--log-level",
         "WARNING",
+        # The raw server: the demo's slow device and cameras that never wake would measure the demo.
+        "--no-demo-states",
     ]
     sim, sim_start = _start(cmd, f"http://127.0.0.1:{port}/v1.0/devices")
     try:

@@ -6,9 +6,9 @@ log either way, and answers an Outcome the caller shows as it is."""
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
-from partners import audit
+from audit import services as audit
 from partners.models import Partner
 from partners.rop_clients import using_client
 from rop import PirConfig, RopClient
@@ -20,7 +20,7 @@ from .ptz_commands import PTZ_COMMANDS
 from .rop_messages import ROP_FAILURES, describe
 
 # Who asked for the change (a bulk job's user may be gone: None).
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 
 def _run(
@@ -42,12 +42,12 @@ def _run(
     except ROP_FAILURES as exc:
         failure = describe(exc)
         audit.record(
-            partner, action, user=user, device=device, params=params, result=failure.result, message=failure.message
+            partner, action, user=user, target=device, params=params, result=failure.result, message=failure.message
         )
         return failure.outcome()
     if apply is not None:
         apply()
-    audit.record(partner, action, user=user, device=device, params=params)
+    audit.record(partner, action, user=user, target=device, params=params)
     return Outcome(ItemResult.OK, success, value)
 
 

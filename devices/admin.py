@@ -3,13 +3,13 @@ from django.contrib import admin
 from .models import Channel, Device, DeviceHealthSample
 
 
-class ChannelInline(admin.TabularInline):
+class ChannelInline(admin.TabularInline[Channel, Device]):
     model = Channel
     extra = 0
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(admin.ModelAdmin[Device]):
     list_display = [
         "uid",
         "display_name",
@@ -29,6 +29,6 @@ class DeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeviceHealthSample)
-class DeviceHealthSampleAdmin(admin.ModelAdmin):
+class DeviceHealthSampleAdmin(admin.ModelAdmin[DeviceHealthSample]):
     list_display = ["device", "taken_at", "online", "battery_percent", "charge_status"]
     raw_id_fields = ["device"]

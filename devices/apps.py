@@ -12,3 +12,9 @@ class DevicesConfig(AppConfig):
         from .bulk import BulkHandler
 
         register(BulkHandler())
+        # partners sits below devices and cannot call it: it announces the change.
+        from partners.signals import poll_intervals_changed
+
+        from .receivers import reschedule_polls
+
+        poll_intervals_changed.connect(reschedule_polls, dispatch_uid="devices.reschedule_polls")

@@ -12,7 +12,7 @@ from django.db.models import Avg
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from .models import DeviceHealthSample
+from .models import Device, DeviceHealthSample
 
 DAYS = 7
 WIDTH, HEIGHT = 700, 160  # the SVG's viewBox; CSS scales it to the page
@@ -32,7 +32,7 @@ class BatteryChart:
         return self.points == 0
 
 
-def battery_chart(device, now: dt.datetime | None = None) -> BatteryChart:
+def battery_chart(device: Device, now: dt.datetime | None = None) -> BatteryChart:
     now = now or timezone.now()
     start = now - dt.timedelta(days=DAYS)
     rows = (
@@ -44,26 +44,29 @@ def battery_chart(device, now: dt.datetime | None = None) -> BatteryChart:
     )
     span = (now - start).total_seconds()
 
-    def x(when):
+    def x(when: dt.datetime) -> float:
         return round(max(0.0, (when - start).total_seconds()) / span * WIDTH, 1)
 
-    def y(percent):
+    def y(percent: float) -> float:
         return round(HEIGHT - float(percent) / 100 * HEIGHT, 1)
 
-    lines, current, previous, last = [], [], None, None
+    stretches: list[list[str]] = []
+    current: list[str] = []
+    previous: dt.datetime | None = None
+    last: float | None = None
     for row in rows:
         if previous is not None and row["hour"] - previous > GAP and current:
-            lines.append(current)
+            stretches.append(current)
             current = []
         current.append(f"{x(row['hour'])},{y(row['percent'])}")
         previous, last = row["hour"], row["percent"]
     if current:
-        lines.append(current)
+        stretches.append(current)
     # A lone point would draw nothing as a polyline: give it a short flat segment.
-    lines = [" ".join(pts if len(pts) > 1 else [pts[0], _nudge(pts[0])]) for pts in lines]
+    lines = [" ".join(pts if len(pts) > 1 else [pts[0], _nudge(pts[0])]) for pts in stretches]
 
     midnight = timezone.localtime(start).replace(hour=0, minute=0, second=0, microsecond=0)
-    ticks = []
+    ticks: list[tuple[float, str]] = []
     for day in range(1, DAYS + 1):
         tick = midnight + dt.timedelta(days=day)
         if start < tick <= now:

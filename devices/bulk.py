@@ -13,10 +13,10 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 
+from audit import services as audit
 from jobs.models import Job, JobItem
 from jobs.registry import Done, Handler, Step, Target
 from jobs.services import create_job
-from partners import audit
 from partners.models import Partner
 from partners.rop_clients import rop_client_for
 from rop import RopClient
@@ -168,7 +168,7 @@ def _add_tag(job: Job, device: Device, name: str) -> Outcome:
         job.partner,
         "device.tag_added",
         user=job.user,
-        device=device,
+        target=device,
         params={"tag": name, "job": job.id, "changed": created},
         message=message,
     )
@@ -183,7 +183,7 @@ def _remove_tag(job: Job, device: Device, name: str) -> Outcome:
         job.partner,
         "device.tag_removed",
         user=job.user,
-        device=device,
+        target=device,
         params={"tag": name, "job": job.id, "changed": bool(removed)},
         message=message,
     )

@@ -8,16 +8,19 @@ cmd_not_support (shown as "This device does not support that.").
 
 from dataclasses import dataclass
 
+from .models import Device
+
 # Names other parts of the console may store for the same thing.
 _ALIASES = {"ptz_rotate": "ptz", "rotate": "ptz", "pan_tilt": "ptz", "ethernet": "wired", "lan": "wired"}
 
 # Reolink models and their abilities that matter to ROP's optional functions.
 # "wired": the camera has a network cable port (so a WiFi test or a wrong WiFi
-# key cannot cut it off).
+# key cannot cut it off). "pir": a PIR motion sensor (Reolink's battery cameras);
+# the others answer PIR calls with cmd_not_support.
 KNOWN_MODELS: dict[str, frozenset[str]] = {
-    "Argus 2": frozenset({"battery", "wifi"}),
-    "Argus 3 Pro": frozenset({"battery", "wifi"}),
-    "Argus PT": frozenset({"battery", "wifi", "ptz"}),
+    "Argus 2": frozenset({"battery", "wifi", "pir"}),
+    "Argus 3 Pro": frozenset({"battery", "wifi", "pir"}),
+    "Argus PT": frozenset({"battery", "wifi", "ptz", "pir"}),
     "RLC-810A": frozenset({"wired", "sd_card"}),
     "RLC-823A": frozenset({"wired", "zoom", "focus", "ptz", "sd_card"}),
     "E1 Zoom": frozenset({"wifi", "zoom", "focus", "ptz", "sd_card"}),
@@ -53,6 +56,10 @@ class Abilities:
         return self.zoom or self.focus or self.ptz
 
     @property
+    def pir(self) -> bool:
+        return self.can("pir")
+
+    @property
     def wifi(self) -> bool:
         return self.can("wifi")
 
@@ -64,7 +71,7 @@ class Abilities:
 
 
 # Abilities that ROP's optional functions need; "battery" and "wired" say nothing about them.
-OPTIONAL = frozenset({"zoom", "focus", "ptz", "wifi", "sd_card"})
+OPTIONAL = frozenset({"zoom", "focus", "ptz", "wifi", "sd_card", "pir"})
 
 
 def derived_capabilities(family: str, model: str) -> list[str]:
@@ -75,7 +82,7 @@ def derived_capabilities(family: str, model: str) -> list[str]:
     return sorted(names)
 
 
-def abilities_of(device) -> Abilities:
+def abilities_of(device: Device) -> Abilities:
     # What was stored (by sync or another source) plus what the catalogue says.
     names = {_ALIASES.get(str(name), str(name)) for name in (device.capabilities or [])}
     names |= set(derived_capabilities(device.family, device.model))

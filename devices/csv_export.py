@@ -2,12 +2,17 @@
 100,000-device export never sits in memory, with stable machine-readable values."""
 
 import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from partners.models import Partner
+
 from . import selectors
 from .filters import filter_values
+from .models import Device
 
 HEADER = ["uid", "name", "model", "family", "firmware", "online", "last_seen", "battery", "charge", "alarm", "tags"]
 # A cell starting with one of these is run as a formula by spreadsheet programs.
@@ -17,7 +22,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class _Echo:
     """csv.writer wants a file; this one hands each line back to the generator."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
@@ -25,11 +30,11 @@ def _text(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
-def _flag(value) -> str:
+def _flag(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
 
-def _row(device) -> list:
+def _row(device: Device) -> list[str | int]:
     return [
         device.uid,
         _text(device.display_name),
@@ -45,14 +50,14 @@ def _row(device) -> list:
     ]
 
 
-def _lines(devices):
+def _lines(devices: Iterable[Device]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
     for device in devices:
         yield writer.writerow(_row(device))
 
 
-def csv_response(partner, cleaned: dict) -> StreamingHttpResponse:
+def csv_response(partner: Partner, cleaned: dict[str, Any]) -> StreamingHttpResponse:
     qs = selectors.filtered_devices(partner, filter_values(cleaned))
     response = StreamingHttpResponse(
         _lines(selectors.export_rows(qs, cleaned["sort"])), content_type="text/csv; charset=utf-8"

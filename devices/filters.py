@@ -55,6 +55,9 @@ class Sort:
 
 
 class DeviceFilterForm(forms.Form):
+    """The list's filter controls are rendered from these fields (labels, choices,
+    limits, placeholders): the template holds no copy of them."""
+
     q = forms.CharField(
         required=False,
         max_length=64,
@@ -64,10 +67,27 @@ class DeviceFilterForm(forms.Form):
     online = forms.ChoiceField(
         required=False, label="Status", choices=[("", "Any status"), ("yes", "Online"), ("no", "Offline")]
     )
-    family = forms.ChoiceField(required=False, choices=[("", "Any family"), *Family.choices])
-    model = forms.CharField(required=False, max_length=31)
-    firmware = forms.CharField(required=False, max_length=31)
-    battery_below = forms.IntegerField(required=False, min_value=1, max_value=100, label="Battery below %")
+    family = forms.ChoiceField(required=False, label="Family", choices=[("", "Any family"), *Family.choices])
+    # The datalists of known values are the page's (filled from the partner's fleet).
+    model = forms.CharField(
+        required=False,
+        max_length=31,
+        label="Model",
+        widget=forms.TextInput(attrs={"placeholder": "Model", "list": "known-models"}),
+    )
+    firmware = forms.CharField(
+        required=False,
+        max_length=31,
+        label="Firmware",
+        widget=forms.TextInput(attrs={"placeholder": "Firmware", "list": "known-firmware"}),
+    )
+    battery_below = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Battery below %",
+        widget=forms.NumberInput(attrs={"placeholder": "Battery < %", "class": "narrow-input"}),
+    )
     charge = forms.ChoiceField(
         required=False, label="Charging", choices=[("", "Any charge state"), *ChargeStatus.choices]
     )
@@ -76,7 +96,12 @@ class DeviceFilterForm(forms.Form):
         label="Alarm notifications",
         choices=[("", "Alarms on or off"), ("on", "Alarms on"), ("off", "Alarms off")],
     )
-    tag = forms.CharField(required=False, max_length=50)
+    tag = forms.CharField(
+        required=False,
+        max_length=50,
+        label="Tag",
+        widget=forms.TextInput(attrs={"placeholder": "Tag", "list": "known-tags"}),
+    )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
@@ -108,13 +133,17 @@ class DeviceFilterForm(forms.Form):
             data["after"] = None
         return data
 
+    def filter_fields(self) -> list[forms.BoundField]:
+        """The controls that choose devices, in the order the page shows them."""
+        return [self[name] for name in FILTER_NAMES]
+
 
 def filter_values(cleaned: dict[str, Any]) -> dict[str, Any]:
     """Only the values that choose devices, blanks dropped."""
     return {name: cleaned[name] for name in FILTER_NAMES if cleaned.get(name) not in (None, "")}
 
 
-def filter_query(cleaned: dict[str, Any], **extra: Any) -> str:
+def filter_query(cleaned: dict[str, Any], **extra: object) -> str:
     """The query string of a filter (plus `extra`), for links that keep it."""
     query = QueryDict(mutable=True)
     for name, value in filter_values(cleaned).items():
@@ -128,13 +157,19 @@ def filter_query(cleaned: dict[str, Any], **extra: Any) -> str:
 # --- the page cursor: the last row's sort key, opaque to users ----------------------------
 
 
-def encode_cursor(sort: Sort, values: tuple[Any, ...]) -> str:
+# One column's value in a cursor, as a sort key column holds it; a cursor is the last
+# row's values of its sort's key columns.
+type KeyValue = int | str | datetime | None
+type Cursor = tuple[KeyValue, ...]
+
+
+def encode_cursor(sort: Sort, values: Cursor) -> str:
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
     raw = json.dumps({"s": str(sort), "k": plain}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str, sort: Sort) -> tuple[Any, ...]:
+def decode_cursor(token: str, sort: Sort) -> Cursor:
     """The key values in `token`, checked against the sort's columns; ValueError if not."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -151,7 +186,7 @@ def decode_cursor(token: str, sort: Sort) -> tuple[Any, ...]:
     )
 
 
-def _key_value(key: str, value: Any, *, first: bool) -> Any:
+def _key_value(key: str, value: object, *, first: bool) -> KeyValue:
     if value is None and first and key in NULLABLE_KEYS:
         return None  # the cursor is in the NULL tail
     if key in ("id", "battery_percent"):

@@ -1,7 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from rop_fleet.encrypted_fields import EncryptedTextField
+from core.encrypted_fields import EncryptedTextField
 
 uid_validator = RegexValidator(r"^[A-Z0-9]{16}$", "A UID is 16 uppercase letters or digits.")
 
@@ -20,6 +20,20 @@ class ChargeStatus(models.TextChoices):
     NONE = "none", "Not charging"
     CHARGING = "charging", "Charging"
     COMPLETED = "completed", "Fully charged"
+
+
+class Tag(models.Model):
+    """A free label (a site, a building, a customer) to target a group of devices."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["partner", "name"], name="tag_name_unique_per_partner")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Device(models.Model):
@@ -53,7 +67,9 @@ class Device(models.Model):
     lan_username = models.CharField(max_length=64, blank=True, default="")
     lan_password = EncryptedTextField(blank=True, default="")
 
-    tags = models.ManyToManyField("Tag", blank=True, related_name="devices")
+    # Tag is defined above Device so that this names the class: django-stubs leaves a
+    # many-to-many given by string untyped on both sides (typeddjango/django-stubs#1802).
+    tags = models.ManyToManyField(Tag, blank=True, related_name="devices")
     # The poll sweeper picks devices whose next_poll_at is due.
     next_poll_at = models.DateTimeField(null=True, blank=True)
     poll_failures = models.PositiveSmallIntegerField(default=0)
@@ -80,22 +96,14 @@ class Device(models.Model):
             models.Index(fields=["next_poll_at"], name="device_poll_due"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name or self.uid
 
-
-class Tag(models.Model):
-    """A free label (a site, a building, a customer) to target a group of devices."""
-
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="tags")
-    name = models.CharField(max_length=50)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["partner", "name"], name="tag_name_unique_per_partner")]
-
-    def __str__(self):
-        return self.name
+    @property
+    def audit_label(self) -> str:
+        """How the audit log names the device (audit.services.Target): its uid, which
+        outlives the row and is what the log's device filter takes."""
+        return self.uid
 
 
 class Channel(models.Model):
@@ -108,7 +116,7 @@ class Channel(models.Model):
         ordering = ["device", "index"]
         constraints = [models.UniqueConstraint(fields=["device", "index"], name="channel_index_unique")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.device} ch{self.index}"
 
 
@@ -129,7 +137,7 @@ class DeviceHealthSample(models.Model):
             models.Index(fields=["taken_at"], name="health_time"),  # retention pruning
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.device_id} at {self.taken_at:%Y-%m-%d %H:%M}"
 
 

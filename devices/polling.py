@@ -31,15 +31,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.request_budget import BudgetTimeout
 from partners.models import Partner
 from partners.rop_clients import using_client
 from rop import Battery, PirConfig, RetryPolicy, RopClient
 from rop import errors as rop_errors
-from rop_fleet.request_budget import BudgetTimeout
 
+from .capabilities import abilities_of
 from .models import Device, DeviceHealthSample, Family, Transport
 from .rop_messages import ROP_FAILURES, describe
 
@@ -121,15 +122,19 @@ class Reading:
     pir: PirConfig | None
 
 
-def _read(client, device) -> Reading:
+def _read(client: RopClient, device: Device) -> Reading:
     # The battery first: it is what wakes a sleeping camera for the calls after it.
     battery = client.get_battery(device.uid) if device.family == Family.BATTERY else None
     alarm_enabled = client.get_alarm_enabled(device.uid)
     name = client.get_device_name(device.uid)
-    try:
-        pir = client.get_pir_config(device.uid)
-    except rop_errors.CommandNotSupported:
-        pir = None  # not every model has a PIR sensor; not a failed poll
+    pir = None
+    # Only models with a PIR sensor (or of unknown abilities) are asked: a request spent
+    # on a certain cmd_not_support is a request less for the rest of the fleet.
+    if abilities_of(device).pir:
+        try:
+            pir = client.get_pir_config(device.uid)
+        except rop_errors.CommandNotSupported:
+            pir = None  # an unknown model without a PIR sensor; not a failed poll
     return Reading(battery, alarm_enabled, name, pir)
 
 
@@ -173,7 +178,7 @@ def record_timeout(device: Device) -> None:
     _record_failure(device, timezone.now(), "poll_timeout")
 
 
-def _record_reading(device, now, reading: Reading) -> None:
+def _record_reading(device: Device, now: datetime, reading: Reading) -> None:
     fields = [
         "online",
         "last_seen",
@@ -243,14 +248,16 @@ def _record_failure(device: Device, now: datetime, symbol: str) -> None:
 # --- the sweep ----------------------------------------------------------------------------
 
 
-def polls_per_sweep(partner) -> int:
+def polls_per_sweep(partner: Partner) -> int:
     """How many polls one sweep may plan for a partner: its share of the request budget
     over one sweep period. Devices beyond it wait for the next sweep (oldest first)."""
     requests = partner.request_budget * settings.POLL_SWEEP_SECONDS * settings.POLL_BUDGET_SHARE
     return max(1, int(requests // CALLS_PER_POLL))
 
 
-def due_devices(partner, now: datetime, limit: int):
+def due_devices(
+    partner: Partner, now: datetime, limit: int
+) -> QuerySet[Device, tuple[int, str, datetime | None, bool | None]]:
     return (
         Device.objects.filter(partner=partner, transport=Transport.ROP, online=True, next_poll_at__lte=now)
         .order_by("next_poll_at", "id")
@@ -258,7 +265,7 @@ def due_devices(partner, now: datetime, limit: int):
     )
 
 
-def claim_due_devices(partner, now: datetime | None = None) -> list[int]:
+def claim_due_devices(partner: Partner, now: datetime | None = None) -> list[int]:
     """Claim the partner's due devices and answer their ids.
 
     Each claim is a conditional UPDATE that moves next_poll_at one interval ahead
@@ -278,7 +285,7 @@ def claim_due_devices(partner, now: datetime | None = None) -> list[int]:
     return claimed
 
 
-def reschedule_after_interval_change(partner, now: datetime | None = None) -> int:
+def reschedule_after_interval_change(partner: Partner, now: datetime | None = None) -> int:
     """After a partner shortens an interval, devices scheduled beyond the new one are
     spread over it again (otherwise the change would take up to the old interval to
     show). Backed-off devices keep their backoff. Answers how many moved."""
@@ -300,7 +307,7 @@ def reschedule_after_interval_change(partner, now: datetime | None = None) -> in
 PRUNE_BATCH = 5000
 
 
-def prune_health_samples(partner, now: datetime | None = None) -> int:
+def prune_health_samples(partner: Partner, now: datetime | None = None) -> int:
     """Delete the partner's samples older than its retention, in batches so that a
     large backlog never becomes one huge transaction."""
     cutoff = (now or timezone.now()) - timedelta(days=partner.health_retention_days)

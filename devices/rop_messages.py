@@ -9,8 +9,8 @@ budget and Outcome, so it can move with the device-connection layer."""
 
 from dataclasses import dataclass
 
+from core.request_budget import BudgetTimeout
 from rop import errors
-from rop_fleet.request_budget import BudgetTimeout
 
 from .models import ItemResult
 from .outcome import Outcome

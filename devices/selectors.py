@@ -3,14 +3,16 @@
 Everything here must stay fast at 100,000 devices per partner: pages are keyset
 pages on an indexed sort key (no OFFSET), and nothing counts a whole fleet per page."""
 
+from collections.abc import Iterator
+from typing import Any, TypedDict
+
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OrderBy, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
-from alarms.models import AlarmEvent
 from partners.models import Partner
 
-from .filters import NULLABLE_KEYS, Sort
+from .filters import NULLABLE_KEYS, Cursor, Sort
 from .models import Device, Tag, Transport
 from .polling import never_read
 
@@ -39,7 +41,7 @@ LIST_COLUMNS = (
 # --- overview -----------------------------------------------------------------------------
 
 
-def fleet_summary(partner) -> dict:
+def fleet_summary(partner: Partner) -> dict[str, int]:
     """The overview's figures in one aggregate query."""
     return Device.objects.filter(partner=partner).aggregate(
         total_count=Count("id"),
@@ -60,7 +62,13 @@ def first_read_progress(partner: Partner) -> dict[str, int] | None:
     return progress if progress["read"] < progress["total"] else None
 
 
-def firmware_by_model(partner) -> list[dict]:
+class FirmwareCount(TypedDict):
+    model: str
+    firmware_version: str
+    count: int
+
+
+def firmware_by_model(partner: Partner) -> list[FirmwareCount]:
     return list(
         Device.objects.filter(partner=partner)
         .values("model", "firmware_version")
@@ -69,9 +77,9 @@ def firmware_by_model(partner) -> list[dict]:
     )
 
 
-def firmware_chart(partner) -> list[dict]:
+def firmware_chart(partner: Partner) -> list[dict[str, Any]]:
     """Firmware versions per model, for bars: [{model, total, versions: [{firmware, count, percent}]}]."""
-    models: dict[str, dict] = {}
+    models: dict[str, dict[str, Any]] = {}
     for row in firmware_by_model(partner):
         group = models.setdefault(row["model"], {"model": row["model"], "total": 0, "versions": []})
         group["total"] += row["count"]
@@ -83,14 +91,10 @@ def firmware_chart(partner) -> list[dict]:
     return list(models.values())
 
 
-def recent_alarms(partner, limit=10):
-    return AlarmEvent.objects.filter(partner=partner).select_related("device").order_by("-id")[:limit]
-
-
 # --- device list ------------------------------------------------------------------------
 
 
-def filtered_devices(partner, filters: dict):
+def filtered_devices(partner: Partner, filters: dict[str, Any]) -> QuerySet[Device]:
     """The partner's devices matching the list's filters (see filters.FILTER_NAMES)."""
     qs = Device.objects.filter(partner=partner)
     if q := filters.get("q"):
@@ -115,18 +119,20 @@ def filtered_devices(partner, filters: dict):
     return qs
 
 
-def count_matching(qs, cap: int | None = None) -> int:
+def count_matching(qs: QuerySet[Device], cap: int | None = None) -> int:
     """How many rows match, counting no further than cap + 1 (shown as "10,000+")."""
     cap = cap or MATCH_COUNT_CAP
     return qs.order_by().values("id")[: cap + 1].count()
 
 
-def ordering(sort: Sort) -> list:
+def ordering(sort: Sort) -> list[OrderBy]:
     """ORDER BY for a sort, NULLs last in both directions (as the pages walk them)."""
     return [F(key).desc(nulls_last=True) if sort.desc else F(key).asc(nulls_last=True) for key in sort.keys]
 
 
-def device_page(qs, sort: Sort, after: tuple | None, size: int | None = None):
+def device_page(
+    qs: QuerySet[Device], sort: Sort, after: Cursor | None, size: int | None = None
+) -> tuple[list[Device], Cursor | None]:
     """One keyset page: (rows, key of the last row or None on the last page).
 
     A nullable sort key is walked in two legs, each on an index: the rows with a
@@ -153,7 +159,7 @@ def device_page(qs, sort: Sort, after: tuple | None, size: int | None = None):
     return rows, tuple(getattr(rows[-1], key) for key in keys)
 
 
-def _after(qs, keys, desc: bool, after):
+def _after(qs: QuerySet[Device], keys: tuple[str, ...], desc: bool, after: Cursor | None) -> QuerySet[Device]:
     if after is None:
         return qs
     if len(keys) == 1:
@@ -163,21 +169,22 @@ def _after(qs, keys, desc: bool, after):
     return qs.filter(lookup(Tuple(*(F(key) for key in keys)), tuple(after)))
 
 
-def export_rows(qs, sort: Sort):
+def export_rows(qs: QuerySet[Device], sort: Sort) -> Iterator[Device]:
     """Every matching device for the CSV, streamed from the database in chunks."""
     return qs.only(*LIST_COLUMNS).prefetch_related("tags").order_by(*ordering(sort)).iterator(chunk_size=2000)
 
 
-def filter_suggestions(partner) -> dict:
+def filter_suggestions(partner: Partner) -> dict[str, list[str]]:
     """Known models, firmware versions and tags for the filter inputs' suggestions.
     Cached briefly: a DISTINCT over a large fleet is not worth doing per keystroke."""
 
-    def load():
+    def load() -> dict[str, list[str]]:
         pairs = firmware_by_model(partner)
         return {
             "models": sorted({p["model"] for p in pairs if p["model"]}),
             "firmware": sorted({p["firmware_version"] for p in pairs if p["firmware_version"]}),
         }
 
-    suggestions = cache.get_or_set(f"device-filter-suggestions:{partner.id}", load, 120)
+    # get_or_set answers None only when the cache refused the value: then read it now.
+    suggestions: dict[str, list[str]] = cache.get_or_set(f"device-filter-suggestions:{partner.id}", load, 120) or load()
     return {**suggestions, "tags": list(Tag.objects.filter(partner=partner).values_list("name", flat=True))}

@@ -12,14 +12,19 @@ writes are bulk_create / bulk_update / update() in batches; nothing is per devic
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from partners.audit import scrub
-from partners.models import AuditEntry, Partner
+from audit import services as audit
+from audit.models import AuditEntry
+from partners.models import Partner
 from partners.rop_clients import using_client
+from rop import OnlineDevice, RopClient
 
 from .capabilities import derived_capabilities
 from .models import Device, Family, Transport
@@ -50,7 +55,7 @@ def _family(value: str) -> str:
     return Family.BATTERY if value == Family.BATTERY else Family.POWERED
 
 
-def sync_partner(partner, *, client=None) -> SyncResult:
+def sync_partner(partner: Partner, *, client: RopClient | None = None) -> SyncResult:
     """Bring the partner's Device rows in line with the Core Server's online list.
 
     Raises rop.errors.RopError / BudgetTimeout when the list cannot be read, and then
@@ -69,14 +74,19 @@ def sync_partner(partner, *, client=None) -> SyncResult:
     return result
 
 
-def _apply(partner, listed: dict, now) -> SyncResult:
-    known = {}
-    for row in Device.objects.filter(partner=partner).values_list(
+def _apply(partner: Partner, listed: dict[str, OnlineDevice], now: datetime) -> SyncResult:
+    known: dict[str, tuple[Any, ...]] = {}
+    for values in Device.objects.filter(partner=partner).values_list(
         "id", "uid", "transport", "family", "model", "firmware_version", "online", "next_poll_at", "alarm_enabled"
     ):
-        known[row[1]] = row
+        known[values[1]] = values
 
-    new, changed, audits, returning, present, gone = [], [], [], [], [], []
+    new: list[Device] = []
+    changed: list[Device] = []
+    audits: list[AuditEntry] = []
+    returning: list[Device] = []
+    present: list[int] = []
+    gone: list[int] = []
     came_online = 0
     for uid, item in listed.items():
         row = known.get(uid)
@@ -134,7 +144,7 @@ def _apply(partner, listed: dict, now) -> SyncResult:
     return SyncResult(added=len(new), updated=len(changed), went_offline=len(gone), came_online=came_online)
 
 
-def _new_device(partner, item, now) -> Device:
+def _new_device(partner: Partner, item: OnlineDevice, now: datetime) -> Device:
     family = _family(item.family)
     return Device(
         partner=partner,
@@ -153,36 +163,35 @@ def _new_device(partner, item, now) -> Device:
     )
 
 
-def _change_entries(partner, device_id, uid, old_model, new_model, old_fw, new_fw) -> list[AuditEntry]:
-    entries = []
-    # user=None: the audit log shows "system" for changes the console only observed.
+def _change_entries(
+    partner: Partner, device_id: int, uid: str, old_model: str, new_model: str, old_fw: str, new_fw: str
+) -> list[AuditEntry]:
+    entries: list[AuditEntry] = []
+    target = audit.Target(Device._meta.label_lower, device_id, uid)
+    # No user: the audit log shows "system" for changes the console only observed.
     if old_model != new_model:
         entries.append(
-            AuditEntry(
-                partner=partner,
-                user=None,
-                action="device.model_changed",
-                device_id=device_id,
-                device_uid=uid,
-                params=scrub({"from": old_model, "to": new_model}),
+            audit.entry(
+                partner,
+                "device.model_changed",
+                target=target,
+                params={"from": old_model, "to": new_model},
                 message=f"Model {old_model or '—'} → {new_model}",
             )
         )
     if old_fw != new_fw:
         entries.append(
-            AuditEntry(
-                partner=partner,
-                user=None,
-                action="device.firmware_changed",
-                device_id=device_id,
-                device_uid=uid,
-                params=scrub({"from": old_fw, "to": new_fw}),
+            audit.entry(
+                partner,
+                "device.firmware_changed",
+                target=target,
+                params={"from": old_fw, "to": new_fw},
                 message=f"Firmware {old_fw or '—'} → {new_fw}",
             )
         )
     return entries
 
 
-def _batches(ids: list[int]):
+def _batches(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), BATCH):
         yield ids[start : start + BATCH]

@@ -1,36 +1,66 @@
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
-# The Core Server accepts only .pak and .paks images (rop-core-server-facts.md).
-firmware_name_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,250}\.paks?$",
-    "A firmware file name is letters, digits, dots, dashes or underscores, ending in .pak or .paks.",
-)
+from .names import check_name
+
+
+def validate_firmware_name(value: str) -> None:
+    """The Core Server's rule for firmware names (.pak/.paks), see firmware/names.py."""
+    check_name(value)
+
+
+class PushState(models.TextChoices):
+    NOT_PUSHED = "", "Not on the Core Server"
+    QUEUED = "queued", "Push queued"
+    PUSHING = "pushing", "Pushing"
+    PUSHED = "pushed", "On the Core Server"
+    FAILED = "failed", "Push failed"
 
 
 class FirmwareImage(models.Model):
     """An image uploaded once to the console, then to the partner's Core Server."""
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="firmware_images")
-    file_name = models.CharField(max_length=255, validators=[firmware_name_validator])
+    file_name = models.CharField(max_length=255, validators=[validate_firmware_name])
     file = models.FileField(upload_to="firmware/%Y/%m/", blank=True)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True, default="")
-    version = models.CharField(max_length=31, blank=True, default="")
+    version = models.CharField(
+        max_length=31,
+        blank=True,
+        default="",
+        help_text="As devices report it, e.g. RLC_810A_230515_2356; or the yymmdd_build part alone.",
+    )
     target_models = models.JSONField(default=list, blank=True, help_text="Device models this image is for.")
     uploaded_to_rop_at = models.DateTimeField(null=True, blank=True)
+    # Pushing to the partner's Core Server (firmware/pushing.py): claimed with a
+    # conditional UPDATE on push_state; push_started_at tells a stale claim (a
+    # worker that died mid-push) from a live one.
+    push_state = models.CharField(max_length=8, choices=PushState.choices, blank=True, default=PushState.NOT_PUSHED)
+    push_started_at = models.DateTimeField(null=True, blank=True)
+    push_message = models.CharField(max_length=500, blank=True, default="")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "file_name"], name="firmware_name_unique_per_partner")
+            models.UniqueConstraint(fields=["partner", "file_name"], name="firmware_name_unique_per_partner"),
+            # The same bytes twice in one library: refused by the upload, and here
+            # too for two uploads finishing at the same moment.
+            models.UniqueConstraint(
+                fields=["partner", "sha256"], condition=~Q(sha256=""), name="firmware_sha256_unique_per_partner"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def on_core_server(self) -> bool:
+        return self.uploaded_to_rop_at is not None
 
 
 class RolloutState(models.TextChoices):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from partners import audit
+from audit import services as audit
 
 from .models import (
     OPEN_ITEM_STATES,

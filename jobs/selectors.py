@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from rop_fleet.pagination import id_page
+from core.pagination import id_page
 
 from .models import CANCELLED_RESULT as CANCELLED
 from .models import OPEN_ITEM_STATES, ItemState, Job, JobItem, JobState

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from partners import audit
+from audit import services as audit
 
 from .dispatch import chunk_ranges, send_chunks
 from .models import CANCELLED_RESULT, RUNNABLE_JOB_STATES, UNFINISHED_JOB_STATES, ItemState, Job, JobItem, JobState

@@ -8,19 +8,26 @@ exists; then a method the view does not take answers 405; then a role below `nee
 answers 403. Staff users may open every partner, as admins.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import ROLE_RANK, Membership, Partner, Role
+
+# The HTTP methods a view takes; None = any (the caller checks them later).
+type Methods = Collection[str]
 
 
 class MethodNotAllowed(Exception):
     """Raised by get_access; MethodNotAllowedMiddleware turns it into a 405."""
 
-    def __init__(self, allowed):
+    def __init__(self, allowed: Iterable[str]) -> None:
         super().__init__(f"allowed: {', '.join(allowed)}")
         self.allowed = list(allowed)
 
@@ -33,7 +40,9 @@ class Access:
     def allows(self, need: Role) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[need]
 
-    def require(self, request, need: Role = Role.VIEWER, methods=("GET", "HEAD")) -> "Access":
+    def require(
+        self, request: HttpRequest, need: Role = Role.VIEWER, methods: Methods | None = ("GET", "HEAD")
+    ) -> "Access":
         """405 for a method the view does not take, then 403 for a role below `need`."""
         if methods is not None and request.method not in methods:
             raise MethodNotAllowed(methods)
@@ -50,7 +59,7 @@ class Access:
         return self.allows(Role.ADMIN)
 
 
-def role_for(user, partner: Partner) -> Role | None:
+def role_for(user: User | AnonymousUser, partner: Partner) -> Role | None:
     if not user.is_authenticated:
         return None
     if user.is_staff:
@@ -59,18 +68,27 @@ def role_for(user, partner: Partner) -> Role | None:
     return Role(role) if role else None
 
 
-def get_access(request, slug: str, need: Role = Role.VIEWER, methods=("GET", "HEAD")) -> Access:
+def get_access(
+    request: HttpRequest, slug: str, need: Role = Role.VIEWER, methods: Methods | None = ("GET", "HEAD")
+) -> Access:
     """The request's access to a partner (views on one object use get_object_for)."""
     partner = Partner.objects.filter(slug=slug).first()
     role = role_for(request.user, partner) if partner else None
-    if role is None:
+    if partner is None or role is None:
         raise Http404("No such partner")
     access = Access(partner, role)
-    request.access = access  # for templates: nav, role-dependent buttons
+    request.access = access  # type: ignore[attr-defined]  # for templates: nav, role-dependent buttons
     return access.require(request, need, methods)
 
 
-def get_object_for(request, slug: str, queryset, need: Role = Role.VIEWER, methods=("GET", "HEAD"), **lookup):
+def get_object_for[M: Model](
+    request: HttpRequest,
+    slug: str,
+    queryset: QuerySet[M],
+    need: Role = Role.VIEWER,
+    methods: Methods | None = ("GET", "HEAD"),
+    **lookup: Any,
+) -> tuple[Access, M]:
     """(access, object) for a view on one of a partner's objects: another partner,
     or an object not of this partner, answers 404 before the method (405) and the
     role (403) are checked, so nothing tells whether it exists elsewhere."""
@@ -80,8 +98,10 @@ def get_object_for(request, slug: str, queryset, need: Role = Role.VIEWER, metho
     return access, obj
 
 
-def partners_for(user):
+def partners_for(user: User | AnonymousUser) -> QuerySet[Partner]:
     """The partners a user may switch to."""
     if user.is_staff:
         return Partner.objects.all()
+    if isinstance(user, AnonymousUser):
+        return Partner.objects.none()
     return Partner.objects.filter(memberships__user=user)

@@ -1,16 +1,17 @@
 from django.contrib import admin
 
-from .models import AuditEntry, Membership, Partner
+from .models import Membership, Partner
 
 
-class MembershipInline(admin.TabularInline):
+# Admin classes are generic only in django-stubs; Django cannot subscript them at runtime.
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "slug", "rop_base_url", "request_budget"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -20,21 +21,7 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["user", "partner", "role"]
     list_filter = ["role", "partner"]
     autocomplete_fields = ["user", "partner"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "partner", "user", "action", "device_uid", "result"]
-    list_filter = ["partner", "action", "result"]
-    search_fields = ["device_uid", "action"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

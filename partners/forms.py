@@ -1,10 +1,13 @@
+from typing import Any
+
 from django import forms
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from .models import Membership, Partner, Role
 
 
-class PartnerSettingsForm(forms.ModelForm):
+# ModelForm is generic only in django-stubs; Django cannot subscript it at runtime.
+class PartnerSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     # Write-only: the stored token is never sent back to the browser.
     new_gateway_token = forms.CharField(
         required=False,
@@ -26,14 +29,14 @@ class PartnerSettingsForm(forms.ModelForm):
             "health_retention_days",
         ]
 
-    def clean_gateway_auth_header(self):
-        header = self.cleaned_data["gateway_auth_header"].strip()
+    def clean_gateway_auth_header(self) -> str:
+        header: str = self.cleaned_data["gateway_auth_header"].strip()
         if header and not all(c.isalnum() or c == "-" for c in header):
             raise forms.ValidationError("A header name is letters, digits and dashes.")
         return header
 
-    def save(self, commit=True):
-        partner = super().save(commit=False)
+    def save(self, commit: bool = True) -> Partner:
+        partner: Partner = super().save(commit=False)
         if self.cleaned_data.get("clear_gateway_token"):
             partner.gateway_token = ""
         elif self.cleaned_data.get("new_gateway_token"):
@@ -47,13 +50,13 @@ class AddMemberForm(forms.Form):
     username = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
 
-    def __init__(self, *args, partner, **kwargs):
+    def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.partner = partner
 
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise forms.ValidationError("No active user has this username.")
         if Membership.objects.filter(user=user, partner=self.partner).exists():
@@ -64,13 +67,3 @@ class AddMemberForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
-
-
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, max_length=64)
-    device = forms.CharField(required=False, max_length=16, label="Device UID")
-    user = forms.CharField(required=False, max_length=150)
-    result = forms.CharField(required=False, max_length=32)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

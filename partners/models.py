@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from rop_fleet.encrypted_fields import EncryptedTextField
+from core.encrypted_fields import EncryptedTextField
 
 
 def new_webhook_secret() -> str:
@@ -51,7 +51,7 @@ class Partner(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -72,35 +72,5 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "partner"], name="one_membership_per_partner")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} @ {self.partner} ({self.role})"
-
-    def allows(self, role: str) -> bool:
-        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
-
-
-class AuditEntry(models.Model):
-    """Every change made through the console, or by a task it started."""
-
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="audit_entries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    action = models.CharField(max_length=64)
-    # The uid is kept even if the device row goes away.
-    device = models.ForeignKey("devices.Device", null=True, blank=True, on_delete=models.SET_NULL)
-    device_uid = models.CharField(max_length=16, blank=True, default="")
-    params = models.JSONField(default=dict, blank=True)
-    result = models.CharField(max_length=32, default="ok")
-    message = models.TextField(blank=True, default="")
-
-    class Meta:
-        ordering = ["-id"]
-        verbose_name_plural = "audit entries"
-        indexes = [
-            models.Index(fields=["partner", "-id"], name="audit_partner_recent"),
-            models.Index(fields=["partner", "action", "-id"], name="audit_partner_action"),
-            models.Index(fields=["partner", "device_uid", "-id"], name="audit_partner_device"),
-        ]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.result}"

@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("audit/", views.audit_log, name="audit"),
     path("settings/", views.partner_settings, name="partner_settings"),
     path("settings/webhook-secret/", views.rotate_webhook_secret, name="rotate_webhook_secret"),
     path("members/", views.members, name="members"),

@@ -3,10 +3,13 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.urls import reverse
 
+from .models import Partner
 
-def webhook_url(request, partner) -> str:
+
+def webhook_url(request: HttpRequest, partner: Partner) -> str:
     path = reverse("alarm_webhook", kwargs={"slug": partner.slug})
     base = settings.PUBLIC_BASE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
     return f"{base}{path}?{urlencode({'authcode': partner.webhook_secret})}"

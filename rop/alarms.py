@@ -57,7 +57,7 @@ def _decode(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
         raise _fail("body is empty")
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise _fail(f"body is not JSON ({exc.msg} at position {exc.pos})") from None
     if not isinstance(data, dict):
         raise _fail(f"body must be a JSON object, got {type(data).__name__}")

@@ -106,7 +106,7 @@ def read_datetime(value: Any, name: str) -> dt.datetime:
         raise UnexpectedResponse(f"{name} is not a date and time: {value!r}", http_status=200) from None
 
 
-def _lookup(enum_cls: type[enum.Enum], value: Any, name: str, aliases: Mapping[str, Any]) -> Any:
+def _lookup[E: enum.Enum](enum_cls: type[E], value: Any, name: str, aliases: Mapping[str, E]) -> E:
     if isinstance(value, str):
         key = value.strip().lower()
         if key in aliases:

@@ -54,11 +54,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "partners",
+    "audit",
     "jobs",
     "devices",
     "firmware",
     "recordings",
     "alarms",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "partners.middleware.MethodNotAllowedMiddleware",
+    "core.redis_outage.RedisOutageMiddleware",  # Redis down: a 503 page, not a 500
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,8 +118,23 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every Redis client (cache, request budgets, Celery's broker) gives up after these, so a
+# Redis that is down or stops answering shows a 503 page within seconds instead of hanging
+# requests and workers (core/redis_outage.py). redis-py's default is to wait forever.
+REDIS_CONNECT_TIMEOUT_SECONDS = env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=2.0)
+REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=3.0)
+REDIS_CLIENT_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CLIENT_OPTIONS,  # passed to redis-py's connection pool
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -136,6 +154,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(VAR_DIR / "celery-control"),  # else kombu writes ./control
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_CLIENT_OPTIONS)
+    # Enqueueing from a page: two quick retries, then the error (a 503 page), so a request
+    # waits at most about three socket timeouts for a queue that does not answer.
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -153,15 +181,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock a username out after repeated failures, whatever address they come from
-# (an attacker rotating addresses still hits the limit), and the address too.
+# Lock the pair (username, client address): repeated wrong passwords from one address lock
+# that user there only, so nobody can lock a colleague out from elsewhere, and a proxy's
+# own address (every request's REMOTE_ADDR behind one) never locks everybody out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# The client address, through django-ipware. PROXY_COUNT is the number of reverse proxies in
+# front of gunicorn, each appending the address it saw to X-Forwarded-For; the client is then
+# the PROXY_COUNT-th entry from the right. Counting from the right (never taking the left-most
+# entry, which the client writes) means a forged X-Forwarded-For cannot choose the address.
+# ipware counts only the proxies listed after the client, one fewer than the proxies in front
+# (the nearest one is REMOTE_ADDR, not in the header); not strict, so a client's own prefix
+# in the header is ignored instead of voiding the header. Without the header (a request that
+# reached gunicorn directly, like the healthcheck) the address is REMOTE_ADDR.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+PROXY_COUNT = env.int("PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+if PROXY_COUNT < 0:
+    raise environ.ImproperlyConfigured("PROXY_COUNT must be 0 or more")
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+else:
+    AXES_IPWARE_PROXY_COUNT = None
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+IPWARE_STRICT = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -172,6 +220,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads stream to disk, never into memory; the firmware upload installs its own
+# handler (firmware/uploads.py) that hashes while it writes into MEDIA_ROOT.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FIRMWARE_MAX_UPLOAD_BYTES = int(env.float("FIRMWARE_MAX_UPLOAD_MB", default=1024) * 2**20)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -185,7 +237,10 @@ STORAGES = {
 
 # Security. Production sits behind TLS; `check --deploy` is clean with these.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+# The container's healthcheck (bin/healthcheck) speaks plain HTTP to 127.0.0.1 inside the
+# container; /healthz answers {"status": "ok"} and nothing else, so it need not be HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True

@@ -10,9 +10,12 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("partners/", partner_views.switch_partner, name="switch_partner"),
+    path("p/<slug:slug>/", include("dashboard.urls")),
     path("p/<slug:slug>/", include("partners.urls")),
+    path("p/<slug:slug>/", include("audit.urls")),
     path("p/<slug:slug>/", include("devices.urls")),
     path("p/<slug:slug>/", include("jobs.urls")),
+    path("p/<slug:slug>/", include("firmware.urls")),
     path("", include("alarms.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,7 +27,7 @@ from ropsim.config import SimConfig
 from ropsim.server import create_app
 from ropsim.sim import Simulator
 
-CLI_DEFAULTS = {"port": 8900}
+CLI_DEFAULTS: dict[str, object] = {"port": 8900}
 # Secrets the environment may give instead of the command line (which `ps` shows).
 ENV_DEFAULTS = {"token": "ROPSIM_TOKEN", "authcode": "ROPSIM_AUTHCODE"}
 
@@ -50,7 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     for f in fields(SimConfig):
         if not f.metadata.get("cli", True):
             continue
-        default = CLI_DEFAULTS.get(f.name, f.default if f.default is not MISSING else None)
+        field_default = f.default if f.default is not MISSING else None
+        default = CLI_DEFAULTS.get(f.name, f.metadata.get("cli_default", field_default))
+        if hints[f.name] is bool:
+            # --demo-states / --no-demo-states
+            parser.add_argument(
+                f"--{f.name.replace('_', '-')}",
+                dest=f.name,
+                action=argparse.BooleanOptionalAction,
+                default=default,
+                help=f.metadata["help"],
+            )
+            continue
         parser.add_argument(
             f"--{f.name.replace('_', '-')}",
             dest=f.name,

@@ -83,6 +83,21 @@ class SimConfig:
         10.0, "How long a WiFi-only device is gone after its WiFi settings change or a WiFi test."
     )
     live_url_ttl: int = _opt(30, "Lifetime of live and playback play URLs in seconds (expiredIn).")
+    # --- per-device behaviour and the demo's states (seeded, ropsim/states.py) ---------------
+    slow_devices: int = _opt(
+        0, "Number of devices (a seeded choice) whose calls take --slow-latency-ms instead of --latency-ms."
+    )
+    slow_latency_ms: float = _opt(2000.0, "Latency of the --slow-devices, in milliseconds.")
+    unwakeable_devices: int = _opt(
+        0, "Number of battery cameras (a seeded choice) that always fail to wake (400 wake_up_timeout)."
+    )
+    demo_states: bool = _opt(
+        False,
+        "Give the seeded fleet every state a fleet manager meets: outages that come and go, low and "
+        "charging batteries, cameras that fail to wake, a slow device. The command line turns it on "
+        "(--no-demo-states turns it off); SimConfig leaves it off for tests.",
+        cli_default=True,
+    )
     # --- storage and the LAN side -------------------------------------------------------
     data_dir: str | None = _opt(
         None, "Directory for uploaded firmware (default: a temporary directory removed on exit)."

@@ -27,6 +27,7 @@ routes = web.RouteTableDef()
 
 CAPABILITIES = (
     "battery",
+    "pir",
     "zoom",
     "focus",
     "ptz_rotate",
@@ -82,7 +83,33 @@ def device_state(sim: Simulator, dev: SimDevice) -> dict[str, Any]:
             "startedAt": dev.upgrade.started_at,
         },
         "forcedUpgradeOutcome": dev.upgrade_outcome,
+        "behaviour": {"latencyMs": dev.latency_ms, "wakeFailureRate": dev.wake_failure_rate},
     }
+
+
+def _optional_number(body: dict[str, Any], name: str, hi: float | None = None) -> float | None:
+    """A number >= 0 (and <= hi), or null for "the server-wide setting"."""
+    value = body[name]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (hi is not None and value > hi):
+        raise RopError("invalid_parameter", f"Invalid {name}")
+    return float(value)
+
+
+def parse_behaviour(body: dict[str, Any]) -> dict[str, float | None]:
+    """latencyMs / wakeFailureRate of a control body (each optional) as SimDevice fields."""
+    changes: dict[str, float | None] = {}
+    if "latencyMs" in body:
+        changes["latency_ms"] = _optional_number(body, "latencyMs", 600_000)
+    if "wakeFailureRate" in body:
+        changes["wake_failure_rate"] = _optional_number(body, "wakeFailureRate", 1.0)
+    return changes
+
+
+def apply_behaviour(dev: SimDevice, changes: dict[str, float | None]) -> None:
+    for name, value in changes.items():
+        setattr(dev, name, value)
 
 
 def _device(sim: Simulator, request: web.Request) -> SimDevice:
@@ -172,7 +199,9 @@ async def add_device(request: web.Request) -> web.Response:
     name = body.get("name")
     if name is not None and (not isinstance(name, str) or not v.DEVICE_NAME_RE.match(name)):
         raise RopError("invalid_parameter", "Invalid name")
+    behaviour = parse_behaviour(body)
     dev = sim.fleet.create_device(model=model, uid=uid, name=name)
+    apply_behaviour(dev, behaviour)
     if body.get("online") is False:
         sim.fleet.set_offline(dev.uid, "forced")
     if body.get("awake"):
@@ -202,9 +231,12 @@ async def force_offline(sim: Simulator, dev: SimDevice, request: web.Request) ->
     sim.fleet.set_offline(dev.uid, "forced")
     seconds = body.get("seconds")
     if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0:
-        sim.scheduler.after(
-            float(seconds), lambda: sim.fleet.devices.get(dev.uid) and sim.fleet.set_online(dev.uid, "forced")
-        )
+
+        def back() -> None:
+            if dev.uid in sim.fleet.devices:  # it may have been removed meanwhile
+                sim.fleet.set_online(dev.uid, "forced")
+
+        sim.scheduler.after(float(seconds), back)
 
 
 @device_route("POST", "/online")
@@ -237,6 +269,12 @@ async def set_battery(sim: Simulator, dev: SimDevice, request: web.Request) -> N
     dev.set_battery(sim.now(), percent, status)
 
 
+@device_route("PUT", "/behaviour")
+async def set_behaviour(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
+    """{latencyMs?, wakeFailureRate?}: this device's latency and wake-up failure rate (null = server-wide)."""
+    apply_behaviour(dev, parse_behaviour(await v.json_body(request)))
+
+
 @device_route("PUT", "/sd-card")
 async def set_sd_card(sim: Simulator, dev: SimDevice, request: web.Request) -> None:
     body = await v.json_body(request)
@@ -257,7 +295,7 @@ async def trigger_alarm(request: web.Request) -> web.Response:
     sim = sim_of(request)
     dev = _device(sim, request)
     body = await v.json_body(request, optional=True)
-    channel = v.body_int(body, "channel", 0, dev.model.channels - 1, default=0)
+    channel = v.body_int(body, "channel", 0, dev.model.channels - 1) if "channel" in body else 0
     status = body.get("status", "MD")
     if status not in ALARM_STATUSES:
         raise RopError("invalid_parameter", "Invalid status")
@@ -276,12 +314,15 @@ async def alarm_stats(request: web.Request) -> web.Response:
     return json(sim_of(request).alarms.snapshot())
 
 
-@routes.get("/_sim/faults")
-async def get_faults(request: web.Request) -> web.Response:
-    sim = sim_of(request)
+def _faults(sim: Simulator) -> dict[str, Any]:
     data = {name: getattr(sim.config, name) for name in MUTABLE_FIELDS}
     data["scan_outcome"] = sim.scan_outcome
-    return json(data)
+    return data
+
+
+@routes.get("/_sim/faults")
+async def get_faults(request: web.Request) -> web.Response:
+    return json(_faults(sim_of(request)))
 
 
 @routes.put("/_sim/faults")
@@ -310,7 +351,7 @@ async def set_faults(request: web.Request) -> web.Response:
     sim.fleet.stay_awake_s = sim.config.stay_awake_seconds  # read by the LAN emulator's wake-ups
     if "offline_rate" in body:
         sim.start_flaky()
-    return await get_faults(request)
+    return json(_faults(sim))
 
 
 @routes.get("/_sim/counters")

@@ -79,6 +79,9 @@ async def create_upgrade_session(request: web.Request) -> web.Response:
     body = await v.json_body(request)
     upgrade_file = v.body_str(body, "upgradeFile", 0, 255)
     factory_reset = v.body_bool(body, "factoryReset")  # "Required" in the table: missing is invalid
+    # The name is judged before the store is looked at, the store before the device.
+    if not sim.firmware.valid_name(upgrade_file):
+        raise RopError("invalid_filename", "File name must end in .pak or .paks")
     if upgrade_file not in sim.firmware.files:
         raise RopError("file_not_found")  # checked before the device, like the Core Server
     dev = await sim.device_call(uid)
@@ -90,7 +93,7 @@ async def create_upgrade_session(request: web.Request) -> web.Response:
 async def upgrade_status(request: web.Request) -> web.Response:
     sim = sim_of(request)
     uid = v.uid_param(request)
-    session_id = v.session_id_param(request)
+    session_id = v.upgrade_session_id_param(request)
     # Answered from the server's session table: the device may be rebooting (offline) meanwhile.
     session = sim.upgrade_session(uid, session_id)
     return json({"status": session.status})

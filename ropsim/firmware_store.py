@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -40,14 +41,14 @@ class FirmwareStore:
             if FILE_NAME_RE.match(entry) and os.path.isfile(path):
                 digest = hashlib.sha256()
                 with open(path, "rb") as fh:
-                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    for chunk in iter(functools.partial(fh.read, 1 << 20), b""):
                         digest.update(chunk)
                 stat = os.stat(path)
                 self.files[entry] = FirmwareFile(entry, stat.st_size, digest.hexdigest(), stat.st_mtime)
 
     @staticmethod
     def valid_name(name: str) -> bool:
-        return bool(FILE_NAME_RE.match(name)) and ".." not in name
+        return bool(FILE_NAME_RE.fullmatch(name)) and ".." not in name
 
     def path(self, name: str) -> str:
         return os.path.join(self.dir, name)

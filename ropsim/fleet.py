@@ -124,6 +124,9 @@ class SimDevice:
     # Why the device is offline ("forced", "flaky", "reboot", "wifi"); empty => online.
     offline_reasons: set[str] = field(default_factory=set)
     upgrade_outcome: str | None = None  # forced outcome for its next upgrade (control API)
+    # Per-device behaviour (control API, seeded generator); None = the server-wide setting.
+    latency_ms: float | None = None  # e.g. one slow device among fast ones
+    wake_failure_rate: float | None = None  # 1.0: a battery camera that never wakes (wake_up_timeout)
     drain_per_hour: float = 1.0
     charge_per_hour: float = 30.0
     awake_until: float = 0.0

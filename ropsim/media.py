@@ -17,7 +17,7 @@ async def live_session(request: web.Request) -> web.Response:
     sim = sim_of(request)
     uid = v.uid_param(request)
     body = await v.json_body(request)
-    channel = v.channel_field(body, required=True)
+    channel = v.channel_field(body)
     stream_type = v.body_choice(body, "streamType", v.STREAM_TYPES)
     dev = await sim.device_call(uid, channel=channel)
     session = sim.create_play_session(dev, channel, "live", stream_type, None)

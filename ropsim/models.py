@@ -25,6 +25,7 @@ class ModelSpec:
     firmware_prefix: str  # start of the version string, e.g. "Argus_2"
     image_ext: str = ".pak"
     battery: bool = False
+    pir: bool = False  # a PIR motion sensor (Reolink's battery cameras); without one PIR calls are refused
     zoom: bool = False
     focus: bool = False
     ptz_rotate: bool = False
@@ -83,6 +84,7 @@ CATALOGUE: dict[str, ModelSpec] = {
             "Argus-2",
             "Argus_2",
             battery=True,
+            pir=True,
             wifi=True,
             wired=False,
             sd_card=False,
@@ -95,6 +97,7 @@ CATALOGUE: dict[str, ModelSpec] = {
             "Argus-3-Pro",
             "Argus_3_Pro",
             battery=True,
+            pir=True,
             wifi=True,
             wired=False,
             ai=True,
@@ -109,6 +112,7 @@ CATALOGUE: dict[str, ModelSpec] = {
             "Argus-PT",
             "Argus_PT",
             battery=True,
+            pir=True,
             wifi=True,
             wired=False,
             ptz_rotate=True,

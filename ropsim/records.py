@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 import re
 import zlib
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -18,10 +19,8 @@ from ropsim.errors import RopError
 routes = web.RouteTableDef()
 
 PAGE_SIZE = 40
-MAX_RANGE_DAYS = 400  # start_time/end_time form: the example spans months; cap runaway ranges
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME_RE = re.compile(r"^\d{2}:\d{2}:\d{2}$")
-DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -30,7 +29,7 @@ def sim_now(request: web.Request) -> dt.datetime:
     return dt.datetime.fromtimestamp(sim_of(request).now(), dt.UTC).replace(tzinfo=None)
 
 
-# Both the table's path and the example's trailing slash.
+# The real server answers the calendar with and without the trailing slash.
 @routes.get("/v1.0/devices/{uid}/records/calendar")
 @routes.get("/v1.0/devices/{uid}/records/calendar/")
 async def calendar(request: web.Request) -> web.Response:
@@ -47,24 +46,20 @@ async def calendar(request: web.Request) -> web.Response:
 
 def _parse_dt(text: str, name: str) -> dt.datetime:
     try:
-        return dt.datetime.strptime(text.replace("T", " "), "%Y-%m-%d %H:%M:%S")
+        return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         raise RopError("invalid_parameter", f"Invalid parameter {name}") from None
 
 
-def _query_window(q: dict[str, str] | web.Request) -> tuple[dt.datetime, dt.datetime]:
-    """The table's record_date/start_at/end_at, or the second example's start_time/end_time."""
-    if "record_date" in q or "start_time" not in q:
-        day = v.query_str(q, "record_date", DATE_RE)
-        start_at = v.query_str(q, "start_at", TIME_RE)
-        end_at = v.query_str(q, "end_at", TIME_RE)
-        start = _parse_dt(f"{day} {start_at}", "start_at")
-        end = _parse_dt(f"{day} {end_at}", "end_at")
-    else:
-        start = _parse_dt(v.query_str(q, "start_time", DATETIME_RE) or "", "start_time")
-        end = _parse_dt(v.query_str(q, "end_time", DATETIME_RE) or "", "end_time")
-        if (end - start).days > MAX_RANGE_DAYS:
-            raise RopError("invalid_parameter", "Time range too long")
+def _query_window(q: Mapping[str, str]) -> tuple[dt.datetime, dt.datetime]:
+    """record_date with start_at and end_at (HH:MM:SS), the only form the real server takes:
+    the document's other example (start_time/end_time datetimes, no record_date) is invalid."""
+    day = v.query_str(q, "record_date", DATE_RE)
+    start_at = v.query_str(q, "start_at", TIME_RE)
+    end_at = v.query_str(q, "end_at", TIME_RE)
+    _parse_dt(f"{day} 00:00:00", "record_date")
+    start = _parse_dt(f"{day} {start_at}", "start_at")
+    end = _parse_dt(f"{day} {end_at}", "end_at")
     if not start < end:
         raise RopError("invalid_parameter", "Start must be before end")
     return start, end
@@ -98,14 +93,12 @@ async def list_records(request: web.Request) -> web.Response:
     uid = v.uid_param(request)
     q = request.query
     channel = v.query_int(q, "channel", 0, v.MAX_CHANNEL)
-    stream_type = v.query_choice(q, "stream_type", v.STREAM_TYPES)
+    stream_type = v.query_choice(q, "stream_type", v.RECORDING_STREAM_TYPES)
     start, end = _query_window(q)
-    token = v.query_str(q, "next_token", TOKEN_RE, required=False)
+    token = v.optional_query_str(q, "next_token", TOKEN_RE)
     key = f"{uid}|{channel}|{stream_type}|{start}|{end}"
     offset = _offset_from_token(token, key) if token else 0
     await sim.device_call(uid, channel=channel, needs_sd=True)
-    if stream_type == "externStream":
-        raise RopError("stream_type_not_support")  # devices record main and sub streams only
     clips = rec.recordings_between(sim.config.seed, uid, channel, stream_type, start, end, sim_now(request))
     page = clips[offset : offset + PAGE_SIZE]
     body: dict[str, object] = {}
@@ -116,14 +109,13 @@ async def list_records(request: web.Request) -> web.Response:
     return json(body)
 
 
-# The table's path, and the example's (without /records).
+# The table's path only: the example's (without /records) answers 404 on the real server.
 @routes.post("/v1.0/devices/{uid}/records/play-session")
-@routes.post("/v1.0/devices/{uid}/play-session")
 async def playback_session(request: web.Request) -> web.Response:
     sim = sim_of(request)
     uid = v.uid_param(request)
     body = await v.json_body(request)
-    channel = v.channel_field(body, required=True)
+    channel = v.channel_field(body)
     file_name = v.body_str(body, "fileName", 1, 255)
     dev = await sim.device_call(uid, channel=channel, needs_sd=True)
     clip = rec.find_recording(sim.config.seed, uid, channel, file_name, sim_now(request))

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -24,6 +25,9 @@ from ropsim.context import SIM
 from ropsim.errors import RopError, not_found_response
 from ropsim.injection import take as take_injection
 from ropsim.sim import Simulator
+
+if TYPE_CHECKING:  # ropsim.lan is imported when LAN devices are asked for (_start_lan)
+    from ropsim.lan import LanServers
 
 log = logging.getLogger("ropsim")
 
@@ -161,7 +165,7 @@ async def _on_cleanup(app: web.Application) -> None:
 
 
 TICKER = web.AppKey("ropsim.ticker", asyncio.Task)
-LAN_GROUP = web.AppKey("ropsim.lan_group", object)
+LAN_GROUP: web.AppKey[LanServers] = web.AppKey("ropsim.lan_group")
 
 
 def create_app(sim: Simulator) -> web.Application:

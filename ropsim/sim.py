@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -20,6 +21,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+from ropsim import states
 from ropsim.alarms import AlarmDispatcher
 from ropsim.clock import Clock
 from ropsim.config import SimConfig
@@ -34,7 +36,9 @@ from ropsim.sessions import InitSession, PlaySession, ScanSession, UpgradeSessio
 _ALNUM = string.ascii_letters + string.digits
 
 # Injected failures of device calls and their weights (documented in docs/ropsim.md).
-INJECTED_ERRORS = (("cmd_timeout", 2), ("cmd_exec_error", 1), ("server_internal_error", 1))
+INJECTED_ERRORS: tuple[tuple[str, int], ...] = (("cmd_timeout", 2), ("cmd_exec_error", 1), ("server_internal_error", 1))
+_INJECTED_SYMBOLS = [symbol for symbol, _ in INJECTED_ERRORS]
+_INJECTED_WEIGHTS = [weight for _, weight in INJECTED_ERRORS]
 
 UPGRADE_OUTCOMES = (
     "upgrade_success",
@@ -56,6 +60,8 @@ class Simulator:
         )
         self.rng = random.Random(f"ropsim-faults:{config.seed}")
         self.scheduler = Scheduler(self.clock)
+        # The LAN emulator serves the first devices: they keep the generator's plain state.
+        states.apply(config, self.fleet, self.scheduler, exclude=config.lan_devices)
         self.firmware = FirmwareStore(config.data_dir)
         self.limiter = RateLimiter(config.rate_limit)
         self.init_sessions: dict[str, InitSession] = {}
@@ -140,19 +146,20 @@ class Simulator:
         if channel is not None and not dev.model.supports_channel(channel):
             raise RopError("device_channel_not_found")
         now = self.now()
-        if dev.sleeping and self.rng.random() < self.config.wake_failure_rate:
+        wake_failure_rate = self.config.wake_failure_rate if dev.wake_failure_rate is None else dev.wake_failure_rate
+        if dev.sleeping and self.rng.random() < wake_failure_rate:
             raise RopError("wake_up_timeout")
         dev.wake(now, self.config.stay_awake_seconds)
-        await self.network_delay()
+        await self.network_delay(dev)
         if self.config.error_rate > 0 and self.rng.random() < self.config.error_rate:
-            symbols, weights = zip(*INJECTED_ERRORS, strict=True)
-            raise RopError(self.rng.choices(symbols, weights)[0])
+            raise RopError(self.rng.choices(_INJECTED_SYMBOLS, _INJECTED_WEIGHTS)[0])
         if not dev.online:  # it may have dropped while we waited
             raise RopError("device_offline")
         return dev
 
-    async def network_delay(self) -> None:
-        base, jitter = self.config.latency_ms, self.config.jitter_ms
+    async def network_delay(self, dev: SimDevice) -> None:
+        base = self.config.latency_ms if dev.latency_ms is None else dev.latency_ms
+        jitter = self.config.jitter_ms
         if base <= 0 and jitter <= 0:
             return
         delay = max(0.0, base + self.rng.uniform(-jitter, jitter)) / 1000.0
@@ -300,9 +307,9 @@ class Simulator:
             self._flaky.add(uid)
             if initial and self.rng.random() < self.config.offline_rate:
                 self.fleet.set_offline(uid, "flaky")
-                self.scheduler.after(self._outage_length(), lambda u=uid: self._flaky_return(u))
+                self.scheduler.after(self._outage_length(), functools.partial(self._flaky_return, uid))
             else:
-                self.scheduler.after(self._time_to_outage(), lambda u=uid: self._flaky_drop(u))
+                self.scheduler.after(self._time_to_outage(), functools.partial(self._flaky_drop, uid))
 
     def _outage_length(self) -> float:
         return self.rng.expovariate(1.0 / max(0.001, self.config.offline_mean_seconds))

@@ -71,7 +71,7 @@ def render_snapshot(uid: str, name: str, channel: int, stream_type: str, size: t
     stamp = dt.datetime.fromtimestamp(when, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
     pad = max(4, h // 60)
     lines = [f"{name}  CH{channel:02d}", f"{stream_type}  {w}x{h}", stamp]
-    y = pad
+    y: float = pad
     for line in lines:
         box = draw.textbbox((pad, y), line, font=font)
         draw.rectangle((box[0] - 3, box[1] - 3, box[2] + 3, box[3] + 3), fill=(0, 0, 0))

@@ -98,9 +98,8 @@ def start_in_thread(config: SimConfig | None = None, *, timeout: float = 30.0) -
         await runner.setup()
         site = web.TCPSite(runner, config.host, config.port)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # noqa: SLF001 - aiohttp hides the bound port
         started["runner"] = runner
-        started["port"] = sockets[0].getsockname()[1]
+        started["port"] = runner.addresses[0][1]  # the bound port (config.port may be 0)
 
     def _main() -> None:
         asyncio.set_event_loop(loop)

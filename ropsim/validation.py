@@ -1,16 +1,18 @@
 """Input validation shared by the route modules.
 
 The Core Server validates path parameters, then the JSON body, then the query
-string; any failure is 400 invalid_parameter. Handlers call these helpers in
-that order. Booleans are strict (JSON true/false) unless a helper says otherwise:
-the spec's tables type them as boolean.
+string, and only then looks at the device, its sessions or files; any failure is
+400 invalid_parameter (rop-core-server-facts.md, "Validation as the real server
+does it"). Handlers call these helpers in that order. Types are exact: booleans
+only as JSON booleans, enum values only in the spelling the facts list (no case
+folding: a client sending "Inc" must fail here as it fails in the field).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -18,26 +20,65 @@ from aiohttp import web
 from ropsim.errors import invalid
 from ropsim.fleet import UID_RE
 
+__all__ = [
+    "COUNTRY_RE",
+    "DEVICE_NAME_RE",
+    "MAX_CHANNEL",
+    "RECORDING_STREAM_TYPES",
+    "STREAM_TYPES",
+    "UID_RE",
+    "body_bool",
+    "body_choice",
+    "body_int",
+    "body_str",
+    "channel_field",
+    "country_code",
+    "json_body",
+    "query_choice",
+    "query_int",
+    "optional_query_str",
+    "query_str",
+    "scan_session_id_param",
+    "uid_param",
+    "upgrade_session_id_param",
+    "wifi_key",
+    "wifi_ssid",
+]
+
 # deviceName: 1-31 half-width letters, digits, spaces, hyphens; no leading/trailing space.
 DEVICE_NAME_RE = re.compile(r"^[A-Za-z0-9-](?:[A-Za-z0-9 -]{0,29}[A-Za-z0-9-])?$")
 # SSIDs/keys: letters, digits and the spec's special characters (union of its tables).
 _WIFI_CHARS = re.compile(r"""^[A-Za-z0-9!@#$%^&*()\-=_+\[\]{} ;:'",./<>?|\\`~]*$""")
-COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
+# Two upper-case letters: the real server refuses "us" (for setting WiFi and for testing it).
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 MAX_CHANNEL = 31
+# Patterns are applied with fullmatch: "$" alone would let a trailing newline through.
+# Session ids as the server issues them, checked before any look-up (a wrong shape is
+# invalid_parameter, not session_not_found): 32 letters/digits for WiFi scans, a UUID for upgrades.
+SCAN_SESSION_RE = re.compile(r"^[A-Za-z0-9]{32}$")
+UPGRADE_SESSION_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def uid_param(request: web.Request) -> str:
     uid = request.match_info["uid"]
-    if not UID_RE.match(uid):
+    if not UID_RE.fullmatch(uid):
         raise invalid("Invalid parameter uid")
     return uid
 
 
-def session_id_param(request: web.Request) -> str:
+def _session_id_param(request: web.Request, pattern: re.Pattern[str]) -> str:
     session_id = request.match_info["sessionId"]
-    if not 1 <= len(session_id) <= 255:
+    if not pattern.fullmatch(session_id):
         raise invalid("Invalid parameter session id")
     return session_id
+
+
+def scan_session_id_param(request: web.Request) -> str:
+    return _session_id_param(request, SCAN_SESSION_RE)
+
+
+def upgrade_session_id_param(request: web.Request) -> str:
+    return _session_id_param(request, UPGRADE_SESSION_RE)
 
 
 async def json_body(request: web.Request, *, optional: bool = False) -> dict[str, Any]:
@@ -66,24 +107,21 @@ def _bad(name: str) -> Exception:
     return invalid(f"Invalid parameter {name}")
 
 
-def body_bool(body: Mapping[str, Any], name: str, *, accept_strings: bool = False) -> bool:
+def body_bool(body: Mapping[str, Any], name: str) -> bool:
     if name not in body:
         raise _missing(name)
     value = body[name]
     if isinstance(value, bool):
         return value
-    if accept_strings and isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise _bad(name)
+    raise _bad(name)  # the string "true" included
 
 
-def body_int(body: Mapping[str, Any], name: str, lo: int, hi: int, *, default: int | None = None) -> int:
-    if name not in body or body[name] is None:
-        if default is not None:
-            return default
+def body_int(body: Mapping[str, Any], name: str, lo: int, hi: int) -> int:
+    if name not in body:
         raise _missing(name)
     value = body[name]
-    # JSON numbers only; 3.0 is tolerated (some JSON encoders emit it), True is not.
+    # JSON numbers only, True is not one. 3.0 is 3: the Core Server is Node.js, whose
+    # JSON.parse cannot tell them apart.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _bad(name)
     if isinstance(value, float):
@@ -105,33 +143,32 @@ def body_str(
         raise _bad(name)
     if not min_len <= len(value.encode()) <= max_len:
         raise _bad(name)
-    if pattern is not None and not pattern.match(value):
+    if pattern is not None and not pattern.fullmatch(value):
         raise _bad(name)
     return value
 
 
-def pick_choice(value: Any, name: str, choices: Iterable[str]) -> str:
-    """Case-insensitive enum match returning the canonical spelling (accepts "Inc", "rightUP")."""
-    if isinstance(value, str):
-        for choice in choices:
-            if value.lower() == choice.lower():
-                return choice
+def _pick(value: Any, name: str, choices: Collection[str]) -> str:
+    """An enum value in exactly one of its listed spellings ("Inc" and "rightUP" are not)."""
+    if isinstance(value, str) and value in choices:
+        return value
     raise _bad(name)
 
 
-def body_choice(body: Mapping[str, Any], name: str, choices: Iterable[str]) -> str:
+def body_choice(body: Mapping[str, Any], name: str, choices: Collection[str]) -> str:
     if name not in body:
         raise _missing(name)
-    return pick_choice(body[name], name, choices)
+    return _pick(body[name], name, choices)
 
 
-def channel_field(body: Mapping[str, Any], *, required: bool) -> int:
-    return body_int(body, "channel", 0, MAX_CHANNEL, default=None if required else 0)
+def channel_field(body: Mapping[str, Any]) -> int:
+    # Required wherever the document lists a channel (PTZ calls included, whose
+    # necessity column is blank): the real server refuses a body without one.
+    return body_int(body, "channel", 0, MAX_CHANNEL)
 
 
 def country_code(body: Mapping[str, Any]) -> str:
-    # The WiFi test example sends "us": accept either case, store the spec's capitals.
-    return body_str(body, "countryCode", 2, 2, COUNTRY_RE).upper()
+    return body_str(body, "countryCode", 2, 2, COUNTRY_RE)
 
 
 def wifi_ssid(body: Mapping[str, Any]) -> str:
@@ -147,7 +184,7 @@ def query_int(query: Mapping[str, str], name: str, lo: int, hi: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         raise _missing(name)
-    if not re.fullmatch(r"\d{1,10}", raw.strip()):
+    if not re.fullmatch(r"\d{1,10}", raw):
         raise _bad(name)
     value = int(raw)
     if not lo <= value <= hi:
@@ -155,22 +192,25 @@ def query_int(query: Mapping[str, str], name: str, lo: int, hi: int) -> int:
     return value
 
 
-def query_choice(query: Mapping[str, str], name: str, choices: Iterable[str]) -> str:
+def query_choice(query: Mapping[str, str], name: str, choices: Collection[str]) -> str:
     raw = query.get(name)
     if raw is None:
         raise _missing(name)
-    return pick_choice(raw, name, choices)
+    return _pick(raw, name, choices)
 
 
-def query_str(query: Mapping[str, str], name: str, pattern: re.Pattern[str], *, required: bool = True) -> str | None:
+def query_str(query: Mapping[str, str], name: str, pattern: re.Pattern[str]) -> str:
     raw = query.get(name)
     if raw is None:
-        if required:
-            raise _missing(name)
-        return None
-    if not pattern.match(raw):
+        raise _missing(name)
+    if not pattern.fullmatch(raw):
         raise _bad(name)
     return raw
 
 
-STREAM_TYPES = ("mainStream", "externStream", "subStream")
+def optional_query_str(query: Mapping[str, str], name: str, pattern: re.Pattern[str]) -> str | None:
+    return None if name not in query else query_str(query, name, pattern)
+
+
+STREAM_TYPES = ("mainStream", "externStream", "subStream")  # live view and snapshots
+RECORDING_STREAM_TYPES = ("mainStream", "subStream")  # externStream is invalid_parameter for recordings

@@ -59,9 +59,8 @@ async def get_wifi_config(request: web.Request) -> web.Response:
     return json({"ssid": cfg.ssid, "channel": cfg.channel, "countryCode": cfg.country_code})
 
 
-# PUT /wifi/test is where the spec's "Set the WiFi configuration" example sends it.
+# The table's entry only: the example's PUT /wifi/test answers 404 on the real server.
 @routes.put("/v1.0/devices/{uid}/settings/wifi-config")
-@routes.put("/v1.0/devices/{uid}/wifi/test")
 async def set_wifi_config(request: web.Request) -> web.Response:
     sim = sim_of(request)
     uid = v.uid_param(request)
@@ -119,18 +118,15 @@ async def start_scan(request: web.Request) -> web.Response:
     return json({"sessionId": session.session_id, "expiringAt": int(session.expires_at * 1000)})
 
 
-async def _scan_result(request: web.Request) -> web.Response:
+# The table's path only: the example's /wifi/{session-id} answers 404 on the real server.
+@routes.get("/v1.0/devices/{uid}/wifi/scan/{sessionId}")
+async def scan_result(request: web.Request) -> web.Response:
     sim = sim_of(request)
     uid = v.uid_param(request)
-    session_id = v.session_id_param(request)
+    session_id = v.scan_session_id_param(request)  # shape first: a malformed id is never looked up
     session = sim.scan_session(uid, session_id)
     if sim.now() < session.done_at:
         return json({"status": "scanning", "wifiList": []})
     if session.outcome != "success":
         return json({"status": session.outcome, "wifiList": []})
     return json({"status": "success", "wifiList": session.networks})
-
-
-# The table's path, and the example's /wifi/{session-id} (32 letters/digits, so /wifi/test etc. stay 404).
-routes.get("/v1.0/devices/{uid}/wifi/scan/{sessionId}")(_scan_result)
-routes.get("/v1.0/devices/{uid}/wifi/{sessionId:[A-Za-z0-9]{32}}")(_scan_result)

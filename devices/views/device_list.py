@@ -17,13 +17,14 @@ from .. import bulk, selectors
 from ..csv_export import csv_response
 from ..filters import DEFAULT_SORT, DeviceFilterForm, Sort, encode_cursor, filter_query
 
-# (sort name or None, heading) in table order.
+# (sort name or None, heading) in table order: the key ones first, as a phone shows
+# only those without scrolling the table.
 COLUMNS = [
     ("name", "Name"),
+    (None, "Status"),
     ("uid", "UID"),
     ("model", "Model"),
     ("firmware", "Firmware"),
-    (None, "Status"),
     ("battery", "Battery"),
     (None, "Alarms"),
     ("last_seen", "Last seen"),

@@ -38,8 +38,9 @@ def device_snapshot(request, slug, uid):
         shot=outcome.value if outcome and outcome.ok else None,
         channel=channel,
         stream=stream,
+        snapshot_cache_seconds=device_reads.SNAPSHOT_CACHE_SECONDS,
     )
-    return render(request, "devices/device/_snapshot.html", context)
+    return render(request, "devices/device/page.html#snapshot", context)
 
 
 @login_required
@@ -81,4 +82,4 @@ def device_live(request, slug, uid):
         channel=channel,
         stream=stream,
     )
-    return no_store(render(request, "devices/device/_live.html", context))
+    return no_store(render(request, "devices/device/page.html#live", context))

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from partners.models import Role
+from partners.session import remember_partner
 
 from .. import actions
 from ..battery_chart import battery_chart
@@ -19,7 +20,7 @@ CHANGE = ("POST",)
 @login_required
 def device_detail(request, slug, uid):
     access, device = get_device(request, slug, uid)
-    request.session["partner_slug"] = slug
+    remember_partner(request, slug)
     context = device_context(
         access,
         device,
@@ -49,7 +50,7 @@ def device_alarm(request, slug, uid):
     if form.is_valid():
         with interactive_client(device.partner) as client:
             outcome = actions.set_alarm(device, request.user, form.cleaned_data["enabled"], client=client)
-    return respond(request, device, "devices/device/_alarm.html", device_context(access, device), outcome, form)
+    return respond(request, device, "devices/device/page.html#alarm", device_context(access, device), outcome, form)
 
 
 @login_required
@@ -65,7 +66,7 @@ def device_pir(request, slug, uid):
                 device, request.user, data["enabled"], data["sensitivity"], data["reduce_mistakes"], client=client
             )
     context = device_context(access, device, pir_form=form)
-    return respond(request, device, "devices/device/_pir.html", context, outcome, form)
+    return respond(request, device, "devices/device/page.html#pir", context, outcome, form)
 
 
 @login_required
@@ -80,4 +81,4 @@ def device_rename(request, slug, uid):
         if outcome.ok:
             form = RenameForm(initial={"name": device.display_name})
     context = device_context(access, device, rename_form=form)
-    return respond(request, device, "devices/device/_rename.html", context, outcome, form)
+    return respond(request, device, "devices/device/page.html#rename", context, outcome, form)

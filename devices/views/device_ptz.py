@@ -26,4 +26,6 @@ def device_ptz(request, slug, uid):
                 )
             else:
                 outcome = actions.ptz_step(device, request.user, data["move"], data["channel"], client=client)
-    return respond(request, device, "devices/device/_ptz_result.html", device_context(access, device), outcome, form)
+    return respond(
+        request, device, "devices/device/page.html#ptz_result", device_context(access, device), outcome, form
+    )

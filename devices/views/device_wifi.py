@@ -33,7 +33,7 @@ def device_wifi(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid)
     outcome = device_reads.wifi_config(device)
     context = device_context(access, device, outcome=outcome, config=outcome.value if outcome.ok else None)
-    return render(request, "devices/device/_wifi_config.html", context)
+    return render(request, "devices/device/page.html#wifi_config", context)
 
 
 @login_required
@@ -51,7 +51,7 @@ def device_wifi_scan(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRespo
         until=int(task.expiring_at.timestamp() * 1000) if task else 0,
         poll=0,
     )
-    return render(request, "devices/device/_wifi_scan.html", context)
+    return render(request, "devices/device/page.html#wifi_scan", context)
 
 
 @login_required
@@ -77,7 +77,7 @@ def device_wifi_scan_status(request: HtmxHttpRequest, slug: str, uid: str) -> Ht
     context = device_context(
         access, device, outcome=outcome, status=status, scan=scan, session_id=session_id, until=until, poll=poll
     )
-    return render(request, "devices/device/_wifi_scan.html", context)
+    return render(request, "devices/device/page.html#wifi_scan", context)
 
 
 @login_required
@@ -99,7 +99,7 @@ def device_wifi_test(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRespo
             outcome = actions.test_wifi(
                 device, request.user, data["ssid"], data["key"], data["country_code"], client=client
             )
-    return respond(request, device, "devices/device/_wifi_form.html", {**context, "wifi_form": form}, outcome, form)
+    return respond(request, device, "devices/device/page.html#wifi_form", {**context, "wifi_form": form}, outcome, form)
 
 
 @login_required
@@ -117,4 +117,4 @@ def device_wifi_set(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRespon
             )
         if outcome.ok:
             form = WifiForm(initial={"ssid": data["ssid"], "country_code": data["country_code"]})
-    return respond(request, device, "devices/device/_wifi_form.html", {**context, "wifi_form": form}, outcome, form)
+    return respond(request, device, "devices/device/page.html#wifi_form", {**context, "wifi_form": form}, outcome, form)

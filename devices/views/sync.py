@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from partners import audit
+from audit import services as audit
 from partners.access import get_access
 from partners.models import Role
 

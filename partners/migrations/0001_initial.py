@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import partners.models
-import rop_fleet.encrypted_fields
+import core.encrypted_fields
 from django.conf import settings
 from django.db import migrations, models
 
@@ -26,8 +26,8 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(unique=True)),
                 ('rop_base_url', models.URLField(help_text="Base URL of the partner's ROP Core Server, or of the gateway in front of it.", verbose_name='Core Server URL')),
                 ('gateway_auth_header', models.CharField(default='Authorization', help_text='Header the gateway expects. "Authorization" sends "Bearer <token>".', max_length=100)),
-                ('gateway_token', rop_fleet.encrypted_fields.EncryptedTextField(blank=True, default='')),
-                ('webhook_secret', rop_fleet.encrypted_fields.EncryptedTextField(default=partners.models.new_webhook_secret)),
+                ('gateway_token', core.encrypted_fields.EncryptedTextField(blank=True, default='')),
+                ('webhook_secret', core.encrypted_fields.EncryptedTextField(default=partners.models.new_webhook_secret)),
                 ('request_budget', models.FloatField(default=20.0, help_text='Requests per second the console may send to this Core Server, all workers together.', validators=[django.core.validators.MinValueValidator(0.1)])),
                 ('powered_poll_seconds', models.PositiveIntegerField(default=300, help_text='How often powered devices are polled.', validators=[django.core.validators.MinValueValidator(30)])),
                 ('battery_poll_seconds', models.PositiveIntegerField(default=21600, help_text='How often battery devices are polled.', validators=[django.core.validators.MinValueValidator(300)])),

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ropsim.fleet import FOCUS_MAX, ZOOM_MAX
+
 from . import abilities, devices, snapshot
 from .protocol import (
     RSP_NOT_SUPPORT,
@@ -24,7 +26,7 @@ from .protocol import (
     SET_OK,
     CommandError,
 )
-from .state import FOCUS_MAX, PRESET_SLOTS, ZOOM_MAX, DeviceLanState, Preset
+from .state import PRESET_SLOTS, DeviceLanState, Preset
 
 
 @dataclass
@@ -549,7 +551,7 @@ def ptz_ctrl(ctx: Context, param: dict[str, Any], action: int) -> Result:
 
 def _preset_id(param: dict[str, Any]) -> int:
     try:
-        preset_id = int(param.get("id"))
+        preset_id = int(param.get("id", ""))  # missing: ValueError, like a malformed id
     except (TypeError, ValueError):
         raise CommandError(RSP_PARAM_ERROR) from None
     if not 1 <= preset_id <= PRESET_SLOTS:

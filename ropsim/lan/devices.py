@@ -9,7 +9,8 @@ and Reolink's firmware version strings.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from ropsim.fleet import SimDevice
 
 # The AI classes GetAiState reports, in the firmware's spelling.
 AI_TYPES = ("people", "vehicle", "dog_cat", "face")
@@ -18,30 +19,30 @@ DEFAULT_AI_TYPES = ("people", "vehicle", "dog_cat")
 _REOLINK_FW = re.compile(r"^v\d+\.\d+\.\d+\.\d+_\d{8,10}$", re.IGNORECASE)
 
 
-def channel_count(dev: Any) -> int:
+def channel_count(dev: SimDevice) -> int:
     return dev.model.channels
 
 
-def is_nvr(dev: Any) -> bool:
+def is_nvr(dev: SimDevice) -> bool:
     return dev.model.channels > 1
 
 
-def has(dev: Any, capability: str) -> bool:
+def has(dev: SimDevice, capability: str) -> bool:
     """A ModelSpec flag: battery / zoom / focus / ptz_rotate / wifi / sd_card / spotlight / siren / ai."""
     return bool(getattr(dev.model, capability))
 
 
-def ai_types(dev: Any) -> tuple[str, ...]:
+def ai_types(dev: SimDevice) -> tuple[str, ...]:
     """AI classes the model detects."""
     return DEFAULT_AI_TYPES if dev.model.ai else ()
 
 
-def channel_name(dev: Any, channel: int) -> str:
+def channel_name(dev: SimDevice, channel: int) -> str:
     """The device name; an NVR's channels are "<name> CH01"..."""
     return f"{dev.name} CH{channel + 1:02d}" if is_nvr(dev) else dev.name
 
 
-def firmware_version(dev: Any) -> str:
+def firmware_version(dev: SimDevice) -> str:
     """GetDevInfo.firmVer in Reolink's "v3.1.0.2368_23062508" form.
 
     Fleet firmware strings follow ROP's style ("Argus_2_200104_751"), which
@@ -58,7 +59,7 @@ def firmware_version(dev: Any) -> str:
     return f"v{major}.0.0.{build}_{date}00"
 
 
-def is_old_firmware(dev: Any) -> bool:
+def is_old_firmware(dev: SimDevice) -> bool:
     """Firmware built before 2021 (or a "v2.x" version).
 
     Such firmware answers a Snap with a rejected token with the web UI's HTML

@@ -89,3 +89,20 @@ def test_it_explains_a_refused_change_instead_of_swallowing_it(page, logged_in, 
     Membership.objects.filter(user=olga).update(role=Role.VIEWER)
     page.locator("#alarm-switch").click()
     expect(page.locator("[data-htmx-error]")).to_contain_text("not allowed")
+
+
+def test_it_updates_the_heading_and_the_identity_card_on_rename(page, logged_in, live_server, sim, acme_on_sim, olga):
+    device = page_device(sim, acme_on_sim, battery=True)
+    logged_in(olga)
+    page.goto(detail(device))
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("textbox", name="Display name").fill("Back gate 2")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.locator("#rename-control [role=status]")).to_have_text("Renamed to “Back gate 2”.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Back gate 2")
+    identity = page.get_by_role("article").filter(has=page.get_by_role("heading", name="Identity"))
+    expect(identity.get_by_role("row", name="Name")).to_contain_text("Back gate 2")
+    expect(page.locator("#identity-name")).to_have_count(1)
+    assert page.evaluate("window.notReloaded") is True
+    wait_for(lambda: sim.sim.fleet.devices[device.uid].name == "Back gate 2", what="the camera to take the name")
+    assert page.csp_violations == []

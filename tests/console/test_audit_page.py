@@ -1,8 +1,8 @@
 from django.urls import reverse
 
-from partners import audit
-from partners.models import AuditEntry
-from partners.selectors import AUDIT_PAGE_SIZE
+from audit import services as audit
+from audit.models import AuditEntry
+from audit.selectors import AUDIT_PAGE_SIZE
 
 
 def audit_url(query=""):
@@ -17,7 +17,7 @@ def test_it_lists_entries_newest_first(client_of, victor, alice, acme):
 
 
 def test_it_filters_by_action_and_device(client_of, victor, alice, acme, acme_camera):
-    audit.record(acme, "device.rename", user=alice, device=acme_camera)
+    audit.record(acme, "device.rename", user=alice, target=acme_camera)
     audit.record(acme, "device.alarm", user=alice)
     response = client_of(victor).get(audit_url(f"?action=device.rename&device={acme_camera.uid.lower()}"))
     rows = response.context["rows"]

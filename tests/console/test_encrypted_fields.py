@@ -2,8 +2,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from core import encrypted_fields
 from partners.models import Partner
-from rop_fleet import encrypted_fields
 
 
 def test_it_still_decrypts_with_old_keys_after_rotation(settings):

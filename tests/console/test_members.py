@@ -1,6 +1,7 @@
 from django.urls import reverse
 
-from partners.models import AuditEntry, Membership, Role
+from audit.models import AuditEntry
+from partners.models import Membership, Role
 from tests.conftest import make_user
 
 

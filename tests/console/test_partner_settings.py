@@ -1,7 +1,8 @@
 from django.db import connection
 from django.urls import reverse
 
-from partners.models import AuditEntry, Partner
+from audit.models import AuditEntry
+from partners.models import Partner
 
 
 def settings_url(slug="acme"):

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from devices.models import BulkAction
+from firmware.models import FirmwareImage
 from jobs.models import Job
 from partners.models import Membership
 
@@ -19,6 +20,7 @@ OBJECT_PARAMS = {
     "job_id": lambda partner, fx: (
         Job.objects.get_or_create(partner=partner, kind="bulk", action=BulkAction.REFRESH)[0].id
     ),
+    "image_id": lambda partner, fx: FirmwareImage.objects.get_or_create(partner=partner, file_name="TENANCY.pak")[0].id,
 }
 
 

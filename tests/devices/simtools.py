@@ -2,34 +2,39 @@
 
 import io
 import time
+from collections.abc import Callable
+from typing import Any
 
 import requests
 
+from rop import RopClient
 from ropsim.models import CATALOGUE
+from ropsim.testing import RunningSim
 
 
-def control(sim, method: str, path: str, **kwargs) -> dict:
+def control(sim: RunningSim, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
     response = requests.request(method, f"{sim.control_url}{path}", timeout=10, **kwargs)
     assert response.status_code < 300, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
-def go_offline(sim, uid: str) -> None:
+def go_offline(sim: RunningSim, uid: str) -> None:
     control(sim, "POST", f"/devices/{uid}/offline")
 
 
-def go_online(sim, uid: str) -> None:
+def go_online(sim: RunningSim, uid: str) -> None:
     control(sim, "POST", f"/devices/{uid}/online")
 
 
-def sim_uid(sim, *, family: str | None = None, model: str | None = None) -> str:
+def sim_uid(sim: RunningSim, *, family: str | None = None, model: str | None = None) -> str:
     for uid, dev in sim.sim.fleet.devices.items():
         if (family is None or dev.model.family == family) and (model is None or dev.model.name == model):
             return uid
     raise AssertionError(f"no simulated device with family={family} model={model}")
 
 
-def upgrade_firmware(sim, client, uid: str, *, build: int = 9001, date: str = "240101") -> str:
+def upgrade_firmware(sim: RunningSim, client: RopClient, uid: str, *, build: int = 9001, date: str = "240101") -> str:
     """Upgrade a simulated device through ROP, as an operator would; answer its new version."""
     model = CATALOGUE[sim.sim.fleet.devices[uid].model.name]
     image = model.firmware_filename(build, date)
@@ -42,7 +47,9 @@ def upgrade_firmware(sim, client, uid: str, *, build: int = 9001, date: str = "2
     return expected
 
 
-def wait_for(condition, *, timeout: float = 20.0, every: float = 0.1, what: str = "the condition"):
+def wait_for[T](
+    condition: Callable[[], T], *, timeout: float = 20.0, every: float = 0.1, what: str = "the condition"
+) -> T:
     """A bounded poll loop: the value of condition() once truthy, or an AssertionError."""
     deadline = time.monotonic() + timeout
     while True:

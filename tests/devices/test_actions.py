@@ -2,9 +2,9 @@
 
 import requests
 
+from audit.models import AuditEntry
 from devices import actions
 from devices.models import Device, ItemResult
-from partners.models import AuditEntry
 
 
 def sim_device(sim, partner, **filters):
@@ -24,7 +24,7 @@ def test_it_disables_alarms_and_records_it(sim, acme_on_sim, alice):
     device.refresh_from_db()
     assert device.alarm_enabled is False
     assert sim.sim.fleet.devices[device.uid].alarm_enabled is False
-    entry = AuditEntry.objects.get(action="device.alarm", device=device)
+    entry = AuditEntry.objects.about(device).get(action="device.alarm")
     assert entry.params == {"enabled": False} and entry.result == "ok" and entry.user == alice
 
 

@@ -40,8 +40,8 @@ def walk(client, query: str, htmx: bool = False) -> tuple[list[str], int]:
     response = client.get(f"{list_url()}?{query}")
     assert response.status_code == 200
     uids, pages = uids_in(response), 1
-    while (query := next_query(response)) is not None:
-        response = client.get(f"{list_url()}?{query}", headers=headers)
+    while (following := next_query(response)) is not None:
+        response = client.get(f"{list_url()}?{following}", headers=headers)
         assert response.status_code == 200
         uids += uids_in(response)
         pages += 1
@@ -261,7 +261,8 @@ def test_it_answers_bad_input_with_a_clear_message_not_a_500(acme, viewer, fleet
 
 def test_it_refuses_a_cursor_from_another_sort_or_tampered(acme, viewer, fleet):
     query = next_query(viewer.get(list_url(), {"sort": "battery"}))
-    cursor = re.search(r"after=([^&]+)", query).group(1)
+    assert query is not None and (found := re.search(r"after=([^&]+)", query)) is not None
+    cursor = found.group(1)
     response = viewer.get(list_url(), {"sort": "name", "after": cursor})
     assert "This page link is out of date" in response.content.decode()
     for forged in (

@@ -2,7 +2,7 @@
 
 import logging
 
-from partners.models import AuditEntry
+from audit.models import AuditEntry
 
 from .device_page_tools import htmx, page_device, rate_limit_everything, set_faults, url
 from .simtools import control, go_offline

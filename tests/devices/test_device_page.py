@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from devices.models import DeviceHealthSample, Family, Tag
-from partners.models import AuditEntry
 
 from .device_page_tools import htmx, page_device, rate_limit_everything, set_faults, url
 from .simtools import go_offline
@@ -71,10 +71,17 @@ def test_it_shows_operators_the_controls_and_loads_powered_cameras_lazily(sim, a
     device = page_device(sim, acme_on_sim, zoom=True, wifi=True)  # E1 Zoom: powered, WiFi-only, PTZ
     html = client_of(olga).get(url("device_detail", device)).content.decode()
     assert 'hx-trigger="load"' in html  # snapshot and WiFi settings come in lazily
-    assert "Save PIR settings" in html and "Rename" in html and 'role="switch"' in html
+    assert "Rename" in html and 'role="switch"' in html
+    assert "Save PIR settings" not in html  # no PIR sensor on this model: the device would refuse
     assert 'value="rotate:left"' in html and 'value="zoom_in"' in html and 'value="focus_out"' in html
     assert "WiFi-only device" in html and "Set WiFi" in html
     assert 'formaction="' not in html  # no WiFi test offered for a WiFi-only device
+
+
+def test_it_offers_pir_settings_on_a_camera_with_a_pir_sensor(sim, acme_on_sim, client_of, olga):
+    device = page_device(sim, acme_on_sim, pir=True)
+    html = client_of(olga).get(url("device_detail", device)).content.decode()
+    assert "Save PIR settings" in html
 
 
 def test_it_shows_no_pad_and_no_wifi_section_for_a_model_without_them(sim, acme_on_sim, client_of, olga):
@@ -187,7 +194,7 @@ def test_it_takes_changes_by_post_only(sim, acme_on_sim, client_of, olga):
 
 
 def test_it_saves_pir_settings(sim, acme_on_sim, client_of, olga):
-    device = page_device(sim, acme_on_sim)
+    device = page_device(sim, acme_on_sim, pir=True)  # only models with a PIR sensor take PIR settings
     html = (
         htmx(client_of(olga)).post(url("device_pir", device), {"enabled": "on", "sensitivity": "35"}).content.decode()
     )

@@ -1,6 +1,6 @@
 """The PTZ pad against ropsim over real HTTP."""
 
-from partners.models import AuditEntry
+from audit.models import AuditEntry
 
 from .device_page_tools import htmx, page_device, url
 from .simtools import go_offline
@@ -20,7 +20,7 @@ def test_it_starts_and_stops_rotation_at_the_chosen_speed(sim, acme_on_sim, clie
     assert "Rotation stopped." in html
     assert ptz_of(sim, device).direction == "none"
     entry = AuditEntry.objects.filter(action="device.ptz_rotate").first()
-    assert entry.params == {"direction": "none", "speed": 12, "channel": 0}
+    assert entry is not None and entry.params == {"direction": "none", "speed": 12, "channel": 0}
 
 
 def test_it_steps_zoom_and_focus(sim, acme_on_sim, client_of, olga):

@@ -2,7 +2,7 @@
 
 import logging
 
-from partners.models import AuditEntry
+from audit.models import AuditEntry
 
 from .device_page_tools import htmx, page_device, set_faults, url
 from .simtools import go_offline, wait_for

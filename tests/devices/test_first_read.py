@@ -12,6 +12,7 @@ from devices import polling, selectors
 from devices.models import Device, Family
 from devices.sync import sync_partner
 
+from .poll_times import next_polls
 from .simtools import control, go_offline, go_online, sim_uid
 
 SWEEP = 15
@@ -37,7 +38,7 @@ def sweep(partner) -> list[int]:
 def test_it_reads_a_fresh_fleet_within_a_few_sweeps_and_battery_cameras_once(sim, paced, clock):
     sync_partner(paced)
     families = dict(Device.objects.filter(partner=paced).values_list("id", "family"))
-    reads = Counter()
+    reads: Counter[int] = Counter()
     sweeps_until_read = None
     for n in range(1, 4 * 60 * 60 // SWEEP + 1):  # four hours of sweeps
         clock.advance(SWEEP)
@@ -63,14 +64,11 @@ def test_it_spreads_polls_over_the_interval_after_the_first_read(sim, acme_on_si
     read_at = clock.advance(SWEEP)
     assert len(sweep(acme_on_sim)) == 30  # the whole fleet at once within a generous budget
     for family, interval in ((Family.POWERED, 300), (Family.BATTERY, 6 * 3600)):
-        offsets = [
-            (at - read_at).total_seconds()
-            for at in Device.objects.filter(family=family).values_list("next_poll_at", flat=True)
-        ]
+        offsets = [(at - read_at).total_seconds() for at in next_polls(Device.objects.filter(family=family))]
         assert all(interval / 2 <= offset < interval * 1.5 for offset in offsets)
         assert max(offsets) - min(offsets) > interval / 3  # spread, not in step
     # A sweep's worth of time never holds more than a handful of the powered polls.
-    per_sweep = Counter(int(at.timestamp() // SWEEP) for at in Device.objects.values_list("next_poll_at", flat=True))
+    per_sweep = Counter(int(at.timestamp() // SWEEP) for at in next_polls(Device.objects.all()))
     assert max(per_sweep.values()) <= 6
 
 

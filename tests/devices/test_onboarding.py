@@ -5,7 +5,7 @@ import logging
 
 from django.urls import reverse
 
-from partners.models import AuditEntry
+from audit.models import AuditEntry
 
 from .device_page_tools import htmx, rate_limit_everything
 

@@ -10,14 +10,15 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from core.request_budget import BudgetTimeout, _redis
 from devices import polling
 from devices.models import Device, DeviceHealthSample, Family
 from devices.sync import sync_partner
 from devices.tasks.polling import prune_health_samples as prune_task
 from partners.rop_clients import rop_client_for
 from rop import errors
-from rop_fleet.request_budget import BudgetTimeout, _redis
 
+from .poll_times import next_polls
 from .simtools import control, go_offline, sim_uid
 
 
@@ -68,6 +69,16 @@ def test_it_polls_a_powered_device_without_asking_for_a_battery(sim, synced):
     assert sample.battery_percent is None
 
 
+def test_it_never_asks_a_model_without_a_pir_sensor_for_pir_settings(sim, synced):
+    device = device_for(sim, family="powered")  # Reolink's powered cameras have no PIR sensor
+    control(sim, "POST", "/counters/reset")
+    polling.refresh_device(device)
+    routes = control(sim, "GET", "/counters")
+    assert not [route for route in routes if "pir" in route]
+    device.refresh_from_db()
+    assert device.poll_failures == 0 and device.last_poll_error == ""
+
+
 def test_it_marks_an_offline_device_offline_and_keeps_its_last_seen(sim, synced):
     device = device_for(sim, family="powered")
     seen = device.last_seen
@@ -95,7 +106,9 @@ def test_it_counts_a_failure_and_backs_off_when_a_device_times_out(sim, synced):
     assert device.online is True  # a timeout is not an absence
     assert device.poll_failures == 1 and device.last_poll_error == "cmd_timeout"
     interval = timedelta(seconds=synced.powered_poll_seconds)
-    assert device.next_poll_at > before + interval * 1.5  # backed off beyond the usual interval
+    assert (
+        device.next_poll_at is not None and device.next_poll_at > before + interval * 1.5
+    )  # backed off beyond the usual interval
     polling.refresh_device(device)  # the next poll succeeds and clears the failure
     device.refresh_from_db()
     assert device.poll_failures == 0 and device.last_poll_error == ""
@@ -104,8 +117,8 @@ def test_it_counts_a_failure_and_backs_off_when_a_device_times_out(sim, synced):
 def test_it_takes_every_request_of_a_poll_from_the_partners_budget(sim, synced):
     synced.request_budget = 0.2  # one token, then one every five seconds
     synced.save()
-    if _redis() is not None:
-        _redis().delete(f"rop-budget:partner:{synced.id}")
+    if (redis := _redis()) is not None:
+        redis.delete(f"rop-budget:partner:{synced.id}")
     device = device_for(sim, family="battery")
     client = rop_client_for(synced, max_wait=0.5)
     with pytest.raises(BudgetTimeout):
@@ -113,7 +126,7 @@ def test_it_takes_every_request_of_a_poll_from_the_partners_budget(sim, synced):
     device.refresh_from_db()
     # Not the device's fault: no failure counted, and it is tried again soon.
     assert device.poll_failures == 0 and device.last_poll_error == "budget_exhausted"
-    assert device.next_poll_at < timezone.now() + timedelta(minutes=2)
+    assert device.next_poll_at is not None and device.next_poll_at < timezone.now() + timedelta(minutes=2)
 
 
 # --- when polls happen -----------------------------------------------------------------------
@@ -122,7 +135,7 @@ def test_it_takes_every_request_of_a_poll_from_the_partners_budget(sim, synced):
 def test_it_polls_battery_devices_far_less_often_than_powered_ones(sim, synced, clock):
     """Two simulated hours of sweeps every 15 s, each claimed device polled: how often
     is each family polled?"""
-    claims = Counter()
+    claims: Counter[str] = Counter()
     families = dict(Device.objects.filter(partner=synced).values_list("id", "family"))
     for _ in range(0, 2 * 3600, 15):
         clock.advance(15)
@@ -145,6 +158,7 @@ def test_it_schedules_the_next_poll_one_interval_away_with_jitter(sim, synced):
     polling.refresh_device(battery)
     powered.refresh_from_db()
     battery.refresh_from_db()
+    assert powered.next_poll_at is not None and battery.next_poll_at is not None
     assert timedelta(seconds=270) <= powered.next_poll_at - now <= timedelta(seconds=331)
     assert timedelta(hours=6 * 0.9) <= battery.next_poll_at - now <= timedelta(hours=6 * 1.1, seconds=1)
 
@@ -153,7 +167,7 @@ def test_it_spreads_polls_across_the_interval_not_in_a_burst(sim, synced):
     now = timezone.now()
     for device in Device.objects.select_related("partner"):
         polling.refresh_device(device)  # a fleet read all at once, as its first read is
-    offsets = [(d - now).total_seconds() for d in Device.objects.values_list("next_poll_at", flat=True)]
+    offsets = [(d - now).total_seconds() for d in next_polls(Device.objects.all())]
     assert max(offsets) - min(offsets) > 150  # next polls spread over the interval
     # Per 15 s sweep, only a handful of the 30 devices come due.
     per_sweep = Counter(int(offset // 15) for offset in offsets)
@@ -286,5 +300,5 @@ def test_it_brings_far_off_polls_within_a_shortened_interval(sim, synced, client
     }
     assert client_of(alice).post(reverse("partner_settings", kwargs={"slug": synced.slug}), data).status_code == 302
     batteries = Device.objects.filter(partner=synced, family=Family.BATTERY).exclude(pk=failing.pk)
-    assert all(d.next_poll_at <= now + timedelta(hours=1, seconds=5) for d in batteries)
-    assert Device.objects.get(pk=failing.pk).next_poll_at >= now + timedelta(hours=5)
+    assert all(at <= now + timedelta(hours=1, seconds=5) for at in next_polls(batteries))
+    assert next_polls(Device.objects.filter(pk=failing.pk))[0] >= now + timedelta(hours=5)

@@ -9,14 +9,14 @@ import uuid
 
 import pytest
 
-from rop_fleet.request_budget import BudgetTimeout, RequestBudget, _redis
+from core.request_budget import BudgetTimeout, RequestBudget, _redis
 
 pytestmark = pytest.mark.skipif(_redis() is None, reason="the shared budget needs Redis (REDIS_URL)")
 
 RATE = 20.0
 
 
-def hammer(budget: RequestBudget, until: float, stamps: list, lock: threading.Lock) -> None:
+def hammer(budget: RequestBudget, until: float, stamps: list[float], lock: threading.Lock) -> None:
     while time.monotonic() < until:
         try:
             budget.acquire()
@@ -30,7 +30,8 @@ def test_it_keeps_two_workers_sharing_a_budget_within_its_rate():
     key = f"test:{uuid.uuid4().hex}"
     # Two "workers": separate RequestBudget objects (as two processes would build), same key.
     workers = [RequestBudget(key, RATE, max_wait=5) for _ in range(2)]
-    stamps, lock = [], threading.Lock()
+    stamps: list[float] = []
+    lock = threading.Lock()
     started = time.monotonic()
     until = started + 3.0
     threads = [threading.Thread(target=hammer, args=(w, until, stamps, lock)) for w in workers for _ in range(2)]

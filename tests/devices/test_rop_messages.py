@@ -3,10 +3,10 @@ results, audit entries and a device's last poll error."""
 
 import pytest
 
+from core.request_budget import BudgetTimeout
 from devices.models import ItemResult
 from devices.rop_messages import describe
 from rop import errors
-from rop_fleet.request_budget import BudgetTimeout
 
 
 @pytest.mark.parametrize(
@@ -57,6 +57,6 @@ def test_it_keeps_a_symbol_short_enough_for_the_device_row():
     assert len(describe(errors.RopError("?", symbol="x" * 300)).symbol) == 64
 
 
-def test_it_makes_the_outcome_a_page_shows():
+def test_it_gives_the_outcome_a_page_shows():
     outcome = describe(errors.DeviceOffline("x")).outcome()
     assert not outcome.ok and outcome.level == "warning" and outcome.message == "The device is offline."

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from devices.models import Device, Family, Transport
 from devices.sync import SyncResult, sync_partner
-from partners.models import AuditEntry
 from partners.rop_clients import rop_client_for
 from rop import errors
 from ropsim.testing import SimConfig, start_in_thread
@@ -72,9 +72,9 @@ def test_it_marks_a_device_that_comes_back_online_and_due_for_a_poll_soon(sim, a
     result = sync_partner(acme_on_sim)
     assert result.came_online == 1
     device = Device.objects.get(uid=uid)
-    assert device.online is True and device.last_seen >= before
+    assert device.online is True and device.last_seen is not None and device.last_seen >= before
     # Its first poll comes within minutes, not a battery interval of hours.
-    assert device.next_poll_at <= before + timedelta(minutes=5, seconds=1)
+    assert device.next_poll_at is not None and device.next_poll_at <= before + timedelta(minutes=5, seconds=1)
 
 
 def test_it_gives_every_listed_device_a_fresh_last_seen(sim, acme_on_sim):
@@ -93,7 +93,7 @@ def test_it_records_a_firmware_change_in_the_audit_log(sim, acme_on_sim):
     assert result.updated == 1
     assert Device.objects.get(uid=uid).firmware_version == new
     entry = AuditEntry.objects.get(partner=acme_on_sim, action="device.firmware_changed")
-    assert entry.user is None and entry.device_uid == uid
+    assert entry.user is None and entry.target_label == uid
     assert entry.params == {"from": old, "to": new}
 
 

@@ -10,7 +10,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 import requests
@@ -21,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 # What the test run sets and a user's shell would not: PostgreSQL and Redis of the suite,
@@ -58,7 +61,18 @@ def manage(var_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-def start_demo(var_dir: Path, port: int, sim_port: int) -> subprocess.Popen:
+class DemoProcess(subprocess.Popen[str]):
+    """bin/run-demo, with its output lines queued as they are printed (see start_demo)."""
+
+    lines: queue.Queue[str]
+
+
+def _drain(stream: IO[str], into: queue.Queue[str]) -> None:
+    for line in stream:
+        into.put(line)
+
+
+def start_demo(var_dir: Path, port: int, sim_port: int) -> DemoProcess:
     env = users_env(
         var_dir,
         PORT=str(port),
@@ -66,7 +80,7 @@ def start_demo(var_dir: Path, port: int, sim_port: int) -> subprocess.Popen:
         ROPSIM_DEVICES="40",
         ROPSIM_LAN_PORT_BASE="0",
     )
-    proc = subprocess.Popen(
+    proc = DemoProcess(
         [sys.executable, str(ROOT / "bin" / "run-demo")],
         cwd=ROOT,
         env=env,
@@ -76,12 +90,13 @@ def start_demo(var_dir: Path, port: int, sim_port: int) -> subprocess.Popen:
         start_new_session=True,
     )
     # Drain the output in a thread: a full pipe would stall honcho, and readline() has no timeout.
+    assert proc.stdout is not None  # stdout=PIPE
     proc.lines = queue.Queue()
-    threading.Thread(target=lambda: [proc.lines.put(line) for line in proc.stdout], daemon=True).start()
+    threading.Thread(target=_drain, args=(proc.stdout, proc.lines), daemon=True).start()
     return proc
 
 
-def read_until(proc: subprocess.Popen, pattern: str, timeout: float) -> re.Match:
+def read_until(proc: DemoProcess, pattern: str, timeout: float) -> re.Match[str]:
     deadline = time.monotonic() + timeout
     seen = []
     while (left := deadline - time.monotonic()) > 0:
@@ -95,7 +110,7 @@ def read_until(proc: subprocess.Popen, pattern: str, timeout: float) -> re.Match
     pytest.fail(f"{pattern!r} never printed:\n{''.join(seen[-40:])}")
 
 
-def stop(proc: subprocess.Popen) -> int:
+def stop(proc: subprocess.Popen[str]) -> int:
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
     try:
         return proc.wait(timeout=30)
@@ -117,7 +132,7 @@ def log_in(base: str, password: str) -> requests.Session:
     return session
 
 
-def wait_for(check, timeout: float, what: str):
+def wait_for[T](check: Callable[[], T], timeout: float, what: str) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if result := check():

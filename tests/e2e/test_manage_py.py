@@ -5,6 +5,7 @@ on the console the user is running."""
 import json
 import subprocess
 import sys
+from typing import Any
 
 from rop_fleet.run_env import ensure_run_env, read_env_file
 
@@ -17,8 +18,9 @@ SHOW = (
 )
 
 
-def shown(output: str) -> list:
-    return json.loads(output.strip().splitlines()[-1])
+def shown(output: str) -> list[Any]:
+    values: list[Any] = json.loads(output.strip().splitlines()[-1])
+    return values
 
 
 def test_it_uses_the_runs_keys_database_and_settings(tmp_path):

@@ -2,9 +2,9 @@
 
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from devices.models import Device
 from jobs.models import Job, JobItem
-from partners.models import AuditEntry
 
 
 def start_alarm_off(client, devices, slug="acme") -> Job:
@@ -24,7 +24,7 @@ def results(job) -> dict[str, tuple[str, str]]:
 def alarm_audits(job) -> dict[str, int]:
     """device.alarm entries per device UID: one per ROP call that came back."""
     counts: dict[str, int] = {}
-    for uid in AuditEntry.objects.filter(action="device.alarm").values_list("device_uid", flat=True):
+    for uid in AuditEntry.objects.filter(action="device.alarm").values_list("target_label", flat=True):
         counts[uid] = counts.get(uid, 0) + 1
     return counts
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from audit import services as audit
+from audit.models import AuditEntry
 from jobs import sweeper
 from jobs.models import ItemState, Job, JobItem
 from jobs.registry import Done, Handler, Retry, Step, Target, Wait, register
 from jobs.services import create_job
-from partners import audit
-from partners.models import AuditEntry
 from rop_fleet.celery import app
 
 SCRIPT = "script"

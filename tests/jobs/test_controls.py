@@ -1,9 +1,9 @@
 """Cancel, pause and resume: operators only, POST only, audited, on any kind of job."""
 
+from audit.models import AuditEntry
 from jobs import dispatch, runner, sweeper
 from jobs.models import ItemState, JobItem, JobState
 from jobs.registry import Done, handler_for
-from partners.models import AuditEntry
 from tests.devices.fleet_rows import rows_from_sim
 
 from .bulk_jobs import alarm_audits, job_url, results, start_alarm_off

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
+from audit.models import AuditEntry
 from jobs import dispatch, runner
 from jobs.models import ItemState, JobItem, JobState
-from partners.models import AuditEntry
 
 from .conftest import runs, scripted_job, sweep_later
 

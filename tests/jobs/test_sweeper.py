@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from audit.models import AuditEntry
 from devices.bulk import INTERRUPTED
 from jobs import dispatch, sweeper
 from jobs.models import ItemState, JobItem, JobState
-from partners.models import AuditEntry
 from rop_fleet.celery import app
 from tests.devices.fleet_rows import rows_from_sim
 

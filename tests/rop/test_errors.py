@@ -155,9 +155,15 @@ def test_it_raises_invalid_parameter_for_the_servers_own_validation_errors(once)
     [
         ("/v1.0/firmware/image.bin", None, errors.InvalidFilename),
         (
+            "/v1.0/devices/{uid}/upgrade-session",
+            {"upgradeFile": "image.bin", "factoryReset": False},
+            errors.InvalidFilename,
+        ),
+        ("/v1.0/devices/{uid}/ptz/rotate", {"channel": 0, "direction": "rightUP", "speed": 5}, errors.InvalidParameter),
+        (
             "/v1.0/devices/{uid}/ptz/rotate",
             {"channel": 0, "direction": "sideways", "speed": 5},
-            errors.DirectionNotSupported,
+            errors.InvalidParameter,  # the real server validates the direction before the device
         ),
     ],
 )

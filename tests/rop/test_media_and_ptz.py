@@ -56,6 +56,15 @@ def test_it_zooms_and_focuses_one_step_per_call(client, control, ptz_camera):
     assert control.device(ptz_camera)["ptz"]["zoom"] == before["zoom"] + 1
 
 
+def test_it_sends_the_tables_inc_as_the_inc_the_real_server_takes(client, control, ptz_camera):
+    # ropsim refuses "Inc" like the real server; the client normalises it.
+    before = control.device(ptz_camera)["ptz"]
+    client.ptz_zoom(ptz_camera, "Inc")
+    client.ptz_focus(ptz_camera, "DEC")
+    after = control.device(ptz_camera)["ptz"]
+    assert (after["zoom"], after["focus"] < before["focus"]) == (before["zoom"] + 1, True)
+
+
 @pytest.mark.parametrize(
     ("given", "sent"), [("left", "left"), ("rightUP", "rightUp"), ("None", "none"), ("leftDown", "leftDown")]
 )

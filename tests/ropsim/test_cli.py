@@ -78,6 +78,15 @@ def test_it_turns_arguments_into_a_sim_config() -> None:
     assert cfg.auth_header == "X-Key" and cfg.error_rate == 0.01 and cfg.offline_rate == 0.05
 
 
+def test_it_turns_the_demo_states_on_unless_told_not_to() -> None:
+    assert SimConfig().demo_states is False  # tests get a plain fleet
+    assert config_from_args([]).demo_states is True  # `make run` gets the demo's states
+    assert config_from_args(["--no-demo-states"]).demo_states is False
+    assert config_from_args(["--demo-states"]).demo_states is True
+    cfg = config_from_args(["--slow-devices", "2", "--slow-latency-ms", "900", "--unwakeable-devices", "1"])
+    assert (cfg.slow_devices, cfg.slow_latency_ms, cfg.unwakeable_devices) == (2, 900.0, 1)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -103,6 +112,7 @@ def test_it_serves_the_api_from_python_m_ropsim(tmp_path) -> None:
             str(tmp_path),
             "--lan-devices",
             "1",
+            "--no-demo-states",  # every device online: the count below is the fleet's size
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -130,7 +130,7 @@ def test_it_validates_before_asking_the_device(api: Api) -> None:
 
 
 def test_it_gets_and_sets_the_pir_configuration(api: Api) -> None:
-    dev = api.device(lambda d: True)
+    dev = api.device(lambda d: d.model.pir)
     path = f"{DEV}/{dev.uid}/settings/pir-config"
     new = {"enabled": False, "sensitivity": 20, "reduceMistakes": True}
     assert api.put(path, json=new).json() == {"message": "ok"}
@@ -149,18 +149,32 @@ def test_it_gets_and_sets_the_pir_configuration(api: Api) -> None:
     ],
 )
 def test_it_rejects_invalid_pir_configurations(shared: Api, body: dict[str, object]) -> None:
-    uid = shared.device(lambda d: True).uid
+    uid = shared.device(lambda d: d.model.pir).uid
     r = shared.put(f"{DEV}/{uid}/settings/pir-config", json=body)
     assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
-def test_it_answers_alarm_notification_as_a_boolean_and_accepts_the_examples_string(api: Api) -> None:
+@pytest.mark.parametrize("model", ["RLC-810A", "RLC-823A", "E1 Zoom", "Reolink Duo 2", "NVR RLN8-410"])
+def test_it_answers_cmd_not_support_to_pir_calls_without_a_pir_sensor(api: Api, model: str) -> None:
+    dev = api.add(model)
+    path = f"{DEV}/{dev.uid}/settings/pir-config"
+    r = api.get(path)
+    assert r.status_code == 400 and symbol(r) == "cmd_not_support"
+    r = api.put(path, json={"enabled": True, "sensitivity": 20, "reduceMistakes": True})
+    assert r.status_code == 400 and symbol(r) == "cmd_not_support"
+    # Validation still comes first: a malformed body is invalid_parameter even here.
+    r = api.put(path, json={"enabled": "true", "sensitivity": 20, "reduceMistakes": True})
+    assert r.status_code == 400 and symbol(r) == "invalid_parameter"
+
+
+def test_it_answers_and_takes_alarm_notification_as_a_json_boolean(api: Api) -> None:
     dev = api.device(lambda d: True)
     path = f"{DEV}/{dev.uid}/settings/alarm"
     assert api.put(path, json={"enabled": False}).status_code == 200
     assert api.get(path).json() == {"enabled": False}
-    assert api.put(path, json={"enabled": "true"}).status_code == 200
+    assert api.put(path, json={"enabled": True}).status_code == 200
     assert api.get(path).json() == {"enabled": True}
+    assert symbol(api.put(path, json={"enabled": "true"})) == "invalid_parameter"
     assert symbol(api.put(path, json={"enabled": "maybe"})) == "invalid_parameter"
     assert symbol(api.put(path, json={})) == "invalid_parameter"
 
@@ -196,9 +210,9 @@ def test_it_drains_and_then_charges_the_battery_over_simulated_time(api: Api) ->
     ("model", "what", "body"),
     [
         ("RLC-823A", "zoom", {"channel": 0, "action": "inc"}),
-        ("RLC-823A", "zoom", {"action": "Inc"}),
+        ("RLC-823A", "focus", {"channel": 0, "action": "dec"}),
         ("E1 Zoom", "focus", {"channel": 0, "action": "dec"}),
-        ("E1 Zoom", "focus", {"action": "DEC"}),
+        ("E1 Zoom", "focus", {"channel": 0, "action": "inc"}),
     ],
 )
 def test_it_steps_zoom_and_focus_on_capable_models(api: Api, model: str, what: str, body: dict[str, object]) -> None:
@@ -215,7 +229,7 @@ def test_it_steps_zoom_and_focus_on_capable_models(api: Api, model: str, what: s
 )
 def test_it_answers_cmd_not_support_for_ptz_on_models_without_it(api: Api, model: str, what: str) -> None:
     dev = api.add(model)
-    body = {"action": "inc"} if what != "rotate" else {"direction": "left", "speed": 5}
+    body = {"channel": 0, "action": "inc"} if what != "rotate" else {"channel": 0, "direction": "left", "speed": 5}
     method = api.patch if what != "rotate" else api.post
     r = method(f"{DEV}/{dev.uid}/ptz/{what}", json=body)
     assert r.status_code == 400 and symbol(r) == "cmd_not_support"
@@ -230,24 +244,25 @@ def test_it_validates_the_ptz_action_and_channel_range(api: Api) -> None:
     assert r.status_code == 404 and symbol(r) == "device_channel_not_found"
 
 
-@pytest.mark.parametrize("method", ["post", "patch"])
-@pytest.mark.parametrize("direction", ["left", "rightUP", "rightUp", "None", "leftDown"])
-def test_it_accepts_rotate_by_post_and_patch_in_both_spellings(api: Api, method: str, direction: str) -> None:
+@pytest.mark.parametrize(
+    "direction", ["none", "left", "right", "up", "down", "leftUp", "leftDown", "rightUp", "rightDown"]
+)
+def test_it_rotates_in_every_direction_of_the_table_in_lower_camel_case(api: Api, direction: str) -> None:
     dev = api.add("Argus PT")
-    r = getattr(api, method)(f"{DEV}/{dev.uid}/ptz/rotate", json={"channel": 0, "direction": direction, "speed": 10})
+    r = api.post(f"{DEV}/{dev.uid}/ptz/rotate", json={"channel": 0, "direction": direction, "speed": 10})
     assert r.status_code == 200, r.text
-    assert dev.ptz.direction.lower() == direction.lower()
+    assert (dev.ptz.direction, dev.ptz.speed) == (direction, 0 if direction == "none" else 10)
 
 
 def test_it_rejects_rotate_with_a_bad_speed_or_an_unknown_direction(api: Api) -> None:
     dev = api.add("RLC-823A")
     path = f"{DEV}/{dev.uid}/ptz/rotate"
-    assert symbol(api.post(path, json={"direction": "left", "speed": 0})) == "invalid_parameter"
-    assert symbol(api.post(path, json={"direction": "left", "speed": 65})) == "invalid_parameter"
-    assert symbol(api.post(path, json={"direction": "left"})) == "invalid_parameter"
-    assert symbol(api.post(path, json={"speed": 5})) == "invalid_parameter"
-    r = api.post(path, json={"direction": "sideways", "speed": 5})
-    assert r.status_code == 400 and symbol(r) == "direction_not_support"
+    assert symbol(api.post(path, json={"channel": 0, "direction": "left", "speed": 0})) == "invalid_parameter"
+    assert symbol(api.post(path, json={"channel": 0, "direction": "left", "speed": 65})) == "invalid_parameter"
+    assert symbol(api.post(path, json={"channel": 0, "direction": "left"})) == "invalid_parameter"
+    assert symbol(api.post(path, json={"channel": 0, "speed": 5})) == "invalid_parameter"
+    r = api.post(path, json={"channel": 0, "direction": "sideways", "speed": 5})
+    assert r.status_code == 400 and symbol(r) == "invalid_parameter"
 
 
 def test_it_answers_device_channel_not_found_for_nvr_channels_beyond_eight(api: Api) -> None:

@@ -5,10 +5,11 @@ Idempotent: running it again keeps the same user, password and partner."""
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
 from partners.models import Membership, Partner, Role
@@ -19,10 +20,10 @@ DEMO_SLUG = "demo"
 class Command(BaseCommand):
     help = "Create the demo admin and the demo partner pointing at the local ropsim."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--env-file", help="Write the simulator's webhook settings here (for Procfile.dev).")
 
-    def handle(self, *args, env_file=None, **options):
+    def handle(self, *args: Any, env_file: str | None = None, **options: Any) -> None:
         port = os.environ.get("PORT", "8000")
         sim_port = os.environ.get("ROPSIM_PORT", "8900")
         password = self._admin_password()
