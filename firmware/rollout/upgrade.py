@@ -50,6 +50,8 @@ HELD_FOR = timedelta(days=3650)
 # A retry soon after a request whose answer was lost or refused by the budget.
 SOON = timedelta(seconds=2)
 MAX_REPUSHES = 2
+# Reads of an adopted upgrade that find the device out of the online list before it is given up on.
+MAX_ADOPTED_CHECKS = 12
 
 FAILURE_WORDS = {
     UpgradeStatus.FILE_CHECK_FAILED: "The device rejected the image (file_check_failed): is it for this model?",
@@ -259,6 +261,11 @@ def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: 
     reported = _reported_version(ctx.client, device.uid)
     if reported is not None and _runs_image(ctx.rollout, reported):
         return _succeeded(ctx, item, data, now)
+    if reported is None and data["checks"] < MAX_ADOPTED_CHECKS:
+        # Not in the online list: rebooting into the new image, most likely.
+        return Wait(
+            now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade (rebooting)."
+        )
     if data.get("maybe_created"):
         # The upgrade may be ours: asking again could start a second one. Give it the
         # time an upgrade takes a few times over, then report what the device runs.
