@@ -52,6 +52,8 @@ SOON = timedelta(seconds=2)
 MAX_REPUSHES = 2
 # Reads of an adopted upgrade that find the device out of the online list before it is given up on.
 MAX_ADOPTED_CHECKS = 12
+# Typical upgrade times an adopted upgrade that may be ours gets before it is reported failed.
+ADOPTED_PATIENCE = 3
 
 FAILURE_WORDS = {
     UpgradeStatus.FILE_CHECK_FAILED: "The device rejected the image (file_check_failed): is it for this model?",
@@ -266,10 +268,11 @@ def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: 
         return Wait(
             now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade (rebooting)."
         )
+    patient = _ts(now) - float(data.get("started", 0)) < ADOPTED_PATIENCE * typical
     if data.get("maybe_created"):
         # The upgrade may be ours: asking again could start a second one. Give it the
         # time an upgrade takes a few times over, then report what the device runs.
-        if data["checks"] < 4:
+        if patient:
             return Wait(now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade.")
         data["reason"] = "unknown_outcome"
         keep(item, data)
@@ -278,7 +281,10 @@ def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: 
             f"An upgrade started by a request whose answer was lost did not bring the new version (the device"
             f" reports {reported or 'nothing'}). Retry failed devices to try again.",
         )
-    # Someone else's upgrade: once it ends, ours starts (the first of this rollout).
+    # Someone else's upgrade: once it can have ended, asking for ours says whether it did
+    # (duplicate_upgrade: not yet); ours is then the first of this rollout.
+    if patient:
+        return Wait(now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade.")
     data.update(step="", session="")
     return Wait(now + timing.next_check(typical, data["checks"]), data, "The device was upgrading: trying again.")
 
