@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 
 help:
 	@echo "make run    - install, migrate, load the demo and start web, worker, beat and the simulator"
-	@echo "make test   - ruff and the whole test suite (PostgreSQL and Redis when they answer)"
+	@echo "make test   - ruff, import contracts, mypy and the whole test suite (PostgreSQL and Redis when they answer)"
 	@echo "make bench  - run the benchmarks under bench/ and print one table"
 
 # Reinstall when the dependency pins change.

@@ -48,7 +48,8 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def _wait_first_ok(url: str, proc: subprocess.Popen[bytes], started: float, timeout: float = 60.0) -> float:
@@ -119,7 +120,8 @@ def _load(base: str, paths_from: str | None, path: str) -> dict[str, float]:
     if paths_from:
         cmd += ["--uids-from", paths_from]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=MAX_SECONDS + 60)
-    return json.loads(out.stdout)
+    summary: dict[str, float] = json.loads(out.stdout)
+    return summary
 
 
 async def _generate(

@@ -25,7 +25,7 @@ urlpatterns = [
     # for one route: templates post to "bulk_start" and link to "job_list". Job pages: jobs.urls.
     path("jobs/", bulk_jobs.jobs_collection, name="job_list"),
     path("jobs/", bulk_jobs.jobs_collection, name="bulk_start"),
-    # The device page and its controls. "onboard" comes before <uid>: it is not a UID.
+    # The device page and its controls.
     path("devices/onboard/", device_onboard.device_onboard, name="device_onboard"),
     path("devices/<uid:uid>/", device_page.device_detail, name="device_detail"),
     path("devices/<uid:uid>/alarm/", device_page.device_alarm, name="device_alarm"),

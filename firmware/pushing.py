@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -106,6 +107,7 @@ def push_image(image_id: int, *, client: RopClient | None = None, user_id: int |
     return outcome
 
 
+@transaction.atomic  # the new state and its audit entry are seen together, never one alone
 def _record(image: FirmwareImage, outcome: PushOutcome, user_id: int | None) -> None:
     mine = FirmwareImage.objects.filter(id=image.id, push_state=PushState.PUSHING)
     if outcome.ok:

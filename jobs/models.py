@@ -41,6 +41,11 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # Not columns: what jobs.selectors works out for the pages that list jobs.
+    title: str
+    finished: int
+    percent: int
+
     class Meta:
         ordering = ["-id"]
         indexes = [

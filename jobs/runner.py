@@ -83,7 +83,8 @@ def claim(job: Job, item: JobItem) -> bool | None:
     if won != 1:
         return None
     item.state, item.lease_until = ItemState.RUNNING, lease
-    Job.objects.filter(id=job.id, state=JobState.QUEUED).update(state=JobState.RUNNING, started_at=now)
+    if state == JobState.QUEUED:  # the job's first claim (or one of the first, racing: one wins)
+        Job.objects.filter(id=job.id, state=JobState.QUEUED).update(state=JobState.RUNNING, started_at=now)
     return True
 
 

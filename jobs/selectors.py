@@ -21,7 +21,7 @@ def title(job: Job) -> str:
 
 def with_titles(jobs: list[Job]) -> list[Job]:
     for job in jobs:
-        job.title = title(job)  # type: ignore[attr-defined]
+        job.title = title(job)
     return jobs
 
 

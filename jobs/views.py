@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.htmx import HtmxHttpRequest
+from core.http import HtmxHttpRequest
 from core.querystring import int_param
 from partners.access import get_access, get_object_for
 from partners.models import Role

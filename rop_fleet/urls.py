@@ -14,8 +14,8 @@ urlpatterns = [
     path("p/<slug:slug>/", include("partners.urls")),
     path("p/<slug:slug>/", include("audit.urls")),
     path("p/<slug:slug>/", include("devices.urls")),
-    path("p/<slug:slug>/", include("jobs.urls")),
     path("p/<slug:slug>/", include("firmware.urls")),
+    path("p/<slug:slug>/", include("jobs.urls")),
     path("", include("alarms.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.form_messages import add_error_messages, error_lines
-from core.htmx import HtmxHttpRequest
+from core.http import HtmxHttpRequest
 from jobs import views as job_views
 from partners.access import get_access
 from partners.models import Role

@@ -9,13 +9,14 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
-from core.htmx import HtmxHttpRequest
+from core.http import HtmxHttpRequest
 from jobs import selectors as job_selectors
 from partners.access import Access, get_access
 
 from .. import bulk, selectors
 from ..csv_export import csv_response
-from ..filters import DEFAULT_SORT, DeviceFilterForm, Sort, encode_cursor, filter_query
+from ..filters import DEFAULT_SORT, Cursor, DeviceFilterForm, Sort, encode_cursor, filter_query
+from ..models import Device
 
 # (sort name or None, heading) in table order: the key ones first, as a phone shows
 # only those without scrolling the table.
@@ -62,7 +63,9 @@ def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any
     cleaned = form.cleaned_data if valid else {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     sort = cleaned.get("sort") or Sort.parse(DEFAULT_SORT)
     after = cleaned.get("after") if valid else None
-    rows, last_key, count = [], None, None
+    rows: list[Device] = []
+    last_key: Cursor | None = None
+    count: int | None = None
     if valid:
         qs = selectors.filtered_devices(access.partner, cleaned)
         rows, last_key = selectors.device_page(qs, sort, after)

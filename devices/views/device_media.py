@@ -6,15 +6,17 @@ only ROP address it sees is the signed RTSP play URL, shown to members of the
 device's partner, never logged, stored or audited."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .. import actions, device_reads
 from ..device_forms import StreamForm
+from ..models import Device
 from .device_scope import device_context, get_device, no_store
 
 
-def _stream_form(request, device):
+def _stream_form(request: HttpRequest, device: Device) -> tuple[StreamForm, int | None, str | None]:
+    """(form, channel, stream); channel and stream are None when the query is invalid."""
     form = StreamForm(request.GET or None, device=device)
     if not form.is_valid():
         return form, None, None
@@ -22,13 +24,13 @@ def _stream_form(request, device):
 
 
 @login_required
-def device_snapshot(request, slug, uid):
+def device_snapshot(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
     """The snapshot fragment: takes (or reuses, ~10 s) a picture, then the <img> in
     it loads the JPEG from device_snapshot_image."""
     access, device = get_device(request, slug, uid)
     form, channel, stream = _stream_form(request, device)
     outcome = None
-    if channel is not None:
+    if channel is not None and stream is not None:
         outcome = device_reads.snapshot(device, channel, stream, refresh=request.GET.get("refresh") == "1")
     context = device_context(
         access,
@@ -44,12 +46,12 @@ def device_snapshot(request, slug, uid):
 
 
 @login_required
-def device_snapshot_image(request, slug, uid):
+def device_snapshot_image(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
     """The JPEG itself, from the cache the fragment filled; taken anew if the cache
     expired in between (the user asked for it)."""
     _access, device = get_device(request, slug, uid)
     _form, channel, stream = _stream_form(request, device)
-    if channel is None:
+    if channel is None or stream is None:
         raise Http404("No such channel or stream")
     shot = device_reads.cached_snapshot(device, channel, stream)
     if shot is None:
@@ -64,13 +66,13 @@ def device_snapshot_image(request, slug, uid):
 
 
 @login_required
-def device_live(request, slug, uid):
+def device_live(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
     """Creates a live session and shows its RTSP address with a countdown. A GET:
     watching is reading, so viewers may; the answer is never cached."""
     access, device = get_device(request, slug, uid)
     form, channel, stream = _stream_form(request, device)
     outcome = None
-    if channel is not None:
+    if channel is not None and stream is not None:
         with device_reads.interactive_client(device.partner) as client:
             outcome = actions.create_live_session(device, request.user, channel, stream, client=client)
     context = device_context(

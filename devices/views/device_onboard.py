@@ -6,11 +6,14 @@ stored, audited or cached."""
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from core.http import HtmxHttpRequest
 from partners.access import get_access
 from partners.models import Role
+from rop import InitializationSession
 
 from .. import actions
 from ..device_forms import OnboardForm
@@ -21,7 +24,7 @@ from .device_scope import no_store
 CODE_VALIDITY_SECONDS = 60
 
 
-def setup_json(uid, session) -> str:
+def setup_json(uid: str, session: InitializationSession) -> str:
     """The body of POST /rop/setup on the camera (facts: ROP configuration via LAN)."""
     return json.dumps(
         {
@@ -40,7 +43,7 @@ def setup_json(uid, session) -> str:
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_onboard(request, slug):
+def device_onboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug, Role.OPERATOR, methods=("GET", "HEAD", "POST"))
     form = OnboardForm(request.POST or None)
     outcome = session = None

@@ -2,9 +2,11 @@
 and the alarm, PIR and name controls. Media, PTZ and WiFi live in their own modules."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from core.http import HtmxHttpRequest
 from partners.models import Role
 from partners.session import remember_partner
 
@@ -18,7 +20,7 @@ CHANGE = ("POST",)
 
 
 @login_required
-def device_detail(request, slug, uid):
+def device_detail(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid)
     remember_partner(request, slug)
     context = device_context(
@@ -43,7 +45,7 @@ def device_detail(request, slug, uid):
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_alarm(request, slug, uid):
+def device_alarm(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
     form = AlarmForm(request.POST)
     outcome = None
@@ -55,7 +57,7 @@ def device_alarm(request, slug, uid):
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_pir(request, slug, uid):
+def device_pir(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
     form = PirForm(request.POST)
     outcome = None
@@ -71,7 +73,7 @@ def device_pir(request, slug, uid):
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_rename(request, slug, uid):
+def device_rename(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
     form = RenameForm(request.POST)
     outcome = None

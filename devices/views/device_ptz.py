@@ -1,8 +1,10 @@
 """The PTZ pad: one zoom/focus step per press, or start/stop a rotation."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.views.decorators.vary import vary_on_headers
 
+from core.http import HtmxHttpRequest
 from partners.models import Role
 
 from .. import actions
@@ -13,7 +15,7 @@ from .device_scope import device_context, get_device, respond
 
 @login_required
 @vary_on_headers("HX-Request")
-def device_ptz(request, slug, uid):
+def device_ptz(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
     form = PtzForm(request.POST, device=device)
     outcome = None

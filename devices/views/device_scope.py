@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.form_messages import add_error_messages
-from core.htmx import HtmxHttpRequest
+from core.http import HtmxHttpRequest
 from partners.access import Access, get_object_for
 from partners.models import Role
 

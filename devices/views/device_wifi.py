@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
-from core.htmx import HtmxHttpRequest
+from core.http import HtmxHttpRequest
 from core.querystring import int_param
 from partners.models import Role
 

@@ -12,9 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from devices.models import BulkAction, ItemResult
-from jobs.models import ItemState, JobState
-from jobs.models import Job as BulkJob
-from jobs.models import JobItem as BulkJobItem
+from jobs.models import ItemState, Job, JobItem, JobState
 from tests.devices.device_page_tools import page_device
 from tests.devices.fleet_rows import rows_from_sim
 
@@ -137,30 +135,33 @@ def test_it_fits_every_page_on_a_phone_with_working_controls(phone, live_server,
     on_screen(page.get_by_role("button", name="Zoom +"))
     fits(page, "device_page_used")
 
-    # A finished bulk job with its results.
-    job = BulkJob.objects.create(
-        kind="bulk",
+    # A finished bulk job with its results, and the jobs list.
+    job = Job.objects.create(
         partner=acme_on_sim,
         user=alice,
+        kind="bulk",
         action=BulkAction.ALARM_OFF,
         state=JobState.DONE,
         total=2,
         finished_at=timezone.now(),
     )
-    BulkJobItem.objects.create(
+    other = acme_on_sim.devices.exclude(id=device.id).first()
+    assert other is not None
+    JobItem.objects.create(
         job=job,
         target_id=device.id,
         state=ItemState.DONE,
         result=ItemResult.OK,
         message="Alarm notifications disabled.",
     )
-    other = acme_on_sim.devices.exclude(id=device.id).first()
-    BulkJobItem.objects.create(
+    JobItem.objects.create(
         job=job, target_id=other.id, state=ItemState.DONE, result=ItemResult.OFFLINE, message="The device is offline."
     )
+    page.goto(reverse("job_list", kwargs={"slug": "acme"}))
+    fits(page, "job_list")
     page.goto(reverse("job_detail", kwargs={"slug": "acme", "job_id": job.id}))
     expect(page.locator("#job-progress")).to_contain_text("Done")
-    fits(page, "bulk_job")
+    fits(page, "job_detail")
     on_screen(page.locator("#job-items tbody tr").first.get_by_role("link"))
 
     # Onboarding, with a session's long values on screen.

@@ -64,7 +64,8 @@ def test_it_shows_offline_low_battery_and_alarms_off_on_the_demo_overview_within
 
 def test_it_raises_demo_alarms_now_and_then(demo_sim):
     def raised() -> int:
-        return control(demo_sim, "GET", "/alarms")["stats"]["raised"]
+        count: int = control(demo_sim, "GET", "/alarms")["stats"]["raised"]
+        return count
 
     before = raised()
     # 200 devices at 2 alarms an hour: ten simulated minutes bring about 67.

@@ -15,7 +15,7 @@ from audit.models import AuditEntry
 from jobs import sweeper
 from jobs.models import ItemState, Job, JobItem
 from jobs.registry import Done, Handler, Retry, Step, Target, Wait, register
-from jobs.services import create_job
+from jobs.services import create_job, pause
 from rop_fleet.celery import app
 
 SCRIPT = "script"
@@ -45,6 +45,12 @@ class ScriptHandler(Handler):
             time.sleep(float(step.split(":")[1]))
             return Done("ok", f"running={running}")
         return Done(step.split(":")[1], f"data={item.data}")
+
+    def item_finished(self, job: Job, item: JobItem) -> None:
+        # A failure threshold, as rollouts will have: pause once this many items failed.
+        limit = job.params.get("pause_after_failures")
+        if limit and JobItem.objects.filter(job_id=job.id, result="failed").count() >= limit:
+            pause(job, None)
 
     def targets(self, job: Job, target_ids: Any) -> dict[int, Target]:
         return {t: Target(label=f"Target {t}", code=str(t)) for t in target_ids}

@@ -115,3 +115,15 @@ def test_it_keeps_a_job_to_its_in_flight_cap_across_workers(acme, eager):
     assert {i.state for i in items} == {ItemState.DONE}
     seen = [int(i.message.split("=")[1]) for i in items]
     assert max(seen) <= 2 and [runs(i) for i in items] == [1] * 8
+
+
+def test_it_tells_the_handler_each_finished_item_so_a_threshold_can_pause_the_job(acme):
+    steps = {1: ["done:failed"], 2: ["done:ok"], 3: ["done:failed"], 4: ["done:ok"], 5: ["done:ok"]}
+    job = scripted_job(acme, steps)
+    job.params["pause_after_failures"] = 2
+    job.save(update_fields=["params"])
+    run_all(job)
+    assert job.state == JobState.PAUSED
+    got = dict(JobItem.objects.filter(job=job).values_list("target_id", "state"))
+    assert got == {1: "done", 2: "done", 3: "done", 4: "pending", 5: "pending"}
+    assert AuditEntry.objects.filter(action="script.paused", params__job=job.id).count() == 1

@@ -44,10 +44,12 @@ class Control:
         return response.json()
 
     def add_device(self, model: str, **extra: Any) -> str:
-        return self._call("POST", "/devices", {"model": model, **extra})["uid"]
+        uid: str = self._call("POST", "/devices", {"model": model, **extra})["uid"]
+        return uid
 
     def device(self, uid: str) -> dict[str, Any]:
-        return self._call("GET", f"/devices/{uid}")
+        device: dict[str, Any] = self._call("GET", f"/devices/{uid}")
+        return device
 
     def offline(self, uid: str) -> None:
         self._call("POST", f"/devices/{uid}/offline")
@@ -71,13 +73,16 @@ class Control:
         self._call("POST", f"/devices/{uid}/alarm", alarm)
 
     def faults(self, **values: Any) -> dict[str, Any]:
-        return self._call("PUT", "/faults", values)
+        faults: dict[str, Any] = self._call("PUT", "/faults", values)
+        return faults
 
     def get_faults(self) -> dict[str, Any]:
-        return self._call("GET", "/faults")
+        faults: dict[str, Any] = self._call("GET", "/faults")
+        return faults
 
     def counters(self) -> dict[str, dict[str, int]]:
-        return self._call("GET", "/counters")
+        counters: dict[str, dict[str, int]] = self._call("GET", "/counters")
+        return counters
 
     def total_requests(self, prefix: str = "") -> int:
         """ROP API requests counted by the simulator (control calls excluded)."""

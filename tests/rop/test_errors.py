@@ -185,7 +185,8 @@ def test_it_raises_unexpected_response_for_a_200_with_an_unreadable_body(once, f
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def test_it_raises_rop_unavailable_wrapping_the_cause_for_a_refused_connection():

@@ -25,7 +25,8 @@ CASES = [
     ("zoom action", lambda c: c.ptz_zoom(UID, "in"), "action"),
     ("focus action", lambda c: c.ptz_focus(UID, ""), "action"),
     ("sensitivity 101", lambda c: c.set_pir_config(UID, PirConfig(True, 101, False)), "sensitivity"),
-    ("pir flag not bool", lambda c: c.set_pir_config(UID, PirConfig("yes", 10, False)), "enabled"),
+    # A wrong type on purpose: an untyped caller can pass one, and rop must refuse it.
+    ("pir flag not bool", lambda c: c.set_pir_config(UID, PirConfig("yes", 10, False)), "enabled"),  # type: ignore[arg-type]
     ("pir not a PirConfig", lambda c: c.set_pir_config(UID, {"enabled": True}), "PirConfig"),
     ("name empty", lambda c: c.set_device_name(UID, ""), "empty"),
     ("name 32 bytes", lambda c: c.set_device_name(UID, "a" * 32), "31 bytes"),

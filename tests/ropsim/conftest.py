@@ -10,6 +10,7 @@ import requests
 
 from ropsim.config import SimConfig
 from ropsim.fleet import SimDevice
+from ropsim.sim import Simulator
 from ropsim.testing import RunningSim, start_in_thread
 
 SEED = 7
@@ -24,7 +25,7 @@ class Api:
         self.http.headers.update(headers or {})
 
     @property
-    def sim(self):  # noqa: ANN201 - Simulator
+    def sim(self) -> Simulator:
         return self.running.sim
 
     def url(self, path: str) -> str:
@@ -66,11 +67,13 @@ class Api:
 
 
 def symbol(resp: requests.Response) -> str:
-    return resp.json()["error"]["symbol"]
+    sym: str = resp.json()["error"]["symbol"]
+    return sym
 
 
 def start(**overrides: Any) -> RunningSim:
-    cfg = dict(
+    # Values of several SimConfig field types, and the caller's overrides.
+    cfg: dict[str, Any] = dict(
         devices=40,
         seed=SEED,
         upgrade_seconds=0.3,

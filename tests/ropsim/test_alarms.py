@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,12 +15,20 @@ import pytest
 from tests.ropsim.conftest import Api
 
 
+class Received(TypedDict):
+    """One webhook request as the receiver saw it."""
+
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
 class Receiver:
     """A webhook endpoint that fails the first ``fail`` requests with 503."""
 
     def __init__(self) -> None:
         self.fail = 0
-        self.requests: list[dict[str, object]] = []
+        self.requests: list[Received] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,7 +62,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 def stats(api: Api) -> dict[str, int]:
-    return api.control("GET", "/alarms").json()["stats"]
+    counts: dict[str, int] = api.control("GET", "/alarms").json()["stats"]
+    return counts
 
 
 def wait_stats(api: Api, key: str, value: int, timeout: float = 5.0) -> dict[str, int]:

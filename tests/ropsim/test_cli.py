@@ -90,7 +90,8 @@ def test_it_turns_the_demo_states_on_unless_told_not_to() -> None:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def test_it_serves_the_api_from_python_m_ropsim(tmp_path) -> None:

@@ -6,8 +6,11 @@ import hashlib
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import requests
 
 from ropsim.models import CATALOGUE
 from tests.ropsim.conftest import Api, symbol
@@ -15,7 +18,7 @@ from tests.ropsim.conftest import Api, symbol
 FW = "/v1.0/firmware"
 
 
-def upload(api: Api, name: str, data: bytes = b"\x00FIRMWARE" * 100, **kw: object) -> object:
+def upload(api: Api, name: str, data: bytes | Iterator[bytes] = b"\x00FIRMWARE" * 100, **kw: Any) -> requests.Response:
     return api.post(f"{FW}/{name}", data=data, **kw)
 
 
@@ -26,7 +29,7 @@ def image_for(model: str, build: int = 9001, date: str = "240101") -> str:
 def wait_status(api: Api, uid: str, sid: str, want: str, timeout: float = 5.0) -> dict[str, str]:
     deadline = time.time() + timeout
     while True:
-        body = api.get(f"/v1.0/devices/{uid}/upgrade-session/{sid}").json()
+        body: dict[str, str] = api.get(f"/v1.0/devices/{uid}/upgrade-session/{sid}").json()
         if body.get("status") == want or time.time() > deadline:
             return body
         time.sleep(0.03)
@@ -91,7 +94,7 @@ def test_it_rejects_an_empty_upload(api: Api) -> None:
     assert symbol(upload(api, "empty.pak", b"")) == "invalid_parameter"
 
 
-def _session(api: Api, uid: str, name: str, factory_reset: object = False) -> object:
+def _session(api: Api, uid: str, name: str, factory_reset: object = False) -> requests.Response:
     return api.post(f"/v1.0/devices/{uid}/upgrade-session", json={"upgradeFile": name, "factoryReset": factory_reset})
 
 

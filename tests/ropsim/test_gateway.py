@@ -80,7 +80,7 @@ def test_it_changes_latency_at_run_time_and_runs_calls_concurrently(make_api) ->
 def test_it_injects_documented_errors_at_the_error_rate(make_api) -> None:
     api = make_api(error_rate=0.5, seed=3)
     uid = api.add("RLC-810A").uid
-    seen = collections.Counter()
+    seen: collections.Counter[str] = collections.Counter()
     for _ in range(120):
         r = api.get(f"/v1.0/devices/{uid}/settings/general-config")
         seen[symbol(r) if r.status_code != 200 else "ok"] += 1

@@ -15,6 +15,7 @@ from PIL import Image
 
 from ropsim.fleet import Fleet, SimDevice
 from ropsim.lan import DEMO_PASSWORD, LanOptions, discover
+from ropsim.lan.state import DeviceLanState
 from ropsim.lan.testing import LanThread
 
 TIMEOUT = 5
@@ -30,7 +31,7 @@ class Cam:
         self.token: str | None = None
 
     @property
-    def state(self):  # noqa: ANN201 - DeviceLanState
+    def state(self) -> DeviceLanState:
         return self.lan.state(self.dev.uid)
 
     def post(self, body: Any, **params: Any) -> requests.Response:
@@ -38,13 +39,14 @@ class Cam:
 
     def login(self, password: str = DEMO_PASSWORD, user: str = "admin") -> list[dict[str, Any]]:
         body = [{"cmd": "Login", "action": 0, "param": {"User": {"userName": user, "password": password}}}]
-        answer = self.post(body, cmd="Login", token="null").json()
+        answer: list[dict[str, Any]] = self.post(body, cmd="Login", token="null").json()
         if answer[0]["code"] == 0:
             self.token = answer[0]["value"]["Token"]["name"]
         return answer
 
     def call(self, *cmds: dict[str, Any], token: str | None = None) -> list[dict[str, Any]]:
-        return self.post(list(cmds), token=token or self.token).json()
+        answers: list[dict[str, Any]] = self.post(list(cmds), token=token or self.token).json()
+        return answers
 
     def one(self, cmd: str, **param: Any) -> dict[str, Any]:
         return self.call({"cmd": cmd, "action": 0, "param": param})[0]
@@ -187,6 +189,7 @@ def test_it_answers_dev_info_channel_status_and_ability(cam: Cam) -> None:
     assert status["count"] == 1 and status["status"][0]["online"] == 1
     ability = cam.call({"cmd": "GetAbility", "param": {"User": {"userName": "admin"}}})[0]["value"]["Ability"]
     assert ability["abilityChn"][0]["ptzType"]["ver"] == 2 and ability["reboot"]["ver"] == 1
+    assert cam.lan.servers is not None
     assert cam.one("GetNetPort")["value"]["NetPort"]["mediaPort"] == cam.lan.servers.media_port
 
 
@@ -247,9 +250,8 @@ def test_it_returns_a_jpeg_for_snap(cam: Cam) -> None:
         cam.ep.url, params={"cmd": "Snap", "channel": 0, "snapType": "sub", "token": cam.token}, timeout=TIMEOUT
     )
     assert Image.open(io.BytesIO(sub.content)).size[0] == 640
-    short = requests.get(
-        cam.ep.url, params={"cmd": "Snap", "channel": 0, "user": "admin", "password": DEMO_PASSWORD}, timeout=TIMEOUT
-    )
+    by_password: dict[str, str | int] = {"cmd": "Snap", "channel": 0, "user": "admin", "password": DEMO_PASSWORD}
+    short = requests.get(cam.ep.url, params=by_password, timeout=TIMEOUT)
     assert short.content[:2] == b"\xff\xd8"
     bad_channel = requests.get(cam.ep.url, params={"cmd": "Snap", "channel": 3, "token": cam.token}, timeout=TIMEOUT)
     assert error(bad_channel.json()[0])[0] == -4
@@ -257,10 +259,11 @@ def test_it_returns_a_jpeg_for_snap(cam: Cam) -> None:
 
 def test_it_answers_snap_with_a_bad_token_in_json_on_new_firmware_and_html_on_old(lan: LanThread, devs) -> None:
     new = lan.endpoint(devs["ptz"].uid)
-    r = requests.get(new.url, params={"cmd": "Snap", "channel": 0, "token": "bogus"}, timeout=TIMEOUT)
+    bad_token: dict[str, str | int] = {"cmd": "Snap", "channel": 0, "token": "bogus"}
+    r = requests.get(new.url, params=bad_token, timeout=TIMEOUT)
     assert error(r.json()[0]) == (-6, "please login first")
     old = lan.endpoint(devs["plain"].uid)  # forced to old-firmware behaviour
-    r = requests.get(old.url, params={"cmd": "Snap", "channel": 0, "token": "bogus"}, timeout=TIMEOUT)
+    r = requests.get(old.url, params=bad_token, timeout=TIMEOUT)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
     assert r.text.lstrip().startswith("<!DOCTYPE html>")
 
@@ -357,7 +360,8 @@ def test_it_validates_and_accepts_rop_setup(lan: LanThread, devs) -> None:
     url = f"http://{ep.host}:{ep.port}/rop/setup"
     r = requests.post(url, json={**SETUP, "uid": devs["ptz"].uid}, timeout=TIMEOUT)
     assert r.status_code == 200 and r.json() == {"message": "ok"}
-    assert lan.state(devs["ptz"].uid).setup_values["registerPort"] == 61002
+    values = lan.state(devs["ptz"].uid).setup_values
+    assert values is not None and values["registerPort"] == 61002
     bad = requests.post(url, json={**SETUP, "getCAPort": 70000}, timeout=TIMEOUT)
     assert bad.status_code == 400 and bad.json()["error"]["symbol"] == "invalid_parameter"
     assert "getCAPort" in bad.json()["error"]["message"]
@@ -380,6 +384,7 @@ def test_it_answers_udp_discovery_on_loopback(fleet: Fleet, devs) -> None:
     uids = [devs["ptz"].uid, devs["nvr"].uid]
     with LanThread(fleet, uids=uids, discovery_port=0) as lan:
         fleet.set_offline(devs["nvr"].uid)  # offline devices stay silent
+        assert lan.servers is not None and lan.servers.discovery_port is not None
         port = lan.servers.discovery_port
         answers = asyncio.run(discover("127.0.0.1", port, timeout=0.3))
         assert answers == [{"uid": devs["ptz"].uid, "ip": "127.0.0.1", "port": lan.endpoint(devs["ptz"].uid).port}]
@@ -396,7 +401,7 @@ def free_port_pair() -> int:
     for _ in range(20):
         with socket.socket() as first, socket.socket() as second:
             first.bind(("127.0.0.1", 0))
-            base = first.getsockname()[1]
+            base: int = first.getsockname()[1]
             try:
                 second.bind(("127.0.0.1", base + 1))
             except OSError:
@@ -413,6 +418,7 @@ def test_it_gives_consecutive_ports_from_port_base_and_a_custom_password(fleet: 
     except OSError as exc:
         pytest.skip(f"port range taken by another process: {exc}")
     try:
+        assert lan.servers is not None
         assert [ep.port for ep in lan.servers] == [base, base + 1]
         assert Cam(lan, devs["ptz"]).login("s3cret")[0]["code"] == 0
         assert error(Cam(lan, devs["plain"]).login()[0])[0] == -7

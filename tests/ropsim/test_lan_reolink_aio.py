@@ -73,7 +73,8 @@ def test_it_serves_a_cameras_host_data_states_snapshot_ptz_and_logout() -> None:
         assert host.motion_detected(0) and host.ai_detected(0, "people")
         assert not host.ai_detected(0, "vehicle")
         assert await host.get_motion_state(0) is True  # the single-call path (GetMdState)
-        assert (await host.get_ai_state(0))["people"] is True
+        ai = await host.get_ai_state(0)
+        assert ai is not None and ai["people"] is True
         fleet.clock.advance(11)  # the alarm hold (10 s) runs out
         await host.get_states()
         assert not host.motion_detected(0) and not host.ai_detected(0, "people")

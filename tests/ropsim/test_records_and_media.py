@@ -7,6 +7,7 @@ import io
 import re
 import threading
 import time
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -201,7 +202,7 @@ def test_it_records_an_nvr_per_channel_and_rejects_channel_eight(api: Api) -> No
 
 def test_it_returns_a_signed_rtsp_url_for_playback(shared: Api, camera: str) -> None:
     day = today(shared) - dt.timedelta(days=1)
-    items = []
+    items: list[dict[str, Any]] = []
     while not items:
         items = shared.get(f"/v1.0/devices/{camera}/records", params=day_query(day)).json()["items"]
         day -= dt.timedelta(days=1)

@@ -17,6 +17,7 @@ def wifi_path(uid: str, tail: str) -> str:
 def test_it_reports_the_wifi_configuration(shared: Api) -> None:
     dev = shared.device(lambda d: d.model.wifi)
     body = shared.get(wifi_path(dev.uid, "settings/wifi-config")).json()
+    assert dev.wifi is not None
     assert body == {"ssid": dev.wifi.ssid, "channel": dev.wifi.channel, "countryCode": "US"}
 
 
