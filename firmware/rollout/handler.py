@@ -12,7 +12,7 @@ from jobs.registry import Handler, Step, Target
 from partners.rop_clients import rop_client_for
 
 from ..models import Rollout, RolloutResult
-from . import rules, upgrade
+from . import release, rules, upgrade
 
 KIND = "rollout"
 
@@ -42,6 +42,8 @@ class RolloutHandler(Handler):
         return upgrade.interrupted(item)
 
     def item_finished(self, job: Job, item: JobItem) -> None:
+        # A place in flight may have come free.
+        release.wake_waiters(job.id)
         rollout = Rollout.objects.filter(job_id=job.id).first()
         if rollout is not None:
             rules.after_item(job, rollout, item.result)

@@ -1,6 +1,7 @@
-"""Starting the next wave: its items, held waiting until now, become pending and
-their chunks are sent once that commits. Both "next wave" and auto-advance come here;
-the conditional UPDATE of current_wave lets exactly one of them win."""
+"""Releasing held items: the next wave (its items, held waiting until now, become
+pending and their chunks are sent once that commits; both "next wave" and
+auto-advance come here, and the conditional UPDATE of current_wave lets exactly one
+of them win), and a device waiting for room when one in flight finishes."""
 
 from functools import partial
 from typing import Any
@@ -37,3 +38,20 @@ def release_wave(rollout: Rollout, from_wave: int, *, user: Any) -> int | None:
         transaction.on_commit(partial(send_chunks, rollout.job_id, chunk_ranges(ids)), robust=True)
     rollout.current_wave = from_wave + 1
     return rollout.current_wave
+
+
+def wake_waiters(job_id: int, count: int = 1) -> int:
+    """Devices that wait for room (upgrade.py) run again now: one leaves per device
+    that finishes, instead of every waiting device polling for a free place."""
+    now = timezone.now()
+    waiting = JobItem.objects.filter(job_id=job_id, state=ItemState.WAITING, data__room=True)
+    woken = []
+    for item_id in waiting.order_by("id").values_list("id", flat=True)[:count]:
+        # Conditional: a sweep may have made it due meanwhile.
+        if JobItem.objects.filter(id=item_id, state=ItemState.WAITING).update(
+            state=ItemState.PENDING, next_at=now + dispatch_grace(), updated_at=now
+        ):
+            woken.append(item_id)
+    if woken:
+        transaction.on_commit(partial(send_chunks, job_id, chunk_ranges(woken)), robust=True)
+    return len(woken)

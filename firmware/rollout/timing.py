@@ -55,7 +55,9 @@ def typical_upgrade_seconds(job_id: int) -> float:
 
 
 def first_check(typical: float) -> timedelta:
-    return timedelta(seconds=typical)
+    """A little before the typical time: a read that finds it done then says it was
+    quicker, and the learnt time follows the fleet down as well as up."""
+    return timedelta(seconds=typical * 0.8)
 
 
 def next_check(typical: float, checks: int) -> timedelta:

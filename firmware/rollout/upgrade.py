@@ -11,7 +11,8 @@ item.data keys:
 - session, started, expires (epoch seconds), checks: the session and its reads;
 - sessions: sessions created for this device by this rollout (ropsim's counters in
   the tests agree with it);
-- tries, deferrals, repushes, limit_hits: retries of each kind;
+- tries, deferrals, repushes, limit_hits: retries of each kind; problem: why the
+  last try did not happen (offline, asleep, low battery);
 - maybe_created: a create request whose answer was lost (it may have started one);
 - from_version: the device's firmware when its upgrade started (roll back uses it);
 - reason: the failure's symbol (failure rules count by it); took: seconds an
@@ -35,7 +36,7 @@ from rop import RopClient
 from rop import errors as rop_errors
 from rop.models import UpgradeStatus
 
-from ..models import FirmwareImage, Rollout, RolloutResult
+from ..models import Rollout, RolloutResult
 from ..pushing import forget_push, push_image
 from . import timing
 from .targeting import runs_version
@@ -66,10 +67,17 @@ FAILURE_WORDS = {
 
 @dataclass
 class Context:
-    """What a chunk shares: its rollout and one Core Server client."""
+    """What a chunk shares: its rollout, one Core Server client, and the typical
+    upgrade time (read once per chunk: one query less per device)."""
 
     rollout: Rollout
     client: RopClient
+    _typical: float | None = None
+
+    def typical(self) -> float:
+        if self._typical is None:
+            self._typical = timing.typical_upgrade_seconds(self.rollout.job_id)
+        return self._typical
 
 
 def held_until(now: datetime) -> datetime:
@@ -115,7 +123,9 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
     low = rollout.min_battery_percent
     if device.family == Family.BATTERY and device.battery_percent is not None and device.battery_percent < low:
         return _defer(rollout, item, data, now, f"Battery at {device.battery_percent} %, under the minimum of {low} %.")
-    image = FirmwareImage.objects.get(id=rollout.image_id)
+    image = rollout.image
+    if image.uploaded_to_rop_at is None:
+        image.refresh_from_db()  # another device of the chunk may have pushed it
     if image.uploaded_to_rop_at is None:
         pushed = push_image(image.id, client=client)
         if pushed.result == "busy":
@@ -124,24 +134,28 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
             keep(item, data)
             return Retry(timedelta(seconds=timing.retry_seconds()), f"The image could not be pushed: {pushed.message}")
     if not _take_room(job, item, data):
-        room = timedelta(seconds=max(0.2, timing.typical_upgrade_seconds(job.id) / 4))
+        # Woken when a device in flight finishes (release.wake_waiters); the wait is
+        # only the fallback, so that a full rollout does not spin on its own items.
+        data["room"] = True
+        room = timedelta(seconds=max(1.0, ctx.typical()))
         return Wait(now + room, data, "Waiting for room: the most devices in flight are upgrading.")
     # data["step"] is "creating" on the row from here: a crash now is seen by interrupted().
     try:
         session = client.create_upgrade_session(device.uid, image.file_name, rollout.factory_reset)
     except rop_errors.FileNotFound:
         forget_push(image.id, "An upgrade session answered file_not_found: the Core Server no longer has it.")
+        image.uploaded_to_rop_at = None
         data.update(step="", repushes=int(data.get("repushes", 0)) + 1)
         if data["repushes"] > MAX_REPUSHES:
             keep(item, data)
             return Retry(timedelta(seconds=timing.retry_seconds()), "The Core Server keeps losing the image.")
         return Wait(now, data, "The Core Server no longer had the image: pushing it again.")
     except rop_errors.DuplicateUpgrade:
-        return _adopt(job, data, now)
+        return _adopt(ctx, data, now)
     except rop_errors.UpgradeSessionLimitReached:
         lowered = lower_in_flight(job)
         data.update(step="", limit_hits=int(data.get("limit_hits", 0)) + 1)
-        wait = timing.retry_after(data["limit_hits"], max(1.0, timing.typical_upgrade_seconds(job.id) / 2))
+        wait = timing.retry_after(data["limit_hits"], max(1.0, ctx.typical() / 2))
         return Wait(now + wait, data, f"The Core Server's upgrade session limit was reached; in flight now {lowered}.")
     except (rop_errors.DeviceOffline, rop_errors.WakeUpTimeout) as exc:
         data["step"] = ""
@@ -171,7 +185,7 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         maybe_created=False,
     )
     keep(item, data)
-    typical = timing.typical_upgrade_seconds(job.id)
+    typical = ctx.typical()
     return Wait(_before_expiry(now + timing.first_check(typical), data), data, "Upgrading.")
 
 
@@ -189,7 +203,7 @@ def _take_room(job: Job, item: JobItem, data: dict[str, Any]) -> bool:
             )
             if busy >= cap:
                 return False
-        data["step"] = CREATING
+        data.update(step=CREATING, room=False)
         return keep(item, data)
 
 
@@ -209,11 +223,11 @@ def lower_in_flight(job: Job) -> int:
     return job.max_in_flight
 
 
-def _adopt(job: Job, data: dict[str, Any], now: datetime) -> Step:
+def _adopt(ctx: Context, data: dict[str, Any], now: datetime) -> Step:
     """duplicate_upgrade: the device is upgrading already (maybe by a request of ours
     whose answer was lost). Follow that upgrade; never start a second one."""
     data.update(step=ADOPTED, session="", started=_ts(now), checks=0)
-    typical = timing.typical_upgrade_seconds(job.id)
+    typical = ctx.typical()
     return Wait(now + timing.first_check(typical), data, "The device was already upgrading: following that upgrade.")
 
 
@@ -232,7 +246,8 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         return Wait(now + SOON * 5, data, "The session could not be read just now: reading it again shortly.")
     data["checks"] = int(data.get("checks", 0)) + 1
     if status == UpgradeStatus.UPGRADING:
-        typical = timing.typical_upgrade_seconds(job.id)
+        data["upgrading_at"] = _ts(now)
+        typical = ctx.typical()
         return Wait(_before_expiry(now + timing.next_check(typical, data["checks"]), data), data, "Upgrading.")
     if status == UpgradeStatus.SUCCESS:
         return _succeeded(ctx, item, data, now)
@@ -248,7 +263,10 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
 
 
 def _succeeded(ctx: Context, item: JobItem, data: dict[str, Any], now: datetime) -> Step:
-    data["took"] = round(max(0.0, _ts(now) - float(data.get("started", _ts(now)))), 3)
+    # It ended between the last read that saw it running (or its start) and this one:
+    # the middle, so that the learnt time can go down as well as up.
+    ended = (_ts(now) + float(data["upgrading_at"])) / 2 if data.get("upgrading_at") else _ts(now)
+    data["took"] = round(max(0.0, ended - float(data.get("started", ended))), 3)
     keep(item, data)
     image = ctx.rollout.image
     before = data.get("from_version") or "an unknown version"
@@ -259,7 +277,7 @@ def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: 
     """An upgrade we follow without its session id: the online list says when the
     device runs the new version; creating a session says whether it still upgrades."""
     data["checks"] = int(data.get("checks", 0)) + 1
-    typical = timing.typical_upgrade_seconds(job.id)
+    typical = ctx.typical()
     reported = _reported_version(ctx.client, device.uid)
     if reported is not None and _runs_image(ctx.rollout, reported):
         return _succeeded(ctx, item, data, now)
@@ -328,6 +346,7 @@ def _before_expiry(when: datetime, data: dict[str, Any]) -> datetime:
 def _unreachable(rollout: Rollout, item: JobItem, data: dict[str, Any], now: datetime, message: str) -> Step:
     """Offline or asleep: tried again until the deadline (or MAX_TRIES), then skipped."""
     data["tries"] = int(data.get("tries", 0)) + 1
+    data["problem"] = message
     wait = timing.retry_after(data["tries"], timing.retry_seconds())
     out_of_time = rollout.deadline is not None and now + wait > rollout.deadline
     if out_of_time or (rollout.deadline is None and data["tries"] >= timing.MAX_TRIES):
@@ -339,6 +358,7 @@ def _unreachable(rollout: Rollout, item: JobItem, data: dict[str, Any], now: dat
 def _defer(rollout: Rollout, item: JobItem, data: dict[str, Any], now: datetime, message: str) -> Step:
     """Low battery: retried later, never a failure; still low at the deadline: deferred."""
     data["deferrals"] = int(data.get("deferrals", 0)) + 1
+    data["problem"] = message
     wait = timedelta(seconds=timing.defer_seconds())
     out_of_time = rollout.deadline is not None and now + wait > rollout.deadline
     if out_of_time or (rollout.deadline is None and data["deferrals"] >= timing.MAX_TRIES):
@@ -349,9 +369,12 @@ def _defer(rollout: Rollout, item: JobItem, data: dict[str, Any], now: datetime,
 
 def _past_deadline(item: JobItem, data: dict[str, Any]) -> Step:
     keep(item, data)
+    last = f" Last try: {data['problem']}" if data.get("problem") else ""
     if data.get("deferrals"):
-        return Done(RolloutResult.DEFERRED, "Battery too low until the rollout's deadline.")
-    return Done(RolloutResult.SKIPPED, "The rollout's deadline passed before the device could be upgraded.")
+        return Done(RolloutResult.DEFERRED, f"Deferred until the rollout's deadline.{last}"[:255])
+    return Done(
+        RolloutResult.SKIPPED, f"The rollout's deadline passed before the device could be upgraded.{last}"[:255]
+    )
 
 
 def interrupted(item: JobItem) -> Step:

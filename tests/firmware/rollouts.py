@@ -54,7 +54,10 @@ def drive(rollout: Rollout, *, until: Callable[[Job], bool] | None = None, timeo
         if job.state in (JobState.DONE, JobState.CANCELLED) or (until and until(job)):
             return job
         time.sleep(0.05)
-    raise AssertionError(f"rollout still {job.state} after {timeout} s: {results_count(rollout)}")
+    open_items = JobItem.objects.filter(job_id=rollout.job_id, result="").values_list("state", "message", "data")
+    raise AssertionError(
+        f"rollout still {job.state} after {timeout} s: {results_count(rollout)}; open: {list(open_items[:30])}"
+    )
 
 
 def results(rollout: Rollout) -> dict[str, str]:
