@@ -109,6 +109,9 @@ class Rollout(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Set by rollout.selectors.rollouts_page for the list, not stored.
+    finished: int
+
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["partner", "-id"], name="rollout_partner_newest")]
