@@ -1,3 +1,8 @@
+from datetime import datetime
+
+from django.conf import settings
+
+from core import retention
 from devices.models import Device
 from partners.models import Partner
 from rop import AlarmNotification
@@ -18,3 +23,8 @@ def store_notification(
         ai_types=list(notification.ai_types),
         source=source,
     )
+
+
+def prune_old_events(now: datetime | None = None) -> int:
+    """Delete alarm events older than ALARM_RETENTION_DAYS (0: keep them all), in batches."""
+    return retention.delete_older_than(AlarmEvent.objects.all(), "received_at", settings.ALARM_RETENTION_DAYS, now=now)

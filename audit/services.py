@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model
 
+from core import retention
 from partners.models import Partner
 
 from .models import AuditEntry
@@ -85,3 +88,8 @@ def record(
     new = entry(partner, action, user=user, target=target, params=params, result=result, message=message)
     new.save()
     return new
+
+
+def prune_old_entries(now: datetime | None = None) -> int:
+    """Delete entries older than AUDIT_RETENTION_DAYS (0: keep them all), in batches."""
+    return retention.delete_older_than(AuditEntry.objects.all(), "created_at", settings.AUDIT_RETENTION_DAYS, now=now)

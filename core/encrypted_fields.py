@@ -1,8 +1,13 @@
 """A text field encrypted at rest with Fernet (AES-128-CBC + HMAC).
 
 Values are encrypted with the first key of settings.FIELD_ENCRYPTION_KEYS and
-decrypted with any of them, so keys rotate by prepending a new one. The plain
-value never reaches the database, logs or repr().
+decrypted with any of them, so keys rotate by prepending a new one (and
+`manage.py reencrypt_secrets` rewrites every value with it, so old keys can go).
+The plain value never reaches the database, logs or repr().
+
+A stored value no key decrypts loads as an UnreadableSecret instead of raising:
+one such row must not make every query that loads its model fail (the poll
+sweeper loads every partner). Code that uses the secret checks is_unreadable().
 """
 
 from functools import cache
@@ -30,6 +35,26 @@ def encrypt(value: str) -> str:
     return fernet().encrypt(value.encode()).decode()
 
 
+class UnreadableSecret(str):
+    """A stored value that no key of FIELD_ENCRYPTION_KEY decrypts. It is the empty
+    string (never sent anywhere as a secret) and keeps the ciphertext, so saving its
+    row writes the stored value back unchanged rather than losing it."""
+
+    ciphertext: str
+
+    def __new__(cls, ciphertext: str) -> "UnreadableSecret":
+        value = super().__new__(cls, "")
+        value.ciphertext = ciphertext
+        return value
+
+    def __repr__(self) -> str:
+        return "UnreadableSecret()"
+
+
+def is_unreadable(value: object) -> bool:
+    return isinstance(value, UnreadableSecret)
+
+
 def decrypt(token: str) -> str:
     try:
         return fernet().decrypt(token.encode()).decode()
@@ -48,6 +73,8 @@ class EncryptedTextField(_TextField):
     """Stores ciphertext; Python code sees plain text. Empty stays empty (no secret set)."""
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, UnreadableSecret):
+            return value.ciphertext
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value
@@ -56,4 +83,7 @@ class EncryptedTextField(_TextField):
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value in (None, ""):
             return value
-        return decrypt(value)
+        try:
+            return fernet().decrypt(value.encode()).decode()
+        except InvalidToken:
+            return UnreadableSecret(value)

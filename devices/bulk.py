@@ -22,7 +22,7 @@ from partners.rop_clients import rop_client_for
 from rop import RopClient
 
 from . import actions, selectors
-from .models import BulkAction, Device, ItemResult, Tag, Transport
+from .models import UID_RE, BulkAction, Device, ItemResult, Tag, Transport
 from .outcome import Outcome
 from .polling import refresh_device
 from .rop_messages import ROP_FAILURES, describe
@@ -125,7 +125,8 @@ class BulkHandler(Handler):
             id_: Target(
                 label=name or "(no name)",
                 code=uid,
-                url=reverse("device_detail", kwargs={"slug": slug, "uid": uid}),
+                # A row stored before sync skipped odd uids has no page to link to.
+                url=reverse("device_detail", kwargs={"slug": slug, "uid": uid}) if UID_RE.fullmatch(uid) else "",
             )
             for id_, uid, name in rows
         }

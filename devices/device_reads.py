@@ -5,12 +5,15 @@ devices.actions so the page shows their errors the same way.
 """
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from PIL import Image
 
 from partners.models import Partner
 from partners.rop_clients import rop_client_for, using_client
@@ -69,12 +72,32 @@ def snapshot(
     key = snapshot_key(device, channel, stream_type)
     if not refresh and (hit := cache.get(key)) is not None:
         return Outcome(ItemResult.OK, "", hit)
-    outcome = _call(lambda c: c.get_snapshot(device.uid, channel, stream_type), client, device)
+    max_bytes = settings.SNAPSHOT_MAX_BYTES
+    outcome = _call(lambda c: c.get_snapshot(device.uid, channel, stream_type, max_bytes=max_bytes), client, device)
     if not outcome.ok:
         return outcome
+    if not is_jpeg(outcome.value):
+        return Outcome(ItemResult.ERROR, NOT_A_JPEG)
     shot = Snapshot(outcome.value, timezone.now())
     cache.set(key, shot, SNAPSHOT_CACHE_SECONDS)
     return Outcome(ItemResult.OK, "", shot)
+
+
+NOT_A_JPEG = "The camera's snapshot was refused: it is not a valid JPEG image."
+
+
+def is_jpeg(data: bytes) -> bool:
+    """Whether Pillow reads `data` as a JPEG (its headers only: cheap, nothing is
+    decoded). rop already checked the size and the leading marker; the browser is only
+    ever handed what passes both."""
+    try:
+        with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+            image.verify()
+    # Any failure to read bytes that came from outside means "not a JPEG" (Pillow raises
+    # OSError, SyntaxError, ValueError, DecompressionBombError... depending on the damage).
+    except Exception:
+        return False
+    return True
 
 
 def wifi_config(device: Device, client: RopClient | None = None) -> Outcome:

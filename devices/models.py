@@ -1,8 +1,11 @@
+import re
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from core.encrypted_fields import EncryptedTextField
 
+UID_RE = re.compile(r"[A-Z0-9]{16}")
 uid_validator = RegexValidator(r"^[A-Z0-9]{16}$", "A UID is 16 uppercase letters or digits.")
 
 
@@ -98,6 +101,12 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.uid
+
+    @property
+    def has_page(self) -> bool:
+        """Whether the uid fits a device URL: rows stored before sync skipped odd uids
+        (a "/" in one) are listed without a link instead of breaking the list."""
+        return UID_RE.fullmatch(self.uid) is not None
 
     @property
     def audit_label(self) -> str:

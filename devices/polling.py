@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from core.request_budget import BudgetTimeout
 from partners.models import Partner
-from partners.rop_clients import using_client
+from partners.rop_clients import using_client, warn_token_unreadable
 from rop import Battery, PirConfig, RetryPolicy, RopClient
 from rop import errors as rop_errors
 
@@ -273,6 +273,10 @@ def claim_due_devices(partner: Partner, now: datetime | None = None) -> list[int
     read; a row count of 0 means another sweep (or a manual refresh) got there first.
     So two sweeps never enqueue the same device twice, and a poll task that is lost
     only delays that device one interval (or window)."""
+    if partner.gateway_token_unreadable:
+        # Nothing could be sent: leave its devices alone rather than fail each of them.
+        warn_token_unreadable(partner)
+        return []
     now = now or timezone.now()
     claimed = []
     for device_id, family, seen, alarm_enabled in due_devices(partner, now, polls_per_sweep(partner)):

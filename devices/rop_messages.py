@@ -10,6 +10,7 @@ budget and Outcome, so it can move with the device-connection layer."""
 from dataclasses import dataclass
 
 from core.request_budget import BudgetTimeout
+from partners.rop_clients import GatewayTokenUnreadable
 from rop import errors
 
 from .models import ItemResult
@@ -20,6 +21,12 @@ ROP_FAILURES = (errors.RopError, BudgetTimeout)
 
 # Most specific first: subclasses before their parents.
 _DESCRIPTIONS = [
+    (
+        GatewayTokenUnreadable,
+        ItemResult.ERROR,
+        "The partner's gateway token cannot be decrypted (the encryption key changed). "
+        "A partner admin must re-enter it in Settings.",
+    ),
     (errors.WakeUpTimeout, ItemResult.OFFLINE, "The battery camera did not wake up. Try again later."),
     (errors.DeviceOffline, ItemResult.OFFLINE, "The device is offline."),
     (errors.CommandNotSupported, ItemResult.NOT_SUPPORTED, "This device does not support that."),
@@ -35,6 +42,9 @@ _DESCRIPTIONS = [
     (errors.InvalidParameter, ItemResult.ERROR, "The Core Server rejected a value: {message}"),
     (errors.SessionNotFound, ItemResult.ERROR, "The session expired. Start again."),
     (errors.RopUnavailable, ItemResult.ERROR, "The Core Server cannot be reached."),
+    # Both are the console's own words (rop.addresses, RopClient.get_snapshot).
+    (errors.AddressRefused, ItemResult.ERROR, "{message}"),
+    (errors.InvalidSnapshot, ItemResult.ERROR, "The camera's snapshot was refused: {message}."),
     (errors.ServerInternalError, ItemResult.ERROR, "The Core Server had an internal error."),
 ]
 BUDGET_EXHAUSTED = "The partner's request budget is used up right now. Try again shortly."
@@ -66,4 +76,8 @@ def describe(exc: errors.RopError | BudgetTimeout) -> RopFailure:
 def _symbol(exc: errors.RopError) -> str:
     if isinstance(exc, errors.RopUnavailable):
         return "unavailable"
+    if isinstance(exc, errors.AddressRefused):
+        return "address_refused"
+    if isinstance(exc, errors.InvalidSnapshot):
+        return "invalid_snapshot"
     return (exc.symbol or f"http_{exc.http_status or 'error'}")[:MAX_SYMBOL_LENGTH]

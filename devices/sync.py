@@ -10,13 +10,15 @@ Built for 10k+ devices per partner: one query reads the partner's devices, the
 writes are bulk_create / bulk_update / update() in batches; nothing is per device.
 """
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from audit.models import AuditEntry
 from partners.models import Partner
 from partners.rop_clients import using_client
 from rop import OnlineDevice, RopClient
+from rop.validation import UID_PATTERN
 
 from .capabilities import derived_capabilities
 from .models import Device, Family, Transport
@@ -33,6 +36,10 @@ from .polling import first_poll_at
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
+# An odd entry of the online list is logged once a day, not at every sync.
+ODD_UID_LOG_SECONDS = 24 * 3600
+# How many odd entries a log line names (the list may hold thousands).
+ODD_UIDS_NAMED = 10
 # NVR model names carry their channel count: "RLN8-410" has 8, "RLN16-410" 16.
 _NVR_CHANNELS = re.compile(r"\bRLN(\d{1,2})-", re.IGNORECASE)
 
@@ -43,6 +50,7 @@ class SyncResult:
     updated: int = 0  # model or firmware changed
     went_offline: int = 0
     came_online: int = 0
+    skipped: int = 0  # listed with a UID no device can have (see _usable)
 
 
 def channel_count_of(model: str) -> int:
@@ -61,17 +69,54 @@ def sync_partner(partner: Partner, *, client: RopClient | None = None) -> SyncRe
     Raises rop.errors.RopError / BudgetTimeout when the list cannot be read, and then
     changes nothing (a failed read must not mark the whole fleet offline)."""
     with using_client(partner, client) as rop:
-        listed = {d.uid: d for d in rop.list_online_devices()}
+        listed, odd = _usable(rop.list_online_devices())
+    _log_odd_once(partner, odd)
     # The network call above happens outside the transaction below.
     now = timezone.now()
     with transaction.atomic():
         # One sync per partner at a time (beat and "Sync now" may overlap).
         Partner.objects.select_for_update().filter(pk=partner.pk).values_list("pk").first()
-        result = _apply(partner, listed, now)
+        result = replace(_apply(partner, listed, now), skipped=len(odd))
         Partner.objects.filter(pk=partner.pk).update(last_synced_at=now)
     partner.last_synced_at = now
     logger.info("synced %s: %s", partner.slug, result)
     return result
+
+
+def _usable(online: list[OnlineDevice]) -> tuple[dict[str, OnlineDevice], list[str]]:
+    """The listed devices by uid, and the uids no device can have: longer than 16
+    characters, a "/" or anything but A-Z and 0-9. Such an entry cannot be stored, put
+    in a URL or called through ROP, so it is skipped instead of failing the whole sync."""
+    listed: dict[str, OnlineDevice] = {}
+    odd: list[str] = []
+    for item in online:
+        if UID_PATTERN.fullmatch(item.uid):
+            listed[item.uid] = item
+        else:
+            odd.append(item.uid)
+    return listed, odd
+
+
+def _log_odd_once(partner: Partner, odd: list[str]) -> None:
+    """One warning naming the odd entries not logged in the last day (a cache key per
+    partner and uid; the uid is hashed as it may hold any character)."""
+    new = [
+        uid
+        for uid in odd
+        if cache.add(
+            f"sync:odd-uid:{partner.id}:{hashlib.sha256(uid.encode()).hexdigest()}", 1, timeout=ODD_UID_LOG_SECONDS
+        )
+    ]
+    if new:
+        named = ", ".join(repr(uid[:40]) for uid in new[:ODD_UIDS_NAMED])
+        more = f" and {len(new) - ODD_UIDS_NAMED} more" if len(new) > ODD_UIDS_NAMED else ""
+        logger.warning(
+            "sync of %s skipped %d entries of the online list whose UID is not 16 letters or digits: %s%s",
+            partner.slug,
+            len(new),
+            named,
+            more,
+        )
 
 
 def _apply(partner: Partner, listed: dict[str, OnlineDevice], now: datetime) -> SyncResult:

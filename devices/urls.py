@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from .models import UID_RE
 from .views import bulk_jobs, device_list, device_media, device_onboard, device_page, device_ptz, device_wifi
 from .views import sync as sync_views
 
@@ -8,7 +9,7 @@ class UidConverter:
     """A device UID as the Core Server writes it (devices.models.uid_validator): anything
     else never reaches a view or the database (a NUL byte there answered 500)."""
 
-    regex = "[A-Z0-9]{16}"
+    regex = UID_RE.pattern
 
     def to_python(self, value: str) -> str:
         return value

@@ -3,7 +3,7 @@ Any kind of job: what is kind-specific (title, targets, results) comes from its 
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,7 +30,8 @@ def job_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug)
     after = int_param(request.GET, "after", None, min_value=1, max_value=MAX_CURSOR)
     jobs, next_after = selectors.jobs_page(access.partner, after)
-    context = {"jobs": jobs, "next_after": next_after, "after": after}
+    next_query = urlencode({"after": next_after}) if next_after else ""
+    context = {"jobs": jobs, "next_query": next_query, "after": after}
     template = "jobs/job_list.html"
     if request.htmx and after and not request.htmx.history_restore_request:
         template += "#job_rows"

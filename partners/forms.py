@@ -3,7 +3,12 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
+from rop import errors as rop_errors
+from rop import validation as rop_validation
+from rop.addresses import url_host_port, validate_base_url
+
 from .models import Membership, Partner, Role
+from .rop_clients import core_server_policy
 
 
 # ModelForm is generic only in django-stubs; Django cannot subscript it at runtime.
@@ -29,10 +34,33 @@ class PartnerSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "health_retention_days",
         ]
 
+    def clean_rop_base_url(self) -> str:
+        """The rules rop.Transport enforces, and an address the console may connect to
+        now. Connections check again (a name may resolve elsewhere later): this is for
+        a clear message where the URL is chosen."""
+        url: str = self.cleaned_data["rop_base_url"]
+        try:
+            validate_base_url(url)
+        except rop_errors.InvalidParameter as exc:
+            raise forms.ValidationError(exc.message) from None
+        host, port = url_host_port(url)
+        try:
+            core_server_policy().resolve(host, port)
+        except rop_errors.AddressRefused as exc:
+            raise forms.ValidationError(exc.message) from None
+        except (OSError, UnicodeError, ValueError):
+            raise forms.ValidationError(f"The host {host} does not resolve to an address. Check its name.") from None
+        return url
+
     def clean_gateway_auth_header(self) -> str:
         header: str = self.cleaned_data["gateway_auth_header"].strip()
         if header and not all(c.isalnum() or c == "-" for c in header):
             raise forms.ValidationError("A header name is letters, digits and dashes.")
+        if header:
+            try:
+                rop_validation.validate_header_name(header)
+            except rop_errors.InvalidParameter as exc:
+                raise forms.ValidationError(exc.message) from None
         return header
 
     def save(self, commit: bool = True) -> Partner:

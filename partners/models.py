@@ -1,14 +1,34 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from core.encrypted_fields import EncryptedTextField
+from core.encrypted_fields import EncryptedTextField, is_unreadable
+from rop.addresses import validate_base_url
+from rop.errors import InvalidParameter
+from rop.validation import validate_header_name
 
 
 def new_webhook_secret() -> str:
     return secrets.token_urlsafe(24)
+
+
+def validate_core_server_url(value: str) -> None:
+    """The shape rop/ accepts (scheme, no credentials, query or fragment), on every save
+    path, the admin included: a stored URL the client refuses would fail every page."""
+    try:
+        validate_base_url(value)
+    except InvalidParameter as exc:
+        raise ValidationError(exc.message) from None
+
+
+def validate_gateway_header(value: str) -> None:
+    try:
+        validate_header_name(value)
+    except InvalidParameter as exc:
+        raise ValidationError(exc.message) from None
 
 
 class Partner(models.Model):
@@ -19,12 +39,14 @@ class Partner(models.Model):
     rop_base_url = models.URLField(
         "Core Server URL",
         help_text="Base URL of the partner's ROP Core Server, or of the gateway in front of it.",
+        validators=[validate_core_server_url],
     )
     # The Core Server authenticates nothing; a partner's gateway may. Blank = no credentials.
     gateway_auth_header = models.CharField(
         max_length=100,
         default="Authorization",
         help_text='Header the gateway expects. "Authorization" sends "Bearer <token>".',
+        validators=[validate_gateway_header],
     )
     gateway_token = EncryptedTextField(blank=True, default="")
     webhook_secret = EncryptedTextField(default=new_webhook_secret)
@@ -53,6 +75,17 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def gateway_token_unreadable(self) -> bool:
+        """The stored token cannot be decrypted (FIELD_ENCRYPTION_KEY lost the key it was
+        written with): nothing is sent to the Core Server until an admin re-enters it."""
+        return is_unreadable(self.gateway_token)
+
+    @property
+    def webhook_secret_unreadable(self) -> bool:
+        """Likewise for the webhook secret: no alarm is accepted until a new one is generated."""
+        return is_unreadable(self.webhook_secret)
 
 
 class Role(models.TextChoices):

@@ -8,6 +8,7 @@ docs/rop-spec-notes.md for where the interface document contradicts itself.
 """
 
 from . import errors, validation
+from .addresses import AddressPolicy
 from .alarms import parse_alarm_notification
 from .client import RopClient
 from .errors import RopError, RopUnavailable
@@ -33,6 +34,7 @@ from .transport import USER_AGENT, Limiter, RetryPolicy
 __version__ = USER_AGENT.split("/", 1)[1]
 
 __all__ = [
+    "AddressPolicy",
     "AlarmNotification",
     "Battery",
     "ChargeStatus",

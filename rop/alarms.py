@@ -28,6 +28,8 @@ AI_TYPES = ("none", "people", "vehicle", "face", "other", "dog_cat")
 
 _AI_TYPE_KEYS = ("AItpe", "AItype", "AIType", "aiType", "ai_type", "aiTypes", "ai_types")
 _CHANNEL_KEYS = ("channelId", "channel_id", "channel")
+# ASCII digits only: str.isdigit() says yes to "²", which int() then refuses.
+_CHANNEL_TEXT = re.compile(r"[0-9]{1,2}")
 _AI_TYPE_TOKEN = re.compile(r"[A-Za-z0-9_]{1,32}")
 _MAX_BODY = 64 * 1024
 
@@ -80,7 +82,7 @@ def _parse_channel(data: Mapping[str, Any]) -> int:
         raise _fail(f"channelId must be a number, got {value!r}")
     if isinstance(value, int):
         channel = value
-    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 2:
+    elif isinstance(value, str) and _CHANNEL_TEXT.fullmatch(value.strip()):
         channel = int(value.strip())
     else:
         raise _fail(f"channelId must be a channel number 0-31, got {value!r}")

@@ -24,7 +24,8 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from . import validation as v
-from .errors import InvalidParameter, UnexpectedResponse
+from .addresses import AddressPolicy
+from .errors import InvalidParameter, InvalidSnapshot, ResponseTooLarge, UnexpectedResponse
 from .models import (
     Battery,
     InitializationSession,
@@ -42,12 +43,17 @@ from .models import (
     read_str,
     require,
 )
-from .transport import USER_AGENT, Limiter, RetryPolicy, Timeout, Transport, UploadBody
+from .transport import USER_AGENT, Limiter, RetryPolicy, Timeout, Transport, UploadBody, read_limited
 
 __all__ = ["RopClient"]
 
 #: Safety net against a server that keeps handing out next tokens.
 MAX_PAGES = 10_000
+
+#: Largest snapshot get_snapshot accepts by default (a 4K JPEG is well under 2 MB).
+SNAPSHOT_MAX_BYTES = 5 * 1024 * 1024
+#: Every JPEG starts with SOI (FFD8) followed by a marker's FF.
+JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 def _device(uid: str) -> str:
@@ -146,6 +152,9 @@ class RopClient:
     ``retry``: a RetryPolicy (count, backoff base/max, longest Retry-After waited).
     ``limiter``: object whose ``acquire()`` is called before every HTTP request,
     retries included (a fleet-wide request budget).
+    ``address_policy``: a :class:`rop.addresses.AddressPolicy` checked on every new
+    connection (refusals raise :class:`rop.errors.AddressRefused`); None connects
+    wherever the URL points.
     """
 
     def __init__(
@@ -162,6 +171,7 @@ class RopClient:
         backoff_base: float | None = None,
         limiter: Limiter | None = None,
         user_agent: str = USER_AGENT,
+        address_policy: AddressPolicy | None = None,
     ) -> None:
         retry = retry or RetryPolicy()
         if max_retries is not None:
@@ -178,6 +188,7 @@ class RopClient:
             retry=retry,
             limiter=limiter,
             user_agent=user_agent,
+            address_policy=address_policy,
         )
 
     # --- plumbing ----------------------------------------------------------------------
@@ -408,20 +419,31 @@ class RopClient:
         }
         return StreamSession.from_json(self._transport.request_json("POST", path, json=body, idempotent=False))
 
-    def get_snapshot(self, uid: str, channel: int, stream_type: str) -> bytes:
+    def get_snapshot(self, uid: str, channel: int, stream_type: str, *, max_bytes: int = SNAPSHOT_MAX_BYTES) -> bytes:
         """GET /v1.0/devices/{uid}/snap/snapshot.jpg — the JPEG bytes. Retried (a read;
-        a device still busy with the first attempt answers duplicate_snap, raised)."""
+        a device still busy with the first attempt answers duplicate_snap, raised).
+
+        Whatever answers is only passed on as a JPEG (it starts with the JPEG marker)
+        of at most ``max_bytes``, read in blocks and abandoned past that size;
+        otherwise :class:`~rop.errors.InvalidSnapshot` (an UnexpectedResponse)."""
         path = f"{_device(uid)}/snap/snapshot.jpg"
         params = {
             "channel": v.validate_channel(channel),
             "stream_type": v.validate_stream_type(stream_type, v.SNAPSHOT_STREAM_TYPES),
         }
         response = self._transport.request(
-            "GET", path, params=params, headers={"Accept": "image/jpeg"}, idempotent=True
+            "GET", path, params=params, headers={"Accept": "image/jpeg"}, idempotent=True, stream=True
         )
-        if not response.content:
+        try:
+            data = read_limited(response, max_bytes, "snapshot")
+        except ResponseTooLarge:
+            limit = f"{max_bytes / 1_000_000:g} MB" if max_bytes >= 100_000 else f"{max_bytes:,} bytes"
+            raise InvalidSnapshot(f"the answer is larger than {limit}", http_status=response.status_code) from None
+        if not data:
             raise UnexpectedResponse("snapshot answer is empty", http_status=response.status_code)
-        return response.content
+        if not data.startswith(JPEG_MAGIC):
+            raise InvalidSnapshot("the answer is not a JPEG image", http_status=response.status_code)
+        return data
 
     # --- battery --------------------------------------------------------------------------
 

@@ -21,6 +21,9 @@ __all__ = [
     "RopError",
     "RopUnavailable",
     "UnexpectedResponse",
+    "ResponseTooLarge",
+    "InvalidSnapshot",
+    "AddressRefused",
     "RouteNotFound",
     "AuthFailed",
     "InvalidParameter",
@@ -110,6 +113,27 @@ class RopUnavailable(RopError):
 class UnexpectedResponse(RopError):
     """A 2xx answer whose body the client cannot make sense of (not JSON, missing
     fields, a status value outside every documented form)."""
+
+
+class ResponseTooLarge(UnexpectedResponse):
+    """A 2xx answer larger than the caller accepts; the rest of it was not read."""
+
+
+class InvalidSnapshot(UnexpectedResponse):
+    """A snapshot answer that is not a JPEG image of an acceptable size."""
+
+
+class AddressRefused(RopError):
+    """The client refused to connect: the host is, or resolves to, an address the
+    :class:`rop.addresses.AddressPolicy` forbids (cloud metadata, loopback, a private
+    network...). Raised before anything is sent and never retried. ``host`` is the
+    name in the URL, ``address`` the refused address. No server symbol: this is the
+    console's own refusal, never an answer."""
+
+    def __init__(self, message: str, *, host: str, address: str) -> None:
+        super().__init__(message)
+        self.host = host
+        self.address = address
 
 
 class RouteNotFound(RopError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,9 @@ def read_bool(value: Any, name: str) -> bool:
     raise UnexpectedResponse(f"{name} is not a boolean: {value!r}", http_status=200)
 
 
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,30}")
+
+
 def read_int(value: Any, name: str) -> int:
     if isinstance(value, bool):
         raise UnexpectedResponse(f"{name} is not an integer: {value!r}", http_status=200)
@@ -76,11 +80,10 @@ def read_int(value: Any, name: str) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
+    # ASCII digits only: int() also takes "1_000" and non-ASCII digits ("٣"), and
+    # str.isdigit() says yes to "²", which int() then refuses.
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+        return int(value.strip())
     raise UnexpectedResponse(f"{name} is not an integer: {value!r}", http_status=200)
 
 
@@ -104,6 +107,16 @@ def read_datetime(value: Any, name: str) -> dt.datetime:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         raise UnexpectedResponse(f"{name} is not a date and time: {value!r}", http_status=200) from None
+
+
+def utc_from_epoch(value: int, per_second: int = 1) -> dt.datetime | None:
+    """An epoch time in 1/per_second seconds as an aware UTC datetime, or None (unknown)
+    when it lies beyond the dates Python and the platform can hold: a server's odd clock
+    value must not break the page that shows it."""
+    try:
+        return dt.datetime.fromtimestamp(value / per_second, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _lookup[E: enum.Enum](enum_cls: type[E], value: Any, name: str, aliases: Mapping[str, E]) -> E:
@@ -137,10 +150,10 @@ class InitializationSession:
     time: int
 
     @property
-    def server_time(self) -> dt.datetime:
-        """``time`` as an aware UTC datetime, guessing seconds vs milliseconds."""
-        seconds = self.time / 1000 if self.time > 10**11 else self.time
-        return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    def server_time(self) -> dt.datetime | None:
+        """``time`` as an aware UTC datetime, guessing seconds vs milliseconds; None
+        when it is beyond any date."""
+        return utc_from_epoch(self.time, 1000 if self.time > 10**11 else 1)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> InitializationSession:
@@ -240,7 +253,8 @@ class PirConfig:
     def from_json(cls, data: Mapping[str, Any]) -> PirConfig:
         return cls(
             enabled=read_bool(require(data, "enabled"), "enabled"),
-            sensitivity=read_int(require(data, "sensitivity"), "sensitivity"),
+            # 0-100 by the table; a value beyond it is read as the nearest bound.
+            sensitivity=max(0, min(100, read_int(require(data, "sensitivity"), "sensitivity"))),
             reduce_mistakes=read_bool(require(data, "reduceMistakes", "reduce_mistakes"), "reduceMistakes"),
         )
 
@@ -342,15 +356,16 @@ class WifiConfig:
 @dataclass(frozen=True, slots=True)
 class WifiScanTask:
     session_id: str
-    #: When the scan session expires (the server sends epoch milliseconds).
-    expiring_at: dt.datetime
+    #: When the scan session expires (the server sends epoch milliseconds); None when
+    #: the value is beyond any date (callers then bound the scan by their own limit).
+    expiring_at: dt.datetime | None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WifiScanTask:
         millis = read_int(require(data, "expiringAt", "expiredAt"), "expiringAt")
         return cls(
             session_id=read_str(require(data, "sessionId"), "sessionId"),
-            expiring_at=dt.datetime.fromtimestamp(millis / 1000, dt.UTC),
+            expiring_at=utc_from_epoch(millis, 1000),
         )
 
 

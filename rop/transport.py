@@ -36,16 +36,20 @@ import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
+from .addresses import AddressPolicy, validate_base_url
+from .checked_http import CheckedAdapter
 from .errors import (
     FrequentRequest,
+    ResponseTooLarge,
     RopError,
     RopUnavailable,
     UnexpectedResponse,
     error_from_response,
     parse_retry_after,
 )
+from .validation import validate_header_name
 
-__all__ = ["Limiter", "RetryPolicy", "Transport", "UploadBody", "USER_AGENT", "logger"]
+__all__ = ["Limiter", "RetryPolicy", "Transport", "UploadBody", "USER_AGENT", "logger", "read_limited"]
 
 logger = logging.getLogger("rop")
 
@@ -137,6 +141,37 @@ class UploadBody:
             yield chunk
 
 
+def _adapter(address_policy: AddressPolicy | None, pool_maxsize: int) -> HTTPAdapter:
+    """Without a policy connections go wherever the URL says (a library caller's
+    choice); the console always passes one (partners.rop_clients)."""
+    if address_policy is None:
+        return HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+    return CheckedAdapter(address_policy, pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+
+
+def read_limited(response: requests.Response, max_bytes: int, what: str = "answer") -> bytes:
+    """The body of a ``stream=True`` response, read block by block and given up as soon
+    as it passes ``max_bytes``: a server cannot make the client hold more than that."""
+    try:
+        declared = int(response.headers.get("Content-Length", "-1"))
+    except ValueError:
+        declared = -1
+    received = bytearray()
+    try:
+        if declared <= max_bytes:
+            for block in response.iter_content(64 * 1024):
+                received += block
+                if len(received) > max_bytes:
+                    break
+    except requests.RequestException as exc:
+        raise RopUnavailable(f"the ROP server's {what} was cut off ({type(exc).__name__})", cause=exc) from exc
+    finally:
+        response.close()
+    if declared > max_bytes or len(received) > max_bytes:
+        raise ResponseTooLarge(f"the {what} is larger than {max_bytes:,} bytes", http_status=response.status_code)
+    return bytes(received)
+
+
 def _was_not_sent(exc: requests.RequestException) -> bool:
     """True when the request certainly never reached the server."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -173,21 +208,21 @@ class Transport:
         retry: RetryPolicy | None = None,
         limiter: Limiter | None = None,
         user_agent: str = USER_AGENT,
+        address_policy: AddressPolicy | None = None,
     ) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
         if limiter is not None and not callable(getattr(limiter, "acquire", None)):
             raise TypeError("limiter must have an acquire() method")
-        self.base_url = base_url.rstrip("/")
+        self.base_url = validate_base_url(base_url)
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.limiter = limiter
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_maxsize, max_retries=0)
+        adapter = _adapter(address_policy, pool_maxsize)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
         if token:
+            auth_header = validate_header_name(auth_header)
             if auth_scheme is None and auth_header.lower() == "authorization":
                 auth_scheme = "Bearer"
             value = f"{auth_scheme} {token}" if auth_scheme else token
@@ -207,11 +242,13 @@ class Transport:
         body: Callable[[], UploadBody] | None = None,
         headers: dict[str, str] | None = None,
         timeout: Timeout | None = None,
+        stream: bool = False,
     ) -> requests.Response:
         """Send one call, retrying per the module's policy; return the 2xx response.
 
         ``body`` is a factory called once per attempt, so an upload can reopen or
-        rewind its source; it raises :class:`OSError` when it cannot.
+        rewind its source; it raises :class:`OSError` when it cannot. With ``stream``
+        the 2xx body is left unread: read it with :func:`read_limited`.
         """
         url = self.base_url + path
         attempt = 0
@@ -239,6 +276,7 @@ class Transport:
                     data=upload,
                     headers=headers,
                     timeout=timeout if timeout is not None else self.timeout,
+                    stream=stream,
                     # A redirect is an error for this API; following one could also
                     # carry a custom auth header to another host.
                     allow_redirects=False,

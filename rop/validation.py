@@ -44,6 +44,8 @@ __all__ = [
     "validate_recording_file_name",
     "validate_bool",
     "validate_pir_config",
+    "validate_header_name",
+    "REFUSED_HEADER_NAMES",
 ]
 
 UID_PATTERN = re.compile(r"[A-Z0-9]{16}")
@@ -278,3 +280,35 @@ def validate_pir_config(config: Any) -> PirConfig:
     validate_sensitivity(config.sensitivity)
     validate_bool(config.reduce_mistakes, "reduce_mistakes")
     return config
+
+
+# A header name is an RFC 9110 token.
+_HEADER_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Names that steer the connection or the message's framing rather than carry a value:
+# as the gateway credential's header they would let a partner admin redirect the
+# request (Host), smuggle a second one (Content-Length, Transfer-Encoding) or talk to
+# a proxy.
+REFUSED_HEADER_NAMES = frozenset(
+    {
+        "host",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "expect",
+    }
+)
+
+
+def validate_header_name(name: Any) -> str:
+    """The gateway credential's header name: a token, not a hop-by-hop, framing, Host
+    or Proxy-* header."""
+    if not isinstance(name, str) or not _HEADER_TOKEN.fullmatch(name):
+        raise _fail("A header name is letters, digits and dashes (an HTTP token), with no spaces.")
+    lower = name.lower()
+    if lower in REFUSED_HEADER_NAMES or lower.startswith("proxy-"):
+        raise _fail(f"{name} cannot carry the gateway token: it controls the connection, not the request.")
+    return name

@@ -21,8 +21,9 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
 )
-# Periodic sweeps (devices/tasks/sync.py and polling.py, jobs/tasks.py). Intervals come from settings,
-# read here once: SYNC_INTERVAL_SECONDS, POLL_SWEEP_SECONDS, HEALTH_PRUNE_SECONDS, JOBS_SWEEP_SECONDS.
+# Periodic sweeps (devices/tasks/sync.py and polling.py, jobs/tasks.py) and prunes (audit/tasks.py,
+# alarms/tasks.py). Intervals come from settings, read here once: SYNC_INTERVAL_SECONDS,
+# POLL_SWEEP_SECONDS, HEALTH_PRUNE_SECONDS, JOBS_SWEEP_SECONDS.
 app.conf.beat_schedule = {
     "sync-all-partners": {
         "task": "devices.tasks.polling.sync_all_partners",
@@ -41,6 +42,14 @@ app.conf.beat_schedule = {
     },
     "prune-health-samples": {
         "task": "devices.tasks.polling.prune_health_samples",
+        "schedule": float(getattr(settings, "HEALTH_PRUNE_SECONDS", 3600)),
+    },
+    "prune-audit-log": {
+        "task": "audit.tasks.prune_audit_log",
+        "schedule": float(getattr(settings, "HEALTH_PRUNE_SECONDS", 3600)),
+    },
+    "prune-alarm-events": {
+        "task": "alarms.tasks.prune_alarm_events",
         "schedule": float(getattr(settings, "HEALTH_PRUNE_SECONDS", 3600)),
     },
 }

@@ -224,6 +224,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # handler (firmware/uploads.py) that hashes while it writes into MEDIA_ROOT.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 FIRMWARE_MAX_UPLOAD_BYTES = int(env.float("FIRMWARE_MAX_UPLOAD_MB", default=1024) * 2**20)
+# A bulk action sends one `device` field per ticked device, and may tick as many as a job
+# takes (devices.bulk.MAX_DEVICES, 10,000), beside its own few fields. Django's default of
+# 1,000 refused more than 1,000 ticks; above this limit a request answers templates/400.html.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000 + 200
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -284,6 +288,13 @@ LOGGING = {
 
 # Console behaviour
 ROP_TIMEOUT_SECONDS = env.float("ROP_TIMEOUT_SECONDS", default=10.0)
+# Where Core Servers and LAN cameras may be (rop.addresses): public addresses only,
+# unless the installation's operator allows loopback (the demo, tests) or, for Core
+# Servers, private networks. Partner admins choose the URLs; the operator chooses these.
+ROP_ALLOW_LOOPBACK_ADDRESSES = env.bool("ROP_ALLOW_LOOPBACK_ADDRESSES", default=False)
+ROP_ALLOW_PRIVATE_ADDRESSES = env.bool("ROP_ALLOW_PRIVATE_ADDRESSES", default=False)
+# The largest snapshot the console passes on to a browser.
+SNAPSHOT_MAX_BYTES = env.int("SNAPSHOT_MAX_BYTES", default=5 * 1024 * 1024)
 # Background sync and health polling (devices/sync.py, devices/polling.py).
 SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=60)
 POLL_SWEEP_SECONDS = env.int("POLL_SWEEP_SECONDS", default=15)
@@ -296,3 +307,7 @@ HEALTH_PRUNE_SECONDS = env.int("HEALTH_PRUNE_SECONDS", default=3600)
 JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=5)
 JOBS_ITEM_LEASE_SECONDS = env.int("JOBS_ITEM_LEASE_SECONDS", default=330)
 JOBS_DISPATCH_SECONDS = env.int("JOBS_DISPATCH_SECONDS", default=300)
+# Retention, in days (0 = keep forever), of the audit log and of alarm events; the prunes
+# run with the health samples' (audit/tasks.py, alarms/tasks.py, every HEALTH_PRUNE_SECONDS).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+ALARM_RETENTION_DAYS = env.int("ALARM_RETENTION_DAYS", default=90)

@@ -19,8 +19,8 @@ from ropsim.errors import RopError
 routes = web.RouteTableDef()
 
 PAGE_SIZE = 40
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-TIME_RE = re.compile(r"^\d{2}:\d{2}:\d{2}$")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+TIME_RE = re.compile(r"^[0-9]{2}:[0-9]{2}:[0-9]{2}$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 

@@ -76,6 +76,9 @@ class Simulator:
         self._play_secret = hashlib.sha256(f"ropsim-rtsp:{config.seed}".encode()).digest()
         self.ca_hash = base64.b64encode(hashlib.sha256(f"ropsim-ca:{config.seed}".encode()).digest()).decode()
         self._list_cache: tuple[int, int, bytes] | None = None
+        # Entries listed as they are, beside the fleet's devices: odd items a real Core
+        # Server was seen to list (a UID of 17 characters, one with a "/"), for tests.
+        self.extra_list_items: list[dict[str, Any]] = []
         self._flaky: set[str] = set()
         self._last_alarm_tick = self.clock.now()
         self.alarms = AlarmDispatcher(self)
@@ -121,10 +124,15 @@ class Simulator:
             {"uid": d.uid, "family": d.model.family, "model": d.model.name, "firmware": d.firmware}
             for d in self.fleet.devices.values()
             if d.online
-        ]
+        ] + self.extra_list_items
         body = json.dumps({"totalRows": len(items), "items": items}, separators=(",", ":")).encode()
         self._list_cache = (*key, body)
         return body
+
+    def list_extra_items(self, items: list[dict[str, Any]]) -> None:
+        """List `items` as they are in GET /v1.0/devices from now on (see extra_list_items)."""
+        self.extra_list_items.extend(items)
+        self._list_cache = None
 
     # -- the path every device call takes --------------------------------------------------
     async def device_call(

@@ -65,6 +65,11 @@ class RunningSim:
 
         return asyncio.run_coroutine_threadsafe(_run(), self.loop).result(timeout=30)
 
+    def list_extra_items(self, *items: dict[str, Any]) -> None:
+        """Make GET /v1.0/devices also list `items` exactly as given (e.g. a UID the
+        simulator's own devices could never have), beside the fleet's devices."""
+        self.call(self.sim.list_extra_items, list(items))
+
     def stop(self) -> None:
         if self._stopped:
             return

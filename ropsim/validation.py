@@ -184,7 +184,8 @@ def query_int(query: Mapping[str, str], name: str, lo: int, hi: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         raise _missing(name)
-    if not re.fullmatch(r"\d{1,10}", raw):
+    # ASCII digits: Python's \d also matches "٣" and "０", which the real server refuses.
+    if not re.fullmatch(r"[0-9]{1,10}", raw):
         raise _bad(name)
     value = int(raw)
     if not lo <= value <= hi:

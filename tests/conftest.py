@@ -5,6 +5,8 @@
 - stella: staff, member of nothing, may open every partner
 """
 
+import socket
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -150,3 +152,42 @@ def celery_worker(transactional_db):
 
     with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20) as worker:
         yield worker
+
+
+class FakeDns:
+    """Name resolution for the reserved .example domain (RFC 2606: never in real DNS),
+    so console tests can choose what a Core Server's name resolves to. Every other name
+    goes to the system resolver. A name without an answer set resolves to a public
+    address; `answer(host)` with no address makes it fail to resolve."""
+
+    PUBLIC = "93.184.215.14"
+
+    def __init__(self, system_getaddrinfo):
+        self._system = system_getaddrinfo
+        self.answers: dict[str, list[str]] = {}
+
+    def answer(self, host: str, *addresses: str) -> None:
+        self.answers[host] = list(addresses)
+
+    def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
+        name = host.decode() if isinstance(host, bytes) else host
+        if not isinstance(name, str) or not name.rstrip(".").endswith(".example"):
+            return self._system(host, port, family, type, proto, flags)
+        addresses = self.answers.get(name.rstrip("."), [self.PUBLIC])
+        if not addresses:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        number = int(port or 0)
+        return [
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, number, 0, 0))
+            if ":" in address
+            else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, number))
+            for address in addresses
+        ]
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """The operating system's resolver, answering .example names as the test says."""
+    dns = FakeDns(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", dns.getaddrinfo)
+    return dns

@@ -48,7 +48,8 @@ def device_wifi_scan(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRespo
         outcome=outcome,
         status="scanning" if task else None,
         session_id=task.session_id if task else "",
-        until=int(task.expiring_at.timestamp() * 1000) if task else 0,
+        # No expiry we can read (beyond any date): MAX_SCAN_POLLS alone bounds the scan.
+        until=int(task.expiring_at.timestamp() * 1000) if task and task.expiring_at else 0,
         poll=0,
     )
     return render(request, "devices/device/page.html#wifi_scan", context)

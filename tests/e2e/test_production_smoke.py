@@ -245,6 +245,9 @@ def production_env(tmp_path: Path, database_url: str) -> dict[str, str]:
         "ROP_FLEET_VAR_DIR": str(tmp_path / "var"),
         "STATIC_ROOT": str(tmp_path / "staticfiles"),
         "HOSTNAME": socket.gethostname(),  # set in every container; the worker healthcheck uses it
+        # Outside Docker the simulator listens on loopback, which production refuses by
+        # default (in compose it is the `simulator` service: see .env.example).
+        "ROP_ALLOW_LOOPBACK_ADDRESSES": "1",
     }
 
 

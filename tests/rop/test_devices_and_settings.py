@@ -34,6 +34,7 @@ def test_it_creates_an_initialization_session_and_keeps_the_code_out_of_repr(cli
     assert session.code and session.code == running.sim.init_sessions["952700000A5S348E"].code
     assert session.ca_hash == running.sim.ca_hash
     assert session.code not in repr(session)
+    assert session.server_time is not None
     assert abs(session.server_time - dt.datetime.fromtimestamp(running.sim.now(), dt.UTC)) < dt.timedelta(seconds=60)
 
 
