@@ -3,7 +3,7 @@ page with live progress, and its controls. Operators change, viewers read."""
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,7 +38,8 @@ def rollout_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug)
     after = int_param(request.GET, "after", None, min_value=1, max_value=MAX_CURSOR)
     rollouts, next_after = selectors.rollouts_page(access.partner, after)
-    context = {"rollouts": rollouts, "next_after": next_after, "after": after, "access": access}
+    next_query = urlencode({"after": next_after}) if next_after else ""
+    context = {"rollouts": rollouts, "next_query": next_query, "after": after, "access": access}
     template = "firmware/rollouts.html"
     if request.htmx and after and not request.htmx.history_restore_request:
         template += "#rollout_rows"
@@ -137,7 +138,7 @@ def rollout_detail(request: HtmxHttpRequest, slug: str, rollout_id: int) -> Http
         "can_control": access.can_operate,
         "result": show,
         "rows": rows,
-        "next_after": next_after,
+        "next_query": urlencode({**({"result": show} if show else {}), "after": next_after}) if next_after else "",
         "after": after,
         "wave_number": rollout.current_wave + 1,
         "more_waves": rollout.current_wave + 1 < len(rollout.waves),
