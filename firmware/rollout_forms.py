@@ -22,7 +22,7 @@ class DeviceIdsField(forms.Field):
 
     def to_python(self, value: Any) -> list[int]:
         values = value if isinstance(value, list | tuple) else []
-        return [int(v) for v in values if isinstance(v, str) and v.isdigit() and 0 < int(v) < 2**63]
+        return [int(v) for v in values if isinstance(v, str) and v.isascii() and v.isdigit() and 0 < int(v) < 2**63]
 
 
 class RolloutForm(forms.Form):

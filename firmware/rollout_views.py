@@ -1,5 +1,6 @@
 """Rollout pages: the list, creating one (with a preview of its devices), a rollout's
-page with live progress, and its controls. Operators change, viewers read."""
+page with live progress, its controls, and the compliance page that opens one.
+Operators change, viewers read."""
 
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ from devices.models import Device
 from partners.access import Access, get_access, get_object_for
 from partners.models import Role
 
+from .compliance import compliance
 from .models import FirmwareImage, Rollout
 from .rollout import selectors, services
 from .rollout.targeting import Preview, preview
@@ -95,7 +97,7 @@ def _chosen_image(access: Access, data: QueryDict) -> FirmwareImage | None:
 def _selected_ids(data: QueryDict) -> list[int]:
     ids = []
     for value in data.getlist("device")[: 10_000 + 1]:
-        if value.isdigit() and 0 < int(value) <= MAX_CURSOR:
+        if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_CURSOR:
             ids.append(int(value))
     return ids
 
@@ -244,3 +246,9 @@ def rollout_roll_back(request: HtmxHttpRequest, slug: str, rollout_id: int) -> H
         "{outcome}",
         "Nothing to roll back: no upgraded device's previous image is in the library.",
     )
+
+
+@login_required
+def firmware_compliance(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_access(request, slug)
+    return render(request, "firmware/compliance.html", {"rows": compliance(access.partner), "access": access})

@@ -9,6 +9,7 @@ urlpatterns = [
     path("firmware/<int:image_id>/edit/", views.firmware_edit, name="firmware_edit"),
     path("firmware/<int:image_id>/push/", views.firmware_push, name="firmware_push"),
     path("firmware/<int:image_id>/delete/", views.firmware_delete, name="firmware_delete"),
+    path("firmware/compliance/", rollout_views.firmware_compliance, name="firmware_compliance"),
     path("firmware/rollouts/", rollout_views.rollout_list, name="rollout_list"),
     path("firmware/rollouts/new/", rollout_views.rollout_new, name="rollout_new"),
     path("firmware/rollouts/<int:rollout_id>/", rollout_views.rollout_detail, name="rollout_detail"),

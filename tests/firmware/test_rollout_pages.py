@@ -144,3 +144,12 @@ def test_it_lets_an_operator_pause_and_start_the_next_wave_from_the_page(client_
     response = client.post(reverse("rollout_retry", kwargs=kwargs), follow=True)
     assert "No failed device" in response.content.decode()
     assert AuditEntry.objects.filter(action="rollout.paused", user=olga).exists()
+
+
+def test_it_ignores_odd_values_in_the_query_instead_of_failing(client_of, olga, acme):
+    fleet(acme)
+    image = library_image(acme)
+    response = client_of(olga).get(new_url(acme), {"image": "²", "device": ["²", "-1", "x"], "model": "\x00"})
+    assert response.status_code == 200
+    response = client_of(olga).post(new_url(acme), form_data(image, device=["٣", "abc"]))
+    assert response.status_code == 302  # the odd ids dropped: the filters (none) choose the devices
