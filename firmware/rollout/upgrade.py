@@ -244,6 +244,9 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         return _without_session(ctx, item, device, data, "The upgrade session expired before its result was read")
     except (BudgetTimeout, rop_errors.RopUnavailable, rop_errors.ServerInternalError, rop_errors.CommandTimeout):
         return Wait(now + SOON * 5, data, "The session could not be read just now: reading it again shortly.")
+    except rop_errors.RopError as exc:
+        # An answer we do not understand: counted, so that it ends after max_attempts.
+        return Retry(SOON * 5, f"The upgrade session's status could not be read ({exc.symbol or exc}).")
     data["checks"] = int(data.get("checks", 0)) + 1
     if status == UpgradeStatus.UPGRADING:
         data["upgrading_at"] = _ts(now)

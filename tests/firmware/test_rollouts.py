@@ -175,3 +175,16 @@ def test_it_advances_waves_by_itself_at_the_success_share(engine, small_sim, fle
     assert job.state == JobState.DONE and set(results(rollout).values()) == {"succeeded"}
     assert AuditEntry.objects.filter(action="rollout.next_wave", user=None).count() == 2
     assert Rollout.objects.get(id=rollout.id).current_wave == 2
+
+
+def test_it_reads_a_session_again_after_an_answer_it_does_not_understand(engine, small_sim, fleet, acme, olga):
+    device = fleet[0]
+    path = "/v1.0/devices/{uid}/upgrade-session/{sessionId}"
+    sim_control(
+        small_sim, "POST", "/inject", {"body": {"status": "exploded"}, "status": 200, "path": path, "method": "GET"}
+    )
+    rollout = start(acme, olga, library_image(acme), devices=Device.objects.filter(id=device.id))
+    drive(rollout)
+    item = item_of(rollout, device.uid)
+    assert item.result == "succeeded" and item.attempts == 1
+    assert sim_sessions(small_sim)[device.uid] == 1
