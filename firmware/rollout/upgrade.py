@@ -133,6 +133,15 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         if not pushed.ok:
             keep(item, data)
             return Retry(timedelta(seconds=timing.retry_seconds()), f"The image could not be pushed: {pushed.message}")
+    if data.get("maybe_created"):
+        # A request of ours may have started an upgrade that has ended by now (a worker
+        # died before storing the answer): the online list says whether it took, before
+        # anything is asked again.
+        reported = _reported_version(client, device.uid)
+        if reported is not None and _runs_image(rollout, reported):
+            return _succeeded(ctx, item, data, now)
+        if reported is None:  # rebooting into it, most likely: follow it
+            return _adopt(ctx, data, now)
     if not _take_room(job, item, data):
         # Woken when a device in flight finishes (release.wake_waiters); the wait is
         # only the fallback, so that a full rollout does not spin on its own items.
@@ -268,8 +277,9 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
 def _succeeded(ctx: Context, item: JobItem, data: dict[str, Any], now: datetime) -> Step:
     # It ended between the last read that saw it running (or its start) and this one:
     # the middle, so that the learnt time can go down as well as up.
-    ended = (_ts(now) + float(data["upgrading_at"])) / 2 if data.get("upgrading_at") else _ts(now)
-    data["took"] = round(max(0.0, ended - float(data.get("started", ended))), 3)
+    if "started" in data:  # not for an upgrade that was found done, never followed
+        ended = (_ts(now) + float(data["upgrading_at"])) / 2 if data.get("upgrading_at") else _ts(now)
+        data["took"] = round(max(0.0, ended - float(data["started"])), 3)
     keep(item, data)
     image = ctx.rollout.image
     before = data.get("from_version") or "an unknown version"
