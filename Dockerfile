@@ -23,4 +23,4 @@ EXPOSE 8000
 # The same command as the web service in docker-compose.yml (tests/e2e/test_production_smoke.py
 # checks they agree). The access log shows paths without query strings: the alarm webhook's
 # secret is in its query.
-CMD ["gunicorn", "rop_fleet.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)ss"]
+CMD ["gunicorn", "rop_fleet.wsgi", "--config", "python:rop_fleet.gunicorn_conf", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)ss"]

@@ -54,11 +54,14 @@ class RequestBudget:
             return self._local.take()
         return float(self._redis.eval(_TAKE, 1, self.key, self.rate, self.burst))
 
-    def acquire(self) -> None:
-        deadline = time.monotonic() + self.max_wait
+    def acquire(self, timeout: float | None = None) -> None:
+        """`timeout`: the caller's own bound (what is left of a call's deadline), when
+        shorter than max_wait."""
+        longest = self.max_wait if timeout is None else min(self.max_wait, timeout)
+        deadline = time.monotonic() + longest
         while (wait := self.try_acquire()) > 0:
             if time.monotonic() + wait > deadline:
-                raise BudgetTimeout(f"request budget of {self.rate:g}/s exhausted for {self.max_wait:g}s")
+                raise BudgetTimeout(f"request budget of {self.rate:g}/s exhausted for {longest:g}s")
             time.sleep(min(wait, 1.0))
 
 

@@ -33,8 +33,17 @@ INTERACTIVE_RETRY = RetryPolicy(max_retries=1, backoff_base=0.3, backoff_max=1.0
 SNAPSHOT_CACHE_SECONDS = 10
 
 
+def interactive_options() -> dict[str, Any]:
+    """The policy of calls a person waits on; the deadline bounds each whole call."""
+    return {
+        "max_wait": INTERACTIVE_MAX_WAIT,
+        "retry": INTERACTIVE_RETRY,
+        "deadline": settings.ROP_INTERACTIVE_DEADLINE_SECONDS,
+    }
+
+
 def interactive_client(partner: Partner) -> RopClient:
-    return rop_client_for(partner, max_wait=INTERACTIVE_MAX_WAIT, retry=INTERACTIVE_RETRY)
+    return rop_client_for(partner, **interactive_options())
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ def cached_snapshot(device: Device, channel: int, stream_type: str) -> Snapshot 
 
 def _call(fn: Callable[[RopClient], Any], client: RopClient | None, device: Device) -> Outcome:
     try:
-        with using_client(device.partner, client, max_wait=INTERACTIVE_MAX_WAIT, retry=INTERACTIVE_RETRY) as rop:
+        with using_client(device.partner, client, **interactive_options()) as rop:
             return Outcome(ItemResult.OK, "", fn(rop))
     except ROP_FAILURES as exc:
         return describe(exc).outcome()

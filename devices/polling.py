@@ -26,6 +26,7 @@ fetched here: they wake battery cameras and cost bandwidth for nobody's benefit.
 import hashlib
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,6 +36,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.request_budget import BudgetTimeout
+from partners.circuit import circuit_state
 from partners.models import Partner
 from partners.rop_clients import using_client, warn_token_unreadable
 from rop import Battery, PirConfig, RetryPolicy, RopClient
@@ -42,7 +44,7 @@ from rop import errors as rop_errors
 
 from .capabilities import abilities_of
 from .models import Device, DeviceHealthSample, Family, Transport
-from .rop_messages import ROP_FAILURES, describe
+from .rop_messages import ROP_FAILURES, describe, is_server_failure
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,12 @@ POLL_BUDGET_WAIT_SECONDS = 10.0
 # Backoff after failures doubles the interval per failure, up to a day.
 MAX_BACKOFF = timedelta(days=1)
 JITTER = 0.1
+
+
+def poll_deadline() -> float:
+    # Each call of a poll ends within this, so a hung Core Server holds a worker slot
+    # for one deadline per call until its circuit opens, not for the whole retry policy.
+    return float(settings.ROP_BACKGROUND_DEADLINE_SECONDS)
 
 
 # --- when -----------------------------------------------------------------------------
@@ -156,7 +164,10 @@ def refresh_device(device: Device, *, client: RopClient | None = None) -> None:
         _record_deferred(device, timezone.now(), describe(exc).symbol)
         raise
     except rop_errors.RopError as exc:
-        _record_failure(device, timezone.now(), describe(exc).symbol)
+        if is_server_failure(exc):
+            _record_outage(device, timezone.now(), describe(exc).symbol, exc)
+        else:
+            _record_failure(device, timezone.now(), describe(exc).symbol)
         raise
     _record_reading(device, timezone.now(), reading)
 
@@ -165,7 +176,9 @@ def poll_device(device: Device) -> bool:
     """The background poll: refresh_device with a short retry policy and budget wait;
     failures are recorded on the row, logged, and not raised (the next sweep decides)."""
     try:
-        with using_client(device.partner, max_wait=POLL_BUDGET_WAIT_SECONDS, retry=POLL_RETRY) as rop:
+        with using_client(
+            device.partner, max_wait=POLL_BUDGET_WAIT_SECONDS, retry=POLL_RETRY, deadline=poll_deadline()
+        ) as rop:
             refresh_device(device, client=rop)
     except ROP_FAILURES as exc:
         logger.info("poll of %s failed: %s", device.uid, describe(exc).symbol)
@@ -236,6 +249,19 @@ def _record_deferred(device: Device, now: datetime, symbol: str) -> None:
     device.save(update_fields=["last_poll_error", "next_poll_at", "updated_at"])
 
 
+def _record_outage(device: Device, now: datetime, symbol: str, exc: rop_errors.RopError) -> None:
+    # The Core Server failed, not the device: no failure counted and not marked offline
+    # (an outage is not every device's failure). Polled again when the circuit lets calls
+    # through (its retry time, on the real clock), or soon while it is still closed.
+    device.last_poll_error = symbol
+    if isinstance(exc, rop_errors.CircuitOpen):
+        wait = max(float(settings.POLL_SWEEP_SECONDS), exc.retry_at - time.time())
+    else:
+        wait = random.uniform(1, 4) * settings.POLL_SWEEP_SECONDS
+    device.next_poll_at = now + timedelta(seconds=wait)
+    device.save(update_fields=["last_poll_error", "next_poll_at", "updated_at"])
+
+
 def _record_failure(device: Device, now: datetime, symbol: str) -> None:
     device.poll_failures = min(device.poll_failures + 1, 32767)
     device.last_poll_error = symbol
@@ -278,6 +304,8 @@ def claim_due_devices(partner: Partner, now: datetime | None = None) -> list[int
         warn_token_unreadable(partner)
         return []
     now = now or timezone.now()
+    if core_server_resting(partner):
+        return []  # nothing would be sent: the devices stay due for when it is back
     claimed = []
     for device_id, family, seen, alarm_enabled in due_devices(partner, now, polls_per_sweep(partner)):
         # A first read is held only a few minutes: if its task is lost, the device is
@@ -287,6 +315,13 @@ def claim_due_devices(partner: Partner, now: datetime | None = None) -> list[int
         if Device.objects.filter(pk=device_id, next_poll_at=seen).update(next_poll_at=lease):
             claimed.append(device_id)
     return claimed
+
+
+def core_server_resting(partner: Partner) -> bool:
+    """The partner's circuit is open and not yet due for a probe (real time: the
+    circuit's clock is Redis's)."""
+    state = circuit_state(partner)
+    return state is not None and state.retry_at.timestamp() > time.time()
 
 
 def reschedule_after_interval_change(partner: Partner, now: datetime | None = None) -> int:

@@ -7,6 +7,7 @@ does (an action shows it and audits it, a background poll records it on the row)
 only the mapping lives here. It depends on nothing but rop.errors, the request
 budget and Outcome, so it can move with the device-connection layer."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from core.request_budget import BudgetTimeout
@@ -66,11 +67,30 @@ def describe(exc: errors.RopError | BudgetTimeout) -> RopFailure:
     """What `exc`, raised while talking to ROP, means (see ROP_FAILURES)."""
     if isinstance(exc, BudgetTimeout):
         return RopFailure(ItemResult.ERROR, BUDGET_EXHAUSTED, "budget_exhausted")
+    if isinstance(exc, errors.CircuitOpen):
+        since, until = _clock(exc.opened_at), _clock(exc.retry_at)
+        message = f"The Core Server has not answered since {since} UTC; the console tries it again at {until} UTC."
+        return RopFailure(ItemResult.ERROR, message, "core_server_unreachable")
+    if isinstance(exc, errors.DeadlineExceeded):
+        message = f"The Core Server did not answer within {exc.seconds:g} seconds. Try again shortly."
+        return RopFailure(ItemResult.ERROR, message, "deadline_exceeded")
     symbol = _symbol(exc)
     for cls, result, message in _DESCRIPTIONS:
         if isinstance(exc, cls):
             return RopFailure(result, message.format(message=exc.message or ""), symbol)
     return RopFailure(ItemResult.ERROR, f"The Core Server answered an error ({exc.symbol or exc.http_status}).", symbol)
+
+
+def is_server_failure(exc: errors.RopError | BudgetTimeout) -> bool:
+    """The Core Server itself failed (no answer, a deadline, an open circuit, a 5xx), so
+    the call says nothing about the device it was about."""
+    if isinstance(exc, BudgetTimeout):
+        return False
+    return isinstance(exc, errors.RopUnavailable) or (exc.http_status or 0) >= 500
+
+
+def _clock(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%H:%M:%S")
 
 
 def _symbol(exc: errors.RopError) -> str:

@@ -14,6 +14,7 @@ from core.request_budget import RequestBudget
 from rop import AddressPolicy, RetryPolicy, RopClient
 from rop.errors import RopError
 
+from .circuit import circuit_for
 from .models import Partner
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class _Refuse:
     def __init__(self, partner: Partner) -> None:
         self.partner = partner
 
-    def acquire(self) -> None:
+    def acquire(self, timeout: float | None = None) -> None:
         warn_token_unreadable(self.partner)
         raise GatewayTokenUnreadable(f"the gateway token of {self.partner.slug} cannot be decrypted")
 
@@ -50,9 +51,13 @@ def warn_token_unreadable(partner: Partner) -> None:
         )
 
 
-def rop_client_for(partner: Partner, *, max_wait: float = 30.0, retry: RetryPolicy | None = None) -> RopClient:
+def rop_client_for(
+    partner: Partner, *, max_wait: float = 30.0, retry: RetryPolicy | None = None, deadline: float | None = None
+) -> RopClient:
     """`retry`: background work (polling) passes a shorter policy so that one
-    unresponsive device cannot hold a worker for minutes."""
+    unresponsive device cannot hold a worker for minutes. `deadline`: seconds a whole
+    call may take (views pass ROP_INTERACTIVE_DEADLINE_SECONDS). Every client shares
+    the partner's circuit breaker, so a dead Core Server fails fast everywhere."""
     token = partner.gateway_token or None
     budget = RequestBudget(f"partner:{partner.id}", partner.request_budget, max_wait=max_wait)
     return RopClient(
@@ -63,6 +68,8 @@ def rop_client_for(partner: Partner, *, max_wait: float = 30.0, retry: RetryPoli
         retry=retry,
         limiter=_Refuse(partner) if partner.gateway_token_unreadable else budget,
         address_policy=core_server_policy(),
+        deadline=deadline,
+        breaker=circuit_for(partner),
     )
 
 

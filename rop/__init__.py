@@ -29,7 +29,7 @@ from .models import (
     WifiScanStatus,
     WifiScanTask,
 )
-from .transport import USER_AGENT, Limiter, RetryPolicy
+from .transport import USER_AGENT, CircuitBreaker, Limiter, RetryPolicy
 
 __version__ = USER_AGENT.split("/", 1)[1]
 
@@ -38,6 +38,7 @@ __all__ = [
     "AlarmNotification",
     "Battery",
     "ChargeStatus",
+    "CircuitBreaker",
     "InitializationSession",
     "Limiter",
     "OnlineDevice",

@@ -43,7 +43,7 @@ from .models import (
     read_str,
     require,
 )
-from .transport import USER_AGENT, Limiter, RetryPolicy, Timeout, Transport, UploadBody, read_limited
+from .transport import USER_AGENT, CircuitBreaker, Limiter, RetryPolicy, Timeout, Transport, UploadBody, read_limited
 
 __all__ = ["RopClient"]
 
@@ -155,6 +155,9 @@ class RopClient:
     ``address_policy``: a :class:`rop.addresses.AddressPolicy` checked on every new
     connection (refusals raise :class:`rop.errors.AddressRefused`); None connects
     wherever the URL points.
+    ``deadline``: seconds a whole call may take, retries and limiter waits included
+    (``None``: only the per-read timeout and the retry policy bound it).
+    ``breaker``: a circuit breaker shared by every client of the same server.
     """
 
     def __init__(
@@ -172,6 +175,8 @@ class RopClient:
         limiter: Limiter | None = None,
         user_agent: str = USER_AGENT,
         address_policy: AddressPolicy | None = None,
+        deadline: float | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         retry = retry or RetryPolicy()
         if max_retries is not None:
@@ -189,6 +194,8 @@ class RopClient:
             limiter=limiter,
             user_agent=user_agent,
             address_policy=address_policy,
+            deadline=deadline,
+            breaker=breaker,
         )
 
     # --- plumbing ----------------------------------------------------------------------

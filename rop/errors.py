@@ -20,6 +20,8 @@ from typing import Any
 __all__ = [
     "RopError",
     "RopUnavailable",
+    "DeadlineExceeded",
+    "CircuitOpen",
     "UnexpectedResponse",
     "ResponseTooLarge",
     "InvalidSnapshot",
@@ -108,6 +110,26 @@ class RopUnavailable(RopError):
     def __init__(self, message: str, *, cause: BaseException | None = None) -> None:
         super().__init__(message)
         self.cause = cause
+
+
+class DeadlineExceeded(RopUnavailable):
+    """The call's total deadline (connect, reads, retries and budget waits together)
+    passed before the Core Server answered. ``seconds`` is that deadline."""
+
+    def __init__(self, message: str, *, seconds: float, cause: BaseException | None = None) -> None:
+        super().__init__(message, cause=cause)
+        self.seconds = seconds
+
+
+class CircuitOpen(RopUnavailable):
+    """Raised by a circuit breaker before any request is sent: the Core Server failed
+    to answer repeatedly and is left alone for a while. ``opened_at`` and ``retry_at``
+    are Unix times (``retry_at``: when a probe is let through again)."""
+
+    def __init__(self, message: str, *, opened_at: float, retry_at: float) -> None:
+        super().__init__(message)
+        self.opened_at = opened_at
+        self.retry_at = retry_at
 
 
 class UnexpectedResponse(RopError):

@@ -20,6 +20,19 @@ that set a value, a PTZ rotate which sets a motion state). Then:
 
 Waits are exponential with full jitter: ``uniform(0, min(backoff_max,
 backoff_base * 2**attempt))``, at least Retry-After when the server sent one.
+
+Deadline and circuit breaker
+----------------------------
+``deadline`` (seconds, optional) bounds a whole call: every attempt's connect and
+read timeouts are cut to what is left of it, the limiter may wait only that long,
+and no retry is started that could not finish in time. A person waiting on a page
+gets an answer within it (:class:`~rop.errors.DeadlineExceeded` when the server did
+not answer), whatever the per-read timeout and the retry policy say.
+
+``breaker`` (optional) is asked before every attempt (it raises, typically
+:class:`~rop.errors.CircuitOpen`, to fail fast) and told after it whether the server
+answered: connection failures, timeouts and gateway 502/503/504 answers count as
+"unreachable", any other answer as "reachable".
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any, Protocol, runtime_checkable
 
 import requests
@@ -39,6 +53,7 @@ from requests.adapters import HTTPAdapter
 from .addresses import AddressPolicy, validate_base_url
 from .checked_http import CheckedAdapter
 from .errors import (
+    DeadlineExceeded,
     FrequentRequest,
     ResponseTooLarge,
     RopError,
@@ -49,7 +64,16 @@ from .errors import (
 )
 from .validation import validate_header_name
 
-__all__ = ["Limiter", "RetryPolicy", "Transport", "UploadBody", "USER_AGENT", "logger", "read_limited"]
+__all__ = [
+    "CircuitBreaker",
+    "Limiter",
+    "RetryPolicy",
+    "Transport",
+    "UploadBody",
+    "USER_AGENT",
+    "logger",
+    "read_limited",
+]
 
 logger = logging.getLogger("rop")
 
@@ -69,9 +93,26 @@ Timeout = float | tuple[float, float]
 @runtime_checkable
 class Limiter(Protocol):
     """A request budget. ``acquire()`` is called before every HTTP request, retries
-    included, and may block until the budget allows one more request."""
+    included, and may block until the budget allows one more request. Under a
+    deadline it is called with ``timeout``: the longest it may block (it raises
+    when the budget cannot allow a request within it)."""
 
-    def acquire(self) -> None: ...
+    def acquire(self, timeout: float | None = None) -> None: ...
+
+
+@runtime_checkable
+class CircuitBreaker(Protocol):
+    """Shared knowledge of whether a Core Server answers (see the module's notes)."""
+
+    def before_request(self) -> None:
+        """Raise (e.g. CircuitOpen) when no request should be sent now."""
+
+    def record(self, reachable: bool) -> None:
+        """After an attempt: did the server answer at all?"""
+
+
+# Gateway answers meaning "the server behind me does not answer".
+_UNREACHABLE_STATUSES = frozenset({502, 503, 504})
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +227,37 @@ def _was_not_sent(exc: requests.RequestException) -> bool:
     return False
 
 
+# An attempt started with less time than this left would only time out.
+_MIN_ATTEMPT_SECONDS = 0.05
+
+
+def _read_body_by(response: requests.Response, ends_at: float, too_late: Callable[[], RopError]) -> None:
+    """Read a body block by block and give up at the deadline, so that a server trickling
+    its answer a byte at a time cannot hold a call past it (each block still waits at most
+    the per-read timeout, already cut to what was left when the call started)."""
+    body = bytearray()
+    try:
+        # read1, not iter_content: it hands over what has arrived instead of waiting for a
+        # full block, so a slow answer is seen arriving and cut at the deadline.
+        while block := response.raw.read1(16 * 1024, decode_content=True):
+            body += block
+            if time.monotonic() > ends_at:
+                response.close()
+                raise too_late()
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from exc
+    except urllib3.exceptions.HTTPError as exc:
+        raise requests.exceptions.ConnectionError(exc) from exc
+    response._content = bytes(body)  # where requests itself keeps a body once read
+
+
+def _cut(timeout: Timeout, left: float) -> Timeout:
+    """The per-attempt timeout, shortened to what is left of the deadline."""
+    if isinstance(timeout, tuple):
+        return (min(timeout[0], left), min(timeout[1], left))
+    return min(timeout, left)
+
+
 def _is_transient(exc: requests.RequestException) -> bool:
     # Bad URLs, TLS misconfiguration and similar do not heal by waiting.
     if isinstance(exc, requests.exceptions.SSLError | requests.exceptions.InvalidURL):
@@ -209,6 +281,8 @@ class Transport:
         limiter: Limiter | None = None,
         user_agent: str = USER_AGENT,
         address_policy: AddressPolicy | None = None,
+        deadline: float | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         if limiter is not None and not callable(getattr(limiter, "acquire", None)):
             raise TypeError("limiter must have an acquire() method")
@@ -216,6 +290,8 @@ class Transport:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.limiter = limiter
+        self.deadline = deadline
+        self.breaker = breaker
         self.session = requests.Session()
         adapter = _adapter(address_policy, pool_maxsize)
         self.session.mount("http://", adapter)
@@ -253,6 +329,7 @@ class Transport:
         url = self.base_url + path
         attempt = 0
         last_error: RopError | None = None
+        ends_at = None if self.deadline is None else time.monotonic() + self.deadline
         while True:
             upload: UploadBody | None = None
             if body is not None:
@@ -264,8 +341,16 @@ class Transport:
                     if last_error is None:
                         raise
                     raise last_error from None
+            if self.breaker is not None:
+                self.breaker.before_request()
             if self.limiter is not None:
-                self.limiter.acquire()
+                if ends_at is None:
+                    self.limiter.acquire()
+                else:
+                    self.limiter.acquire(timeout=self._left(ends_at, method, path, last_error))
+            attempt_timeout = timeout if timeout is not None else self.timeout
+            if ends_at is not None:
+                attempt_timeout = _cut(attempt_timeout, self._left(ends_at, method, path, last_error))
             started = time.monotonic()
             try:
                 response = self.session.request(
@@ -275,20 +360,29 @@ class Transport:
                     json=json,
                     data=upload,
                     headers=headers,
-                    timeout=timeout if timeout is not None else self.timeout,
-                    stream=stream,
+                    timeout=attempt_timeout,
+                    # Under a deadline the body is read here, block by block (below).
+                    stream=stream or ends_at is not None,
                     # A redirect is an error for this API; following one could also
                     # carry a custom auth header to another host.
                     allow_redirects=False,
                 )
+                if ends_at is not None and not stream:
+                    too_late = partial(self._deadline_error, method, path, last_error)
+                    _read_body_by(response, ends_at, too_late)
             except requests.RequestException as exc:
                 elapsed_ms = (time.monotonic() - started) * 1000
+                if self.breaker is not None:
+                    self.breaker.record(reachable=False)
                 retryable = _is_transient(exc) and (idempotent or _was_not_sent(exc))
                 unavailable = RopUnavailable(
                     f"{method} {path}: no answer from the ROP server ({type(exc).__name__})", cause=exc
                 )
-                if retryable and attempt < self.retry.max_retries:
-                    delay = self.retry.backoff(attempt)
+                if isinstance(exc, requests.exceptions.Timeout) and not self._can_wait(ends_at, 0.0):
+                    unavailable = self._deadline_error(method, path, exc)
+                    retryable = False
+                delay = self.retry.backoff(attempt)
+                if retryable and attempt < self.retry.max_retries and self._can_wait(ends_at, delay):
                     self._log_retry(method, path, None, elapsed_ms, attempt, delay, type(exc).__name__)
                     time.sleep(delay)
                     attempt += 1
@@ -305,6 +399,8 @@ class Transport:
                 raise unavailable from exc
             elapsed_ms = (time.monotonic() - started) * 1000
             status = response.status_code
+            if self.breaker is not None:
+                self.breaker.record(reachable=status not in _UNREACHABLE_STATUSES)
             if 200 <= status < 300:
                 logger.debug(
                     "%s %s -> %s in %.0f ms",
@@ -330,6 +426,10 @@ class Transport:
                         self._log_error(method, path, status, elapsed_ms, error)
                         raise error
                     delay = max(delay, retry_after)
+                if not self._can_wait(ends_at, delay):
+                    # The retry could not finish before the deadline: the answer we have.
+                    self._log_error(method, path, status, elapsed_ms, error)
+                    raise error
                 self._log_retry(method, path, status, elapsed_ms, attempt, delay, error.symbol or "")
                 time.sleep(delay)
                 attempt += 1
@@ -337,6 +437,27 @@ class Transport:
                 continue
             self._log_error(method, path, status, elapsed_ms, error)
             raise error
+
+    def _left(self, ends_at: float, method: str, path: str, last_error: RopError | None) -> float:
+        """Seconds left before the deadline, or DeadlineExceeded when none are."""
+        left = ends_at - time.monotonic()
+        if left <= 0:
+            raise self._deadline_error(method, path, last_error)
+        return left
+
+    @staticmethod
+    def _can_wait(ends_at: float | None, delay: float) -> bool:
+        # A retry needs the wait plus some time to be answered; a sliver is not worth it.
+        return ends_at is None or time.monotonic() + delay + _MIN_ATTEMPT_SECONDS < ends_at
+
+    def _deadline_error(self, method: str, path: str, cause: BaseException | None) -> DeadlineExceeded:
+        assert self.deadline is not None
+        logger.warning("%s %s: no answer within the %g s deadline", method, path, self.deadline)
+        return DeadlineExceeded(
+            f"{method} {path}: no answer from the ROP server within {self.deadline:g} s",
+            seconds=self.deadline,
+            cause=cause,
+        )
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """:meth:`request`, then the answer's JSON object."""

@@ -21,6 +21,21 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
 )
+# Each task's queue (settings.QUEUE_*): polls, syncs and the job engine's sweeper never wait
+# behind a bulk job, and what a person waits on (a "Sync now") is sent to the interactive
+# queue by its view.
+app.conf.task_routes = {
+    "devices.tasks.polling.sync_all_partners": {"queue": settings.QUEUE_POLLING},
+    "devices.tasks.polling.sync_partner_task": {"queue": settings.QUEUE_POLLING},
+    "devices.tasks.polling.sweep_due_polls": {"queue": settings.QUEUE_POLLING},
+    "devices.tasks.polling.poll_device_task": {"queue": settings.QUEUE_POLLING},
+    "devices.tasks.polling.prune_health_samples": {"queue": settings.QUEUE_POLLING},
+    "audit.tasks.prune_audit_log": {"queue": settings.QUEUE_POLLING},
+    "alarms.tasks.prune_alarm_events": {"queue": settings.QUEUE_POLLING},
+    "jobs.tasks.sweep": {"queue": settings.QUEUE_POLLING},
+    "jobs.tasks.run_chunk": {"queue": settings.QUEUE_BULK},
+    "firmware.tasks.push_image_task": {"queue": settings.QUEUE_BULK},
+}
 # Periodic sweeps (devices/tasks/sync.py and polling.py, jobs/tasks.py) and prunes (audit/tasks.py,
 # alarms/tasks.py). Intervals come from settings, read here once: SYNC_INTERVAL_SECONDS,
 # POLL_SWEEP_SECONDS, HEALTH_PRUNE_SECONDS, JOBS_SWEEP_SECONDS.

@@ -11,6 +11,7 @@ from pathlib import Path
 import django_stubs_ext
 import environ
 from django.utils.csp import CSP
+from kombu import Exchange, Queue
 
 # Generic admin and queryset classes (ModelAdmin[Device]) for the type checker, at run time too.
 django_stubs_ext.monkeypatch()
@@ -42,6 +43,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The address partners' Core Servers use to reach our alarm webhook; shown on the
 # partner settings page. Defaults to the address of the request that shows it.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+# Identical alarms (device, channel, status, AI types) within this many seconds of an
+# event's first one fold into it with a count (alarms/ingest.py).
+ALARM_DEDUPE_SECONDS = env.int("ALARM_DEDUPE_SECONDS", default=60)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -165,6 +169,18 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "interval_max": 0.2,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Queues, so that one kind of work never starves another (rop_fleet/celery.py routes each
+# task; docker-compose.yml runs a worker per kind; a worker given no -Q consumes them all):
+# what a person waits on, background sync and health polls, bulk jobs and pushes.
+QUEUE_INTERACTIVE = "interactive"
+QUEUE_POLLING = "polling"
+QUEUE_BULK = "bulk"
+# Each its own direct exchange and key: a message sent to one queue reaches no other.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in (QUEUE_INTERACTIVE, QUEUE_POLLING, QUEUE_BULK)
+]
+CELERY_TASK_DEFAULT_QUEUE = QUEUE_INTERACTIVE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -316,4 +332,14 @@ ROLLOUT_DEFER_SECONDS = env.float("ROLLOUT_DEFER_SECONDS", default=1800.0)
 # Retention, in days (0 = keep forever), of the audit log and of alarm events; the prunes
 # run with the health samples' (audit/tasks.py, alarms/tasks.py, every HEALTH_PRUNE_SECONDS).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# (ALARM_RETENTION_DAYS: when a partner sets no alarm retention of its own, in alarms' settings page.)
 ALARM_RETENTION_DAYS = env.int("ALARM_RETENTION_DAYS", default=90)
+# Containment of a Core Server that hangs or is down (docs/fairness.md). A call made
+# while a person waits (device page, snapshot, settings) ends within this many seconds,
+# connect, reads, retries and budget waits together; background calls have their own.
+ROP_INTERACTIVE_DEADLINE_SECONDS = env.float("ROP_INTERACTIVE_DEADLINE_SECONDS", default=8.0)
+ROP_BACKGROUND_DEADLINE_SECONDS = env.float("ROP_BACKGROUND_DEADLINE_SECONDS", default=20.0)
+# The circuit breaker per Core Server (partners/circuit.py): this many failures in a row
+# (no connection, timeouts, gateway 502/503/504) stop all calls to it for this long.
+ROP_CIRCUIT_FAILURES = env.int("ROP_CIRCUIT_FAILURES", default=5)
+ROP_CIRCUIT_OPEN_SECONDS = env.float("ROP_CIRCUIT_OPEN_SECONDS", default=30.0)

@@ -36,6 +36,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+@pytest.fixture(autouse=True)
+def _circuits_closed():
+    """Circuit breakers live in Redis keyed by partner id and Core Server URL, which repeat
+    from one test to the next: each test starts with every circuit closed."""
+    from partners.circuit import close_all_circuits
+
+    close_all_circuits()
+
+
 def make_user(username, *, staff=False):
     return get_user_model().objects.create_user(username, f"{username}@example.com", "correct horse 42", is_staff=staff)
 

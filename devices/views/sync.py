@@ -20,6 +20,9 @@ def sync_now(request: HttpRequest, slug: str) -> HttpResponse:
     audit.record(partner, "partner.sync_requested", user=request.user)
     # A request still queued after a few sync intervals is moot: beat has synced since.
     expires = settings.SYNC_INTERVAL_SECONDS * 5
-    transaction.on_commit(lambda: sync_partner_task.apply_async(args=(partner.id,), expires=expires))
+    # A person is waiting: the interactive queue, not behind the background polls.
+    transaction.on_commit(
+        lambda: sync_partner_task.apply_async(args=(partner.id,), expires=expires, queue=settings.QUEUE_INTERACTIVE)
+    )
     messages.success(request, "Sync requested. The device counts update in a few seconds.")
     return redirect("overview", slug=partner.slug)

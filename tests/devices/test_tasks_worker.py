@@ -99,6 +99,7 @@ def test_it_does_not_let_a_hanging_device_delay_others(sim, acme_on_sim, bolt, b
     )
     stuck.refresh_from_db()
     assert stuck.poll_failures == 0 and not DeviceHealthSample.objects.filter(device=stuck).exists()
-    release()  # the hanging poll now fails fast and is recorded like any failure
-    wait_for(lambda: Device.objects.get(pk=stuck.pk).poll_failures == 1, what="the stuck poll to end")
-    assert Device.objects.get(pk=stuck.pk).last_poll_error == "unavailable"
+    release()  # the hanging poll now fails fast
+    wait_for(lambda: Device.objects.get(pk=stuck.pk).last_poll_error == "unavailable", what="the stuck poll to end")
+    # No answer is the Core Server's failure, not the device's (issue 13): not counted.
+    assert Device.objects.get(pk=stuck.pk).poll_failures == 0

@@ -393,12 +393,14 @@ def test_it_runs_the_compose_services_for_real(tmp_path, smoke_database):
         stack.start("simulator", command_argv("simulator", env, sim_changes))
         stack.start("web", command_argv("web", env, {"0.0.0.0:8000": f"127.0.0.1:{web_port}"}))
         stack.start("worker", command_argv("worker", env, {}))
+        stack.start("worker-bulk", command_argv("worker-bulk", env, {}))
         stack.start("beat", command_argv("beat", env, beat_changes))
 
         health_changes = {
             "simulator": {"127.0.0.1:8900": f"127.0.0.1:{sim_port}"},
             "web": {"127.0.0.1:8000": f"127.0.0.1:{web_port}"},
             "worker": {},
+            "worker-bulk": {},
         }
         for service, changes in health_changes.items():
             stack.wait_healthy(service, healthcheck_argv(service, env, changes), timeout=60)
