@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FirmwareImage, Rollout, RolloutTarget
+from .models import FirmwareImage, Rollout
 
 
 @admin.register(FirmwareImage)
@@ -12,12 +12,6 @@ class FirmwareImageAdmin(admin.ModelAdmin[FirmwareImage]):
 
 @admin.register(Rollout)
 class RolloutAdmin(admin.ModelAdmin[Rollout]):
-    list_display = ["name", "partner", "image", "state", "current_wave", "created_at"]
-    list_filter = ["partner", "state"]
-
-
-@admin.register(RolloutTarget)
-class RolloutTargetAdmin(admin.ModelAdmin[RolloutTarget]):
-    list_display = ["rollout", "device", "wave", "state", "outcome", "attempts", "updated_at"]
-    list_filter = ["state"]
-    raw_id_fields = ["rollout", "device"]
+    list_display = ["name", "partner", "image", "current_wave", "created_at"]
+    list_filter = ["partner"]
+    raw_id_fields = ["job", "image", "rolled_back_from"]

@@ -63,71 +63,62 @@ class FirmwareImage(models.Model):
         return self.uploaded_to_rop_at is not None
 
 
-class RolloutState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    RUNNING = "running", "Running"
-    PAUSED = "paused", "Paused"
-    HALTED = "halted", "Halted (failure threshold)"
-    COMPLETED = "completed", "Completed"
+class RolloutResult(models.TextChoices):
+    """What a rollout did to one device: its job item's result (jobs.JobItem.result)."""
+
+    SUCCEEDED = "succeeded", "Upgraded"
+    SAME_VERSION = "same_version", "Already on this version"
+    FAILED = "failed", "Failed"
+    DEFERRED = "deferred", "Deferred (battery)"
+    SKIPPED = "skipped", "Skipped"
     CANCELLED = "cancelled", "Cancelled"
 
 
 class Rollout(models.Model):
+    """A firmware rollout: the settings of one "rollout" job of the engine (jobs.Job).
+    Its items are the target devices; each item's data holds its wave and its step
+    (firmware/rollout/upgrade.py). The job's state is the rollout's state."""
+
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="rollouts")
+    job = models.OneToOneField("jobs.Job", on_delete=models.CASCADE, related_name="rollout")
     image = models.ForeignKey(FirmwareImage, on_delete=models.PROTECT, related_name="rollouts")
     name = models.CharField(max_length=100)
-    state = models.CharField(max_length=10, choices=RolloutState.choices, default=RolloutState.DRAFT)
-    wave_size = models.PositiveIntegerField(default=50, validators=[MinValueValidator(1)])
-    failure_threshold_percent = models.PositiveSmallIntegerField(
-        default=10, validators=[MaxValueValidator(100)], help_text="Halt when a wave fails more than this."
-    )
     factory_reset = models.BooleanField(default=False)
+    # Devices per wave, the canary group first; only the current wave's items run.
+    waves = models.JSONField(default=list, blank=True)
     current_wave = models.PositiveIntegerField(default=0)
+    # The next wave starts by itself once this share of the current one is upgraded;
+    # None: an operator presses "next wave".
+    auto_advance_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    # Battery devices under this charge are deferred and retried, never failed.
+    min_battery_percent = models.PositiveSmallIntegerField(default=20, validators=[MaxValueValidator(100)])
+    # Failure rules: pause once `min_finished` devices finished and failures reach
+    # `max_failure_percent` of them; a bad image (file_check_failed) pauses after
+    # `file_check_limit` devices whatever the share.
+    min_finished = models.PositiveIntegerField(default=10, validators=[MinValueValidator(1)])
+    max_failure_percent = models.PositiveSmallIntegerField(default=20, validators=[MaxValueValidator(100)])
+    file_check_limit = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1)])
+    # Offline and asleep devices are retried until then, then skipped (deferred ones stay deferred).
+    deadline = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=255, blank=True, default="")
+    rolled_back_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="roll_backs"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # Set by rollout.selectors.rollouts_page for the list, not stored.
+    finished: int
 
     class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state"], name="rollout_state")]
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["partner", "-id"], name="rollout_partner_newest")]
 
     def __str__(self) -> str:
         return self.name
 
-
-class TargetState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    CLAIMED = "claimed", "Claimed by a worker"
-    UPGRADING = "upgrading", "Upgrading"
-    SUCCEEDED = "succeeded", "Upgraded"
-    SAME_VERSION = "same_version", "Already on this version"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
-
-
-class RolloutTarget(models.Model):
-    """One device in one rollout. Workers claim a target with a conditional
-    UPDATE on its state, so two workers never start the same upgrade."""
-
-    rollout = models.ForeignKey(Rollout, on_delete=models.CASCADE, related_name="targets")
-    device = models.ForeignKey("devices.Device", on_delete=models.CASCADE, related_name="rollout_targets")
-    wave = models.PositiveIntegerField(default=0)
-    state = models.CharField(max_length=12, choices=TargetState.choices, default=TargetState.PENDING)
-    session_id = models.CharField(max_length=255, blank=True, default="")
-    outcome = models.CharField(max_length=32, blank=True, default="")
-    error = models.TextField(blank=True, default="")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    next_check_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["rollout", "device"], name="one_target_per_device")]
-        indexes = [
-            models.Index(fields=["rollout", "wave", "state"], name="target_rollout_wave_state"),
-            models.Index(fields=["state", "next_check_at"], name="target_due"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.rollout_id}/{self.device_id} {self.state}"
+    @property
+    def wave_count(self) -> int:
+        return len(self.waves)

@@ -4,17 +4,15 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from devices.capabilities import KNOWN_MODELS
 from devices.models import Device
+from jobs.models import UNFINISHED_JOB_STATES
 from partners.models import Partner
 
-from .models import FirmwareImage, Rollout, RolloutState
-
-# A rollout in one of these states may still push or install its image.
-UNFINISHED_ROLLOUT_STATES = (RolloutState.DRAFT, RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.HALTED)
+from .models import FirmwareImage, Rollout
 
 
 def library(partner: Partner) -> QuerySet[FirmwareImage]:
     """The partner's images, newest first, each with ``in_use`` (an unfinished rollout uses it)."""
-    unfinished = Rollout.objects.filter(image=OuterRef("pk"), state__in=UNFINISHED_ROLLOUT_STATES)
+    unfinished = Rollout.objects.filter(image=OuterRef("pk"), job__state__in=UNFINISHED_JOB_STATES)
     return (
         FirmwareImage.objects.filter(partner=partner)
         .select_related("uploaded_by")
@@ -24,7 +22,7 @@ def library(partner: Partner) -> QuerySet[FirmwareImage]:
 
 
 def unfinished_rollouts(image: FirmwareImage) -> QuerySet[Rollout]:
-    return Rollout.objects.filter(image=image, state__in=UNFINISHED_ROLLOUT_STATES).order_by("-created_at")
+    return Rollout.objects.filter(image=image, job__state__in=UNFINISHED_JOB_STATES).order_by("-id")
 
 
 def same_name(partner: Partner, file_name: str) -> FirmwareImage | None:

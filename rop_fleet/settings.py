@@ -323,6 +323,12 @@ HEALTH_PRUNE_SECONDS = env.int("HEALTH_PRUNE_SECONDS", default=3600)
 JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=5)
 JOBS_ITEM_LEASE_SECONDS = env.int("JOBS_ITEM_LEASE_SECONDS", default=330)
 JOBS_DISPATCH_SECONDS = env.int("JOBS_DISPATCH_SECONDS", default=300)
+# Firmware rollouts (firmware/rollout/timing.py): the upgrade time assumed until a
+# rollout has learnt its own, and the first waits for an offline or asleep device and
+# for a low battery.
+ROLLOUT_UPGRADE_SECONDS = env.float("ROLLOUT_UPGRADE_SECONDS", default=300.0)
+ROLLOUT_RETRY_SECONDS = env.float("ROLLOUT_RETRY_SECONDS", default=300.0)
+ROLLOUT_DEFER_SECONDS = env.float("ROLLOUT_DEFER_SECONDS", default=1800.0)
 # Retention, in days (0 = keep forever), of the audit log and of alarm events; the prunes
 # run with the health samples' (audit/tasks.py, alarms/tasks.py, every HEALTH_PRUNE_SECONDS).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)

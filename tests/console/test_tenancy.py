@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
 from devices.models import BulkAction
-from firmware.models import FirmwareImage
+from firmware.models import FirmwareImage, Rollout
 from jobs.models import Job
 from partners.models import Membership
 
@@ -21,7 +21,18 @@ OBJECT_PARAMS = {
         Job.objects.get_or_create(partner=partner, kind="bulk", action=BulkAction.REFRESH)[0].id
     ),
     "image_id": lambda partner, fx: FirmwareImage.objects.get_or_create(partner=partner, file_name="TENANCY.pak")[0].id,
+    "rollout_id": lambda partner, fx: rollout_for(partner).id,
 }
+
+
+def rollout_for(partner):
+    """A finished rollout of the partner (of a tenancy image, over no device)."""
+    existing = Rollout.objects.filter(partner=partner).first()
+    if existing is not None:
+        return existing
+    image = FirmwareImage.objects.get_or_create(partner=partner, file_name="TENANCY.pak")[0]
+    job = Job.objects.create(partner=partner, kind="rollout", action="upgrade", state="done")
+    return Rollout.objects.create(partner=partner, job=job, image=image, name="Tenancy", waves=[1])
 
 
 def console_routes():

@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from firmware.models import FirmwareImage, Rollout, RolloutState
+from firmware.models import FirmwareImage
+from jobs.models import JobState
 
-from .tools import image_bytes, stored, upload
+from .tools import image_bytes, rollout_in_state, stored, upload
 
 NAME = "Argus-3-Pro.1890_23030100.REOLINK.pak"
 
@@ -80,9 +81,9 @@ def test_it_deletes_the_row_and_once_committed_the_stored_file(
     assert not path.exists()
 
 
-@pytest.mark.parametrize("state", [RolloutState.DRAFT, RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.HALTED])
+@pytest.mark.parametrize("state", [JobState.QUEUED, JobState.RUNNING, JobState.PAUSED])
 def test_it_keeps_an_image_an_unfinished_rollout_uses(client_of, olga, image, state):
-    Rollout.objects.create(partner=image.partner, image=image, name="Spring upgrade", state=state)
+    rollout_in_state(image, "Spring upgrade", state)
     client = client_of(olga)
     page = client.get(url("firmware_detail", image)).content.decode()
     assert "Delete from the library" not in page and "Spring upgrade" in page
@@ -93,13 +94,13 @@ def test_it_keeps_an_image_an_unfinished_rollout_uses(client_of, olga, image, st
 
 
 def test_it_keeps_an_image_finished_rollouts_used_for_their_history(client_of, olga, image):
-    Rollout.objects.create(partner=image.partner, image=image, name="Old", state=RolloutState.COMPLETED)
+    rollout_in_state(image, "Old", JobState.DONE)
     response = client_of(olga).post(url("firmware_delete", image), follow=True)
     assert "finished rollouts refer to it" in response.content.decode()
     assert FirmwareImage.objects.filter(id=image.id).exists()
 
 
 def test_it_marks_images_in_use(client_of, victor, image):
-    Rollout.objects.create(partner=image.partner, image=image, name="Now", state=RolloutState.RUNNING)
+    rollout_in_state(image, "Now", JobState.RUNNING)
     page = client_of(victor).get(reverse("firmware_list", kwargs={"slug": "acme"})).content.decode()
     assert "in a rollout" in page

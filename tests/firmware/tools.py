@@ -31,3 +31,12 @@ def stored(partner, name: str) -> FirmwareImage:
 def incoming_files(media_root) -> list[Path]:
     folder = media_root / "firmware" / "incoming"
     return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def rollout_in_state(image, name: str, state: str):
+    """A rollout of `image` whose job is in `state` (jobs.models.JobState), no devices."""
+    from firmware.models import Rollout
+    from jobs.models import Job
+
+    job = Job.objects.create(partner=image.partner, kind="rollout", action="upgrade", state=state)
+    return Rollout.objects.create(partner=image.partner, job=job, image=image, name=name)

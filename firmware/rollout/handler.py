@@ -1,0 +1,65 @@
+"""The engine's "rollout" kind: one device's upgrade per item (upgrade.py)."""
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.urls import reverse
+
+from devices.models import Device
+from jobs.models import Job, JobItem
+from jobs.registry import Handler, Step, Target
+from partners.rop_clients import rop_client_for
+
+from ..models import Rollout, RolloutResult
+from . import release, rules, upgrade
+
+KIND = "rollout"
+
+
+class RolloutHandler(Handler):
+    kind = KIND
+    results = tuple((value, label) for value, label in RolloutResult.choices)
+    error_result = RolloutResult.FAILED
+    audit_prefix = "rollout"
+
+    def title(self, job: Job) -> str:
+        rollout = Rollout.objects.filter(job_id=job.id).select_related("image").first()
+        return f"Rollout “{rollout.name}” of {rollout.image.file_name}" if rollout else "Firmware rollout"
+
+    @contextlib.contextmanager
+    def chunk(self, job: Job) -> Iterator[Any]:
+        rollout = Rollout.objects.select_related("image", "partner").get(job_id=job.id)
+        # One Core Server connection pool for the whole chunk.
+        with rop_client_for(job.partner) as client:
+            yield upgrade.Context(rollout, client)
+
+    def run(self, job: Job, item: JobItem, context: Any) -> Step:
+        return upgrade.step(context, job, item)
+
+    def interrupted(self, job: Job, item: JobItem, *, timed_out: bool = False) -> Step:
+        # Never a failure: the stored step says what to read again.
+        return upgrade.interrupted(item)
+
+    def item_finished(self, job: Job, item: JobItem) -> None:
+        # A place in flight may have come free.
+        release.wake_waiters(job.id)
+        rollout = Rollout.objects.filter(job_id=job.id).first()
+        if rollout is not None:
+            rules.after_item(job, rollout, item.result)
+
+    def targets(self, job: Job, target_ids: Iterable[int]) -> dict[int, Target]:
+        slug = job.partner.slug
+        rows = Device.objects.filter(partner_id=job.partner_id, id__in=list(target_ids)).values_list(
+            "id", "uid", "display_name"
+        )
+        return {
+            id_: Target(
+                label=name or "(no name)", code=uid, url=reverse("device_detail", kwargs={"slug": slug, "uid": uid})
+            )
+            for id_, uid, name in rows
+        }
+
+    def finished_params(self, job: Job) -> dict[str, Any]:
+        rollout = Rollout.objects.filter(job_id=job.id).select_related("image").first()
+        return {"rollout": rollout.id, "image": rollout.image.file_name} if rollout else {}

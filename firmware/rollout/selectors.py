@@ -1,0 +1,132 @@
+"""What the rollout pages show: the list, and one rollout's progress (a bar per
+result, devices per minute, ETA, the wave) and its devices."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from core.pagination import id_page
+from jobs import selectors as job_selectors
+from jobs.models import OPEN_ITEM_STATES, ItemState, JobItem, JobState
+from jobs.registry import Target
+from partners.models import Partner
+
+from ..models import Rollout, RolloutResult
+from .handler import RolloutHandler
+
+ROLLOUTS_PAGE_SIZE = 50
+DEVICES_PAGE_SIZE = 100
+# Devices per minute are measured over this much of the recent past.
+RATE_WINDOW = timedelta(minutes=10)
+
+
+def rollouts_page(partner: Partner, after: int | None = None) -> tuple[list[Rollout], int | None]:
+    qs = Rollout.objects.filter(partner=partner).select_related("job", "image", "created_by")
+    rollouts, next_after = id_page(qs, ROLLOUTS_PAGE_SIZE, after, newest_first=True)
+    finished = dict(
+        JobItem.objects.filter(job__in=[r.job_id for r in rollouts])
+        .exclude(state__in=OPEN_ITEM_STATES)
+        .order_by()
+        .values_list("job_id")
+        .annotate(n=Count("id"))
+    )
+    for rollout in rollouts:
+        rollout.finished = finished.get(rollout.job_id, 0)
+    return rollouts, next_after
+
+
+@dataclass
+class Bar:
+    value: str
+    label: str
+    count: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.count / self.total) if self.total else 0
+
+
+@dataclass
+class RolloutProgress:
+    progress: job_selectors.Progress
+    bars: list[Bar]
+    per_minute: float | None
+    eta: datetime | None
+    live: bool
+    upgrading: int
+
+
+def rollout_progress(rollout: Rollout, now: datetime | None = None) -> RolloutProgress:
+    job = rollout.job
+    now = now or timezone.now()
+    progress = job_selectors.progress(job)
+    total = job.total
+    bars = [Bar(value, str(label), progress.results.get(value, 0), total) for value, label in RolloutResult.choices]
+    bars += [
+        Bar(ItemState.WAITING.value, "Waiting", progress.states[ItemState.WAITING], total),
+        Bar(ItemState.PENDING.value, "Not started", progress.states[ItemState.PENDING], total),
+    ]
+    since = max(job.started_at or job.created_at, now - RATE_WINDOW)
+    recent = JobItem.objects.filter(job_id=job.id, state=ItemState.DONE, updated_at__gte=since).count()
+    minutes = max((now - since).total_seconds() / 60, 1 / 60)
+    per_minute = round(recent / minutes, 1) if job.started_at else None
+    running = job.state in (JobState.QUEUED, JobState.RUNNING)
+    eta = now + timedelta(minutes=progress.open / per_minute) if per_minute and progress.open and running else None
+    upgrading = JobItem.objects.filter(
+        job_id=job.id, state__in=(ItemState.RUNNING, ItemState.WAITING), data__step__in=("upgrading", "adopted")
+    ).count()
+    return RolloutProgress(
+        progress=progress,
+        bars=[bar for bar in bars if bar.count],
+        per_minute=per_minute,
+        eta=eta,
+        live=job_selectors.is_live(job, progress),
+        upgrading=upgrading,
+    )
+
+
+@dataclass
+class DeviceRow:
+    item: JobItem
+    target: Target
+    wave: int
+    label: str
+
+
+def device_rows(rollout: Rollout, show: str = "", after: int | None = None) -> tuple[list[DeviceRow], int | None]:
+    """A keyset page of the rollout's devices, filtered by an open state or a result."""
+    qs: QuerySet[JobItem] = JobItem.objects.filter(job_id=rollout.job_id)
+    if show in OPEN_ITEM_STATES:
+        qs = qs.filter(state=show)
+    elif show:
+        qs = qs.filter(result=show)
+    items, next_after = id_page(qs, DEVICES_PAGE_SIZE, after)
+    targets = RolloutHandler().targets(rollout.job, [i.target_id for i in items])
+    labels: dict[str, Any] = dict(RolloutResult.choices)
+    rows = [
+        DeviceRow(
+            item=item,
+            target=targets.get(item.target_id, Target(label=f"#{item.target_id}")),
+            wave=int((item.data or {}).get("wave", 0)) + 1,
+            label=str(labels.get(item.result, item.result)) if item.result else _open_label(item),
+        )
+        for item in items
+    ]
+    return rows, next_after
+
+
+def _open_label(item: JobItem) -> str:
+    step = (item.data or {}).get("step")
+    if step in ("upgrading", "adopted"):
+        return "Upgrading"
+    if step == "creating":
+        return "Starting"
+    return str(item.get_state_display())
+
+
+def valid_filter(rollout: Rollout, value: str) -> str:
+    return job_selectors.valid_filter(rollout.job, value)

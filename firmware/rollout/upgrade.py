@@ -1,0 +1,404 @@
+"""One device of a rollout: its steps, each decided from the state stored in its
+job item's data, so that a step run twice (a redelivered chunk, a worker that died)
+never starts a second upgrade session.
+
+item.data keys:
+- wave: the device's wave (0 = the canary group);
+- step: "" (nothing started), "creating" (an upgrade session is being asked for:
+  written, on the item's own row, before the request leaves), "upgrading" (a session
+  of ours, id in `session`), "adopted" (the device was already upgrading when asked:
+  that upgrade is followed, not doubled);
+- session, started, expires (epoch seconds), checks: the session and its reads;
+- sessions: sessions created for this device by this rollout (ropsim's counters in
+  the tests agree with it);
+- tries, deferrals, repushes, limit_hits: retries of each kind; problem: why the
+  last try did not happen (offline, asleep, low battery);
+- maybe_created: a create request whose answer was lost (it may have started one);
+- from_version: the device's firmware when its upgrade started (roll back uses it);
+- reason: the failure's symbol (failure rules count by it); took: seconds an
+  upgrade took (the typical time is learnt from it).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.request_budget import BudgetTimeout
+from devices.models import Device, Family
+from jobs.models import ItemState, Job, JobItem
+from jobs.registry import Done, Retry, Step, Wait
+from rop import RopClient
+from rop import errors as rop_errors
+from rop.models import UpgradeStatus
+
+from ..models import Rollout, RolloutResult
+from ..pushing import forget_push, push_image
+from . import timing
+from .targeting import runs_version
+
+log = logging.getLogger(__name__)
+
+CREATING, UPGRADING, ADOPTED = "creating", "upgrading", "adopted"
+# Steps during which a device counts against the rollout's devices in flight.
+IN_FLIGHT_STEPS = (CREATING, UPGRADING, ADOPTED)
+# Items of later waves wait this long (until "next wave" makes them pending).
+HELD_FOR = timedelta(days=3650)
+# A retry soon after a request whose answer was lost or refused by the budget.
+SOON = timedelta(seconds=2)
+MAX_REPUSHES = 2
+# Reads of an adopted upgrade that find the device out of the online list before it is given up on.
+MAX_ADOPTED_CHECKS = 12
+# Typical upgrade times an adopted upgrade that may be ours gets before it is reported failed.
+ADOPTED_PATIENCE = 3
+
+FAILURE_WORDS = {
+    UpgradeStatus.FILE_CHECK_FAILED: "The device rejected the image (file_check_failed): is it for this model?",
+    UpgradeStatus.OUT_OF_MEMORY: "The device ran out of memory during the upgrade (out_of_memory).",
+    UpgradeStatus.UNKNOWN_ERROR: "The upgrade failed with an unknown error (unknown_error).",
+    UpgradeStatus.FAILED: "The device refused the upgrade (failed).",
+    UpgradeStatus.FOCUS_ERROR: "The device reported a focus error during the upgrade (focus_error).",
+}
+
+
+@dataclass
+class Context:
+    """What a chunk shares: its rollout, one Core Server client, and the typical
+    upgrade time (read once per chunk: one query less per device)."""
+
+    rollout: Rollout
+    client: RopClient
+    _typical: float | None = None
+
+    def typical(self) -> float:
+        if self._typical is None:
+            self._typical = timing.typical_upgrade_seconds(self.rollout.job_id)
+        return self._typical
+
+
+def held_until(now: datetime) -> datetime:
+    return now + HELD_FOR
+
+
+def _ts(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def keep(item: JobItem, data: dict[str, Any]) -> bool:
+    """Store the device's state now, on its own row, while this worker holds it: the
+    next step (a request that starts something) must find it there after any crash."""
+    won = JobItem.objects.filter(id=item.id, state=ItemState.RUNNING, lease_until=item.lease_until).update(
+        data=data, updated_at=timezone.now()
+    )
+    item.data = data
+    return won == 1
+
+
+def step(ctx: Context, job: Job, item: JobItem) -> Step:
+    rollout, now = ctx.rollout, timezone.now()
+    data = dict(item.data or {})
+    wave = int(data.get("wave", 0))
+    if wave > rollout.current_wave:
+        return Wait(held_until(now), data, f"Waits for wave {wave + 1}.")
+    device = Device.objects.filter(partner_id=rollout.partner_id, id=item.target_id).first()
+    if device is None:
+        return Done(RolloutResult.SKIPPED, "The device was removed from the console.")
+    if data.get("step") in (UPGRADING, ADOPTED):
+        return _check(ctx, job, item, device, data, now)
+    return _start(ctx, job, item, device, data, now)
+
+
+# --- starting an upgrade ------------------------------------------------------------------
+
+
+def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str, Any], now: datetime) -> Step:
+    rollout, client = ctx.rollout, ctx.client
+    data["step"] = ""
+    if rollout.deadline and now >= rollout.deadline:
+        return _past_deadline(item, data)
+    low = rollout.min_battery_percent
+    if device.family == Family.BATTERY and device.battery_percent is not None and device.battery_percent < low:
+        return _defer(rollout, item, data, now, f"Battery at {device.battery_percent} %, under the minimum of {low} %.")
+    image = rollout.image
+    if image.uploaded_to_rop_at is None:
+        image.refresh_from_db()  # another device of the chunk may have pushed it
+    if image.uploaded_to_rop_at is None:
+        pushed = push_image(image.id, client=client)
+        if pushed.result == "busy":
+            return Wait(now + timedelta(seconds=5), data, "Waiting for the image to reach the Core Server.")
+        if not pushed.ok:
+            keep(item, data)
+            return Retry(timedelta(seconds=timing.retry_seconds()), f"The image could not be pushed: {pushed.message}")
+    if data.get("maybe_created"):
+        # A request of ours may have started an upgrade that has ended by now (a worker
+        # died before storing the answer): the online list says whether it took, before
+        # anything is asked again.
+        reported = _reported_version(client, device.uid)
+        if reported is not None and _runs_image(rollout, reported):
+            return _succeeded(ctx, item, data, now)
+        if reported is None:  # rebooting into it, most likely: follow it
+            return _adopt(ctx, data, now)
+    if not _take_room(job, item, data):
+        # Woken when a device in flight finishes (release.wake_waiters); the wait is
+        # only the fallback, so that a full rollout does not spin on its own items.
+        data["room"] = True
+        room = timedelta(seconds=max(1.0, ctx.typical()))
+        return Wait(now + room, data, "Waiting for room: the most devices in flight are upgrading.")
+    # data["step"] is "creating" on the row from here: a crash now is seen by interrupted().
+    try:
+        session = client.create_upgrade_session(device.uid, image.file_name, rollout.factory_reset)
+    except rop_errors.FileNotFound:
+        forget_push(image.id, "An upgrade session answered file_not_found: the Core Server no longer has it.")
+        image.uploaded_to_rop_at = None
+        data.update(step="", repushes=int(data.get("repushes", 0)) + 1)
+        if data["repushes"] > MAX_REPUSHES:
+            keep(item, data)
+            return Retry(timedelta(seconds=timing.retry_seconds()), "The Core Server keeps losing the image.")
+        return Wait(now, data, "The Core Server no longer had the image: pushing it again.")
+    except rop_errors.DuplicateUpgrade:
+        return _adopt(ctx, data, now)
+    except rop_errors.UpgradeSessionLimitReached:
+        lowered = lower_in_flight(job)
+        data.update(step="", limit_hits=int(data.get("limit_hits", 0)) + 1)
+        wait = timing.retry_after(data["limit_hits"], max(1.0, ctx.typical() / 2))
+        return Wait(now + wait, data, f"The Core Server's upgrade session limit was reached; in flight now {lowered}.")
+    except (rop_errors.DeviceOffline, rop_errors.WakeUpTimeout) as exc:
+        data["step"] = ""
+        words = "asleep and did not wake up" if isinstance(exc, rop_errors.WakeUpTimeout) else "offline"
+        return _unreachable(rollout, item, data, now, f"The device is {words}.")
+    except BudgetTimeout:
+        data["step"] = ""
+        return Wait(now + SOON, data, "The partner's request budget is used up: trying again shortly.")
+    except (rop_errors.RopUnavailable, rop_errors.ServerInternalError, rop_errors.CommandTimeout) as exc:
+        # The request may have started an upgrade whose answer was lost: ask again soon,
+        # while it would still be running, so that duplicate_upgrade tells us.
+        data.update(step="", maybe_created=True)
+        keep(item, data)
+        return Retry(SOON, f"The Core Server did not confirm the upgrade session ({exc.symbol or 'no answer'}).")
+    except rop_errors.RopError as exc:
+        data.update(step="", reason=exc.symbol or "error")
+        keep(item, data)
+        return Done(RolloutResult.FAILED, f"The Core Server refused the upgrade session ({exc.symbol}).")
+    data.update(
+        step=UPGRADING,
+        session=session.session_id,
+        started=_ts(now),
+        expires=_ts(now) + session.expired_in,
+        checks=0,
+        sessions=int(data.get("sessions", 0)) + 1,
+        from_version=device.firmware_version,
+        maybe_created=False,
+    )
+    keep(item, data)
+    typical = ctx.typical()
+    return Wait(_before_expiry(now + timing.first_check(typical), data), data, "Upgrading.")
+
+
+def _take_room(job: Job, item: JobItem, data: dict[str, Any]) -> bool:
+    """Mark the device "creating" if fewer than the job's max_in_flight devices are
+    upgrading. The job row's lock makes the count and the mark one step across workers."""
+    with transaction.atomic():
+        cap = Job.objects.select_for_update().filter(id=job.id).values_list("max_in_flight", flat=True).first()
+        if cap:
+            busy = (
+                JobItem.objects.filter(job_id=job.id, state__in=(ItemState.RUNNING, ItemState.WAITING))
+                .filter(data__step__in=IN_FLIGHT_STEPS)
+                .exclude(id=item.id)
+                .count()
+            )
+            if busy >= cap:
+                return False
+        data.update(step=CREATING, room=False)
+        return keep(item, data)
+
+
+def lower_in_flight(job: Job) -> int:
+    """up_to_upgrade_session_limit: the Core Server holds no more sessions than are
+    running now, so the rollout takes no more than it has in flight (at least one)."""
+    busy = (
+        JobItem.objects.filter(job_id=job.id, state__in=(ItemState.RUNNING, ItemState.WAITING))
+        .filter(data__step__in=(UPGRADING, ADOPTED))
+        .count()
+    )
+    lowered = max(1, busy)
+    Job.objects.filter(id=job.id).filter(Q(max_in_flight__isnull=True) | Q(max_in_flight__gt=lowered)).update(
+        max_in_flight=lowered
+    )
+    job.max_in_flight = min(job.max_in_flight or lowered, lowered)
+    return job.max_in_flight
+
+
+def _adopt(ctx: Context, data: dict[str, Any], now: datetime) -> Step:
+    """duplicate_upgrade: the device is upgrading already (maybe by a request of ours
+    whose answer was lost). Follow that upgrade; never start a second one."""
+    data.update(step=ADOPTED, session="", started=_ts(now), checks=0)
+    typical = ctx.typical()
+    return Wait(now + timing.first_check(typical), data, "The device was already upgrading: following that upgrade.")
+
+
+# --- following an upgrade -----------------------------------------------------------------
+
+
+def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str, Any], now: datetime) -> Step:
+    client = ctx.client
+    if not data.get("session"):
+        return _check_adopted(ctx, job, item, device, data, now)
+    try:
+        status = client.get_upgrade_status(device.uid, str(data["session"]))
+    except rop_errors.SessionNotFound:
+        return _without_session(ctx, item, device, data, "The upgrade session expired before its result was read")
+    except (BudgetTimeout, rop_errors.RopUnavailable, rop_errors.ServerInternalError, rop_errors.CommandTimeout):
+        return Wait(now + SOON * 5, data, "The session could not be read just now: reading it again shortly.")
+    except rop_errors.RopError as exc:
+        # An answer we do not understand: counted, so that it ends after max_attempts.
+        return Retry(SOON * 5, f"The upgrade session's status could not be read ({exc.symbol or exc}).")
+    data["checks"] = int(data.get("checks", 0)) + 1
+    if status == UpgradeStatus.UPGRADING:
+        data["upgrading_at"] = _ts(now)
+        typical = ctx.typical()
+        return Wait(_before_expiry(now + timing.next_check(typical, data["checks"]), data), data, "Upgrading.")
+    if status == UpgradeStatus.SUCCESS:
+        return _succeeded(ctx, item, data, now)
+    if status == UpgradeStatus.SAME_VERSION:
+        keep(item, data)
+        return Done(RolloutResult.SAME_VERSION, "The device already ran this version.")
+    if status == UpgradeStatus.LOW_BATTERY:
+        data.update(step="", session="")
+        return _defer(ctx.rollout, item, data, now, "The device answered low_battery.")
+    data["reason"] = str(status)
+    keep(item, data)
+    return Done(RolloutResult.FAILED, FAILURE_WORDS.get(status, f"The upgrade ended with {status}."))
+
+
+def _succeeded(ctx: Context, item: JobItem, data: dict[str, Any], now: datetime) -> Step:
+    # It ended between the last read that saw it running (or its start) and this one:
+    # the middle, so that the learnt time can go down as well as up.
+    if "started" in data:  # not for an upgrade that was found done, never followed
+        ended = (_ts(now) + float(data["upgrading_at"])) / 2 if data.get("upgrading_at") else _ts(now)
+        data["took"] = round(max(0.0, ended - float(data["started"])), 3)
+    keep(item, data)
+    image = ctx.rollout.image
+    before = data.get("from_version") or "an unknown version"
+    return Done(RolloutResult.SUCCEEDED, f"Upgraded from {before} to {image.version or image.file_name}.")
+
+
+def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str, Any], now: datetime) -> Step:
+    """An upgrade we follow without its session id: the online list says when the
+    device runs the new version; creating a session says whether it still upgrades."""
+    data["checks"] = int(data.get("checks", 0)) + 1
+    typical = ctx.typical()
+    reported = _reported_version(ctx.client, device.uid)
+    if reported is not None and _runs_image(ctx.rollout, reported):
+        return _succeeded(ctx, item, data, now)
+    if reported is None and data["checks"] < MAX_ADOPTED_CHECKS:
+        # Not in the online list: rebooting into the new image, most likely.
+        return Wait(
+            now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade (rebooting)."
+        )
+    patient = _ts(now) - float(data.get("started", 0)) < ADOPTED_PATIENCE * typical
+    if data.get("maybe_created"):
+        # The upgrade may be ours: asking again could start a second one. Give it the
+        # time an upgrade takes a few times over, then report what the device runs.
+        if patient:
+            return Wait(now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade.")
+        data["reason"] = "unknown_outcome"
+        keep(item, data)
+        return Done(
+            RolloutResult.FAILED,
+            f"An upgrade started by a request whose answer was lost did not bring the new version (the device"
+            f" reports {reported or 'nothing'}). Retry failed devices to try again.",
+        )
+    # Someone else's upgrade: once it can have ended, asking for ours says whether it did
+    # (duplicate_upgrade: not yet); ours is then the first of this rollout.
+    if patient:
+        return Wait(now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade.")
+    data.update(step="", session="")
+    return Wait(now + timing.next_check(typical, data["checks"]), data, "The device was upgrading: trying again.")
+
+
+def _without_session(ctx: Context, item: JobItem, device: Device, data: dict[str, Any], why: str) -> Step:
+    reported = _reported_version(ctx.client, device.uid)
+    if reported is not None and _runs_image(ctx.rollout, reported):
+        return _succeeded(ctx, item, data, timezone.now())
+    data["reason"] = "session_not_found"
+    keep(item, data)
+    return Done(RolloutResult.FAILED, f"{why}; the device reports {reported or 'no version'}.")
+
+
+def _reported_version(client: RopClient, uid: str) -> str | None:
+    """The device's firmware in the online list (one request for the whole fleet)."""
+    try:
+        for online in client.list_online_devices():
+            if online.uid == uid:
+                return online.firmware
+    except (rop_errors.RopError, BudgetTimeout) as exc:
+        log.info("rollout: online list unreadable while checking %s: %r", uid, exc)
+    return None
+
+
+def _runs_image(rollout: Rollout, version: str) -> bool:
+    return runs_version(version, rollout.image.version)
+
+
+def _before_expiry(when: datetime, data: dict[str, Any]) -> datetime:
+    """Read a session before the Core Server forgets it."""
+    expires = data.get("expires")
+    if isinstance(expires, int | float):
+        last = datetime.fromtimestamp(float(expires) - 5, tz=when.tzinfo)
+        return min(when, max(last, timezone.now()))
+    return when
+
+
+# --- not now ------------------------------------------------------------------------------
+
+
+def _unreachable(rollout: Rollout, item: JobItem, data: dict[str, Any], now: datetime, message: str) -> Step:
+    """Offline or asleep: tried again until the deadline (or MAX_TRIES), then skipped."""
+    data["tries"] = int(data.get("tries", 0)) + 1
+    data["problem"] = message
+    wait = timing.retry_after(data["tries"], timing.retry_seconds())
+    out_of_time = rollout.deadline is not None and now + wait > rollout.deadline
+    if out_of_time or (rollout.deadline is None and data["tries"] >= timing.MAX_TRIES):
+        keep(item, data)
+        return Done(RolloutResult.SKIPPED, f"{message} Tried {data['tries']} times until the rollout's deadline."[:255])
+    return Wait(now + wait, data, f"{message} Trying again later ({data['tries']} tries so far).")
+
+
+def _defer(rollout: Rollout, item: JobItem, data: dict[str, Any], now: datetime, message: str) -> Step:
+    """Low battery: retried later, never a failure; still low at the deadline: deferred."""
+    data["deferrals"] = int(data.get("deferrals", 0)) + 1
+    data["problem"] = message
+    wait = timedelta(seconds=timing.defer_seconds())
+    out_of_time = rollout.deadline is not None and now + wait > rollout.deadline
+    if out_of_time or (rollout.deadline is None and data["deferrals"] >= timing.MAX_TRIES):
+        keep(item, data)
+        return Done(RolloutResult.DEFERRED, f"{message} Still not upgraded at the rollout's deadline.")
+    return Wait(now + wait, data, f"Deferred: {message}")
+
+
+def _past_deadline(item: JobItem, data: dict[str, Any]) -> Step:
+    keep(item, data)
+    last = f" Last try: {data['problem']}" if data.get("problem") else ""
+    if data.get("deferrals"):
+        return Done(RolloutResult.DEFERRED, f"Deferred until the rollout's deadline.{last}"[:255])
+    return Done(
+        RolloutResult.SKIPPED, f"The rollout's deadline passed before the device could be upgraded.{last}"[:255]
+    )
+
+
+def interrupted(item: JobItem) -> Step:
+    """The worker was lost mid-step: re-read what the row says, never start again blind."""
+    data = dict(item.data or {})
+    now = timezone.now()
+    if data.get("session") or data.get("step") == ADOPTED:
+        return Wait(now, data, "The worker stopped: reading the upgrade session again.")
+    if data.get("step") == CREATING:
+        # The request may have started an upgrade: the next try asks again at once,
+        # and duplicate_upgrade then means it did (followed, not doubled).
+        data.update(step="", maybe_created=True)
+        return Wait(now, data, "The worker stopped while asking for an upgrade session: checking it.")
+    return Wait(now, data, "The worker stopped: trying again.")

@@ -1,0 +1,109 @@
+"""The rollout create form: image, targets (a selection from the device list, or its
+filters), waves, devices in flight, failure rules, deadline and factory reset."""
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from partners.models import Partner
+
+from .models import FirmwareImage
+from .rollout.services import Plan
+
+MAX_SELECTED = 10_000
+
+
+class DeviceIdsField(forms.Field):
+    """The devices chosen on the device list (hidden inputs, ids); anything not an id is dropped."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else []
+        return [int(v) for v in values if isinstance(v, str) and v.isascii() and v.isdigit() and 0 < int(v) < 2**63]
+
+
+class RolloutForm(forms.Form):
+    image = forms.ModelChoiceField(queryset=FirmwareImage.objects.none(), label="Image", empty_label="Choose an image")
+    name = forms.CharField(max_length=100, label="Name", help_text="How the rollout is listed, e.g. “Spring 2027”.")
+    canary = forms.IntegerField(
+        min_value=0, max_value=MAX_SELECTED, initial=5, label="Canary devices", help_text="Upgraded first, alone."
+    )
+    wave_size = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_SELECTED, label="Wave size (devices)", help_text="Blank: one wave."
+    )
+    wave_percent = forms.IntegerField(required=False, min_value=1, max_value=100, label="or wave size (% of devices)")
+    auto_advance_percent = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Next wave by itself at % upgraded",
+        help_text="Blank: wait for “Next wave”.",
+    )
+    max_in_flight = forms.IntegerField(min_value=1, max_value=1000, initial=10, label="Most devices upgrading at once")
+    min_battery_percent = forms.IntegerField(
+        min_value=0, max_value=100, initial=20, label="Defer battery devices under %"
+    )
+    min_finished = forms.IntegerField(min_value=1, max_value=MAX_SELECTED, initial=10, label="Failure rule: after")
+    max_failure_percent = forms.IntegerField(
+        min_value=1, max_value=100, initial=20, label="devices finished, pause at % failed"
+    )
+    file_check_limit = forms.IntegerField(
+        min_value=1, max_value=100, initial=3, label="Pause after this many devices reject the image"
+    )
+    deadline = forms.DateTimeField(
+        required=False,
+        label="Deadline",
+        help_text="Offline and asleep devices are retried until then, then skipped.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    factory_reset = forms.BooleanField(required=False, label="Restore factory settings after the upgrade")
+    confirm_factory_reset = forms.BooleanField(
+        required=False, label="I understand every device loses its settings (WiFi, names, schedules)."
+    )
+    device = DeviceIdsField(required=False)
+
+    def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["image"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = FirmwareImage.objects.filter(partner=partner).order_by("-created_at", "-id")
+
+    def clean_device(self) -> list[int]:
+        ids: list[int] = self.cleaned_data.get("device") or []
+        if len(ids) > MAX_SELECTED:
+            raise forms.ValidationError(f"Choose at most {MAX_SELECTED:,} devices, or use the filters.")
+        return ids
+
+    def clean_deadline(self) -> datetime | None:
+        deadline: datetime | None = self.cleaned_data.get("deadline")
+        if deadline is not None and deadline <= timezone.now():
+            raise forms.ValidationError("The deadline must be in the future.")
+        return deadline
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("wave_size") and data.get("wave_percent"):
+            self.add_error("wave_percent", "Give the wave size as a count or a percent, not both.")
+        if data.get("factory_reset") and not data.get("confirm_factory_reset"):
+            self.add_error("confirm_factory_reset", "Confirm the factory reset, or untick it.")
+        return data
+
+    def plan(self) -> Plan:
+        data = self.cleaned_data
+        return Plan(
+            name=data["name"],
+            canary=data["canary"],
+            wave_size=data.get("wave_size"),
+            wave_percent=data.get("wave_percent"),
+            max_in_flight=data["max_in_flight"],
+            auto_advance_percent=data.get("auto_advance_percent"),
+            min_battery_percent=data["min_battery_percent"],
+            min_finished=data["min_finished"],
+            max_failure_percent=data["max_failure_percent"],
+            file_check_limit=data["file_check_limit"],
+            factory_reset=bool(data.get("factory_reset")),
+            deadline=data.get("deadline"),
+        )

@@ -1,0 +1,254 @@
+"""Rollout pages: the list, creating one (with a preview of its devices), a rollout's
+page with live progress, its controls, and the compliance page that opens one.
+Operators change, viewers read."""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from core.http import HtmxHttpRequest
+from core.querystring import int_param
+from devices import selectors as device_selectors
+from devices.filters import DeviceFilterForm, filter_values
+from devices.models import Device
+from partners.access import Access, get_access, get_object_for
+from partners.models import Role
+
+from .compliance import compliance
+from .models import FirmwareImage, Rollout
+from .rollout import selectors, services
+from .rollout.targeting import Preview, preview
+from .rollout_forms import RolloutForm
+from .services import Refused
+
+MAX_CURSOR = 10**18 - 1
+PAGES = ("GET", "HEAD", "POST")
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def rollout_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_access(request, slug)
+    after = int_param(request.GET, "after", None, min_value=1, max_value=MAX_CURSOR)
+    rollouts, next_after = selectors.rollouts_page(access.partner, after)
+    next_query = urlencode({"after": next_after}) if next_after else ""
+    context = {"rollouts": rollouts, "next_query": next_query, "after": after, "access": access}
+    template = "firmware/rollouts.html"
+    if request.htmx and after and not request.htmx.history_restore_request:
+        template += "#rollout_rows"
+    return render(request, template, context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def rollout_new(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """GET: the form, filled from the query (an image, the device list's filters or a
+    selection) with its preview; POST: start the rollout."""
+    access = get_access(request, slug, Role.OPERATOR, PAGES)
+    data = request.POST if request.method == "POST" else request.GET
+    filters = DeviceFilterForm(data)
+    if request.method == "POST":
+        form = RolloutForm(data, partner=access.partner)
+        if form.is_valid() and filters.is_valid():
+            targets = _preview(access, form.cleaned_data["image"], filters, form.cleaned_data["device"]).target_ids
+            try:
+                rollout = services.create_rollout(
+                    access.partner, request.user, form.cleaned_data["image"], targets, form.plan()
+                )
+            except Refused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Started “{rollout.name}” on {len(targets):,} devices.")
+                url = reverse("rollout_detail", kwargs={"slug": slug, "rollout_id": rollout.id})
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    else:
+        form = RolloutForm(partner=access.partner, initial=_initial(access, data))
+    image = _chosen_image(access, data)
+    devices = _selected_ids(data)
+    chosen = _preview(access, image, filters, devices) if image is not None and filters.is_valid() else None
+    context = {
+        "form": form,
+        "filters": filters,
+        "preview": chosen,
+        "image": image,
+        "selected": devices,
+        "access": access,
+    }
+    template = "firmware/rollout_new.html"
+    if request.htmx and request.GET.get("part") == "preview":
+        template += "#preview"
+    return render(request, template, context)
+
+
+def _chosen_image(access: Access, data: QueryDict) -> FirmwareImage | None:
+    image_id = int_param(data, "image", None, min_value=1, max_value=MAX_CURSOR)
+    return FirmwareImage.objects.filter(partner=access.partner, id=image_id).first() if image_id else None
+
+
+def _selected_ids(data: QueryDict) -> list[int]:
+    ids = []
+    for value in data.getlist("device")[: 10_000 + 1]:
+        if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_CURSOR:
+            ids.append(int(value))
+    return ids
+
+
+def _initial(access: Access, data: QueryDict) -> dict[str, Any]:
+    image = _chosen_image(access, data)
+    initial: dict[str, Any] = {"device": _selected_ids(data)}
+    if image is not None:
+        initial.update(image=image, name=f"{image.version or image.file_name}"[:100])
+    return initial
+
+
+def _preview(access: Access, image: FirmwareImage, filters: DeviceFilterForm, device_ids: list[int]) -> Preview:
+    devices: QuerySet[Device]
+    if device_ids:
+        devices = Device.objects.filter(partner=access.partner, id__in=device_ids)
+    else:
+        devices = device_selectors.filtered_devices(access.partner, filter_values(filters.cleaned_data))
+    return preview(image, devices)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def rollout_detail(request: HtmxHttpRequest, slug: str, rollout_id: int) -> HttpResponse:
+    access, rollout = get_object_for(
+        request, slug, Rollout.objects.select_related("job", "image", "created_by"), id=rollout_id
+    )
+    polling = bool(request.htmx) and request.GET.get("part") == "progress"
+    # The poll keeps the filter the page shows now (it may have changed since).
+    query = urlsplit(request.htmx.current_url or "").query if polling else request.GET.urlencode()
+    show = selectors.valid_filter(rollout, QueryDict(query).get("result", ""))
+    after = int_param(request.GET, "after", None, min_value=0, max_value=MAX_CURSOR)
+    state = selectors.rollout_progress(rollout)
+    rows, next_after = selectors.device_rows(rollout, show, after)
+    context = {
+        "rollout": rollout,
+        "job": rollout.job,
+        "state": state,
+        "progress": state.progress,
+        "can_control": access.can_operate,
+        "result": show,
+        "rows": rows,
+        "next_query": urlencode({**({"result": show} if show else {}), "after": next_after}) if next_after else "",
+        "after": after,
+        "wave_number": rollout.current_wave + 1,
+        "more_waves": rollout.current_wave + 1 < len(rollout.waves),
+    }
+    template = "firmware/rollout.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        if polling:
+            template += "#progress"
+            context["oob"] = True
+        elif after:
+            template += "#device_rows"
+        else:
+            template += "#devices"
+    return render(request, template, context)
+
+
+def _control(
+    request: HtmxHttpRequest, slug: str, rollout_id: int, change: Callable[[Rollout, Any], Any], done: str, no: str
+) -> HttpResponse:
+    _access, rollout = get_object_for(
+        request, slug, Rollout.objects.select_related("job", "partner"), Role.OPERATOR, ("POST",), id=rollout_id
+    )
+    outcome = change(rollout, request.user)
+    if outcome:
+        messages.success(request, done.format(outcome=outcome))
+    else:
+        messages.error(request, no)
+    url = reverse("rollout_detail", kwargs={"slug": slug, "rollout_id": rollout.id})
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+def rollout_pause(request: HtmxHttpRequest, slug: str, rollout_id: int) -> HttpResponse:
+    return _control(
+        request,
+        slug,
+        rollout_id,
+        services.pause,
+        "Paused: devices upgrading now finish.",
+        "Only a running rollout can be paused.",
+    )
+
+
+@login_required
+def rollout_resume(request: HtmxHttpRequest, slug: str, rollout_id: int) -> HttpResponse:
+    return _control(request, slug, rollout_id, services.resume, "Resumed.", "Only a paused rollout can be resumed.")
+
+
+@login_required
+def rollout_cancel(request: HtmxHttpRequest, slug: str, rollout_id: int) -> HttpResponse:
+    return _control(
+        request,
+        slug,
+        rollout_id,
+        services.cancel,
+        "Cancelled: no more devices start; those upgrading now finish.",
+        "This rollout has already ended.",
+    )
+
+
+@login_required
+def rollout_next_wave(request: HtmxHttpRequest, slug: str, rollout_id: int) -> HttpResponse:
+    return _control(
+        request,
+        slug,
+        rollout_id,
+        lambda rollout, user: (services.next_wave(rollout, user) or -1) + 1,
+        "Wave {outcome} started.",
+        "There is no next wave, or the rollout has ended.",
+    )
+
+
+@login_required
+def rollout_retry(request: HtmxHttpRequest, slug: str, rollout_id: int) -> HttpResponse:
+    return _control(
+        request,
+        slug,
+        rollout_id,
+        services.retry_failed,
+        "Trying the {outcome} failed devices again.",
+        "No failed device to try again (or the rollout was cancelled).",
+    )
+
+
+@login_required
+def rollout_roll_back(request: HtmxHttpRequest, slug: str, rollout_id: int) -> HttpResponse:
+    def roll_back(rollout: Rollout, user: Any) -> str:
+        outcome = services.roll_back(rollout, user)
+        if not outcome.rollouts:
+            return ""
+        missing = (
+            f" {outcome.missing} devices were left: their previous image is not in the library."
+            if outcome.missing
+            else ""
+        )
+        return f"{len(outcome.rollouts)} roll-back rollout(s) started.{missing}"
+
+    return _control(
+        request,
+        slug,
+        rollout_id,
+        roll_back,
+        "{outcome}",
+        "Nothing to roll back: no upgraded device's previous image is in the library.",
+    )
+
+
+@login_required
+def firmware_compliance(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    access = get_access(request, slug)
+    return render(request, "firmware/compliance.html", {"rows": compliance(access.partner), "access": access})
