@@ -193,6 +193,7 @@ class DeviceServer:
         dev = self._reachable()
         if dev is None:
             return self._drop(request)
+        self.lan.requests_seen += 1
         query = request.query
         cmd = query.get("cmd", "")
         if request.method == "GET" and cmd == "Snap":
