@@ -311,7 +311,7 @@ def test_it_pins_the_certificate_on_first_use_and_refuses_a_rotated_one(
         assert first.certificate_sha256 is None
         first.device_info()
         pin = first.certificate_sha256
-    assert pin == ep.cert_sha256
+    assert pin is not None and pin == ep.cert_sha256
     colons = ":".join(pin[i : i + 2] for i in range(0, 64, 2)).upper()
     with client_for(lan_https, dev, fleet, pinned_sha256=colons) as same:
         assert same.device_info().model == "RLC-823A"
