@@ -10,7 +10,17 @@ See docs/rop-client.md, "LAN client".
 
 from . import errors
 from .client import PTZ_OPS, LanClient
-from .errors import CertificateChanged, LanAuthFailed, LanError, LanLocked, LanNotSupported, LanUnreachable
+from .errors import (
+    CertificateChanged,
+    LanAuthFailed,
+    LanCommandError,
+    LanError,
+    LanLocked,
+    LanNotSupported,
+    LanTimeout,
+    LanUnexpectedResponse,
+    LanUnreachable,
+)
 from .models import Channel, ChannelState, DeviceInfo, Preset
 from .tls import fetch_fingerprint, normalise_fingerprint
 
@@ -22,9 +32,12 @@ __all__ = [
     "DeviceInfo",
     "LanAuthFailed",
     "LanClient",
+    "LanCommandError",
     "LanError",
     "LanLocked",
     "LanNotSupported",
+    "LanTimeout",
+    "LanUnexpectedResponse",
     "LanUnreachable",
     "Preset",
     "errors",

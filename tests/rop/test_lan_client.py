@@ -315,6 +315,7 @@ def test_it_pins_the_certificate_on_first_use_and_refuses_a_rotated_one(
     colons = ":".join(pin[i : i + 2] for i in range(0, 64, 2)).upper()
     with client_for(lan_https, dev, fleet, pinned_sha256=colons) as same:
         assert same.device_info().model == "RLC-823A"
+        assert same.snapshot(0)[:2] == b"\xff\xd8" and same.states()[0].channel == 0
     new = lan_https.rotate_certificate(dev.uid)
     assert new != pin
     state = lan_https.state(dev.uid)
