@@ -105,6 +105,7 @@ class SimConfig:
     max_firmware_mb: float = _opt(512.0, "Largest firmware upload accepted, in MiB.")
     lan_devices: int = _opt(0, "Also expose the first N devices on the LAN camera emulator (ropsim.lan).")
     lan_port_base: int = _opt(0, "First LAN emulator port (device i listens on P+i; 0 = free ports).")
+    lan_https: bool = _opt(False, "Serve the LAN emulator over HTTPS with self-signed certificates, one per device.")
     # --- not on the command line --------------------------------------------------------
     clock: Clock | None = _opt(None, "Injected clock (tests).", cli=False)
 

@@ -134,7 +134,10 @@ async def _start_lan(app: web.Application, sim: Simulator) -> None:
     from ropsim.lan import start_lan_servers  # the LAN engineer's package; only needed here
 
     uids = list(sim.fleet.devices)[: sim.config.lan_devices]
-    group = await start_lan_servers(sim.fleet, uids=uids, host=sim.config.host, port_base=sim.config.lan_port_base)
+    config = sim.config
+    group = await start_lan_servers(
+        sim.fleet, uids=uids, host=config.host, port_base=config.lan_port_base, https=config.lan_https
+    )
     app[LAN_GROUP] = group
     sim.lan_endpoints = [
         {
@@ -144,6 +147,7 @@ async def _start_lan(app: web.Application, sim: Simulator) -> None:
             "url": ep.url,
             "username": ep.username,
             "password": ep.password,
+            "cert_sha256": ep.cert_sha256,
         }
         for ep in group
     ]

@@ -23,13 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from . import devices, snapshot
+from . import devices, snapshot, tls
 from .commands import COMMANDS, Context
 from .discovery import start_discovery
 from .media_port import start_media_port
@@ -92,10 +93,12 @@ class LanEndpoint:
     port: int
     username: str
     password: str
+    scheme: str = "http"  # "https" when started with https=True
+    cert_sha256: str | None = None  # SHA-256 of the device's current certificate (HTTPS only)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}/cgi-bin/api.cgi"
+        return f"{self.scheme}://{self.host}:{self.port}/cgi-bin/api.cgi"
 
 
 @dataclass
@@ -190,6 +193,7 @@ class DeviceServer:
         dev = self._reachable()
         if dev is None:
             return self._drop(request)
+        self.lan.requests_seen += 1
         query = request.query
         cmd = query.get("cmd", "")
         if request.method == "GET" and cmd == "Snap":
@@ -351,6 +355,7 @@ def _maybe_int(value: str) -> Any:
 class _Running:
     server: DeviceServer
     runner: web.AppRunner
+    ssl_context: ssl.SSLContext | None = None
 
 
 class LanServers(list[LanEndpoint]):
@@ -369,6 +374,20 @@ class LanServers(list[LanEndpoint]):
         for endpoint in self:
             if endpoint.uid == uid:
                 return endpoint
+        raise KeyError(uid)
+
+    def rotate_certificate(self, uid: str) -> str:
+        """Give an HTTPS device a new self-signed certificate (a reset camera) and
+        return its SHA-256; connections opened from now on see it."""
+        for running in self._running:
+            endpoint = running.server.endpoint
+            if endpoint.uid == uid:
+                if running.ssl_context is None:
+                    raise ValueError(f"{uid} is served over plain HTTP")
+                certificate = tls.generate(uid, endpoint.host)
+                tls.load(running.ssl_context, certificate)
+                endpoint.cert_sha256 = certificate.sha256
+                return certificate.sha256
         raise KeyError(uid)
 
     def discovery_answers(self) -> Iterable[dict[str, Any]]:
@@ -402,17 +421,25 @@ async def start_lan_servers(
     *,
     discovery_port: int | None = None,
     options: LanOptions | None = None,
+    https: bool = False,
+    certificate_per: str = "device",
 ) -> LanServers:
     """Expose fleet devices on the LAN API, one HTTP port each.
 
     ``uids`` None exposes every device in ``fleet.devices``. ``port_base`` 0
     picks free ports; otherwise device i listens on ``port_base + i``.
     ``discovery_port`` starts the UDP discovery responder (0 = a free port).
+    ``https`` serves HTTPS instead of HTTP with self-signed certificates (tls.py):
+    one per device (``certificate_per="device"``, like real cameras) or one for
+    the whole run (``"run"``, faster to start with many devices).
     Must be awaited in the event loop that will serve the requests.
     """
+    if certificate_per not in ("device", "run"):
+        raise ValueError(f"certificate_per must be 'device' or 'run', not {certificate_per!r}")
     state = LanState(fleet, options)
     servers = LanServers(state)
     selected = list(fleet.devices) if uids is None else list(uids)
+    shared = tls.generate("ropsim-lan", host) if https and certificate_per == "run" else None
     try:
         servers._media, servers.media_port = await start_media_port(host)
         for index, uid in enumerate(selected):
@@ -420,13 +447,22 @@ async def start_lan_servers(
             lan = state.add(dev)
             endpoint = LanEndpoint(uid, host, 0, username, password)
             server = DeviceServer(fleet, lan, endpoint, servers.media_port)
+            context = None
+            if https:
+                # Generated in a thread: EC keys are quick, but hundreds of devices are not.
+                certificate = shared if shared is not None else await asyncio.to_thread(tls.generate, uid, host)
+                context = tls.server_context(certificate)
+                endpoint.scheme = "https"
+                endpoint.cert_sha256 = certificate.sha256
             runner = web.AppRunner(server.app, access_log=None, handle_signals=False)
             await runner.setup()
-            site = web.TCPSite(runner, host, port_base + index if port_base else 0, reuse_address=True)
+            site = web.TCPSite(
+                runner, host, port_base + index if port_base else 0, reuse_address=True, ssl_context=context
+            )
             await site.start()
             sockets = getattr(site._server, "sockets", None) or []  # noqa: SLF001 - aiohttp has no public getter
             endpoint.port = sockets[0].getsockname()[1] if sockets else port_base + index
-            servers._running.append(_Running(server, runner))
+            servers._running.append(_Running(server, runner, context))
             servers.append(endpoint)
         if discovery_port is not None:
             transport, bound = await start_discovery(host, discovery_port, servers.discovery_answers)

@@ -214,6 +214,8 @@ class DeviceLanState:
         self.setup_values: dict[str, Any] | None = None
         # Recent cmd names received, newest last (test assertions, /_sim views).
         self.commands_seen: deque[str] = deque(maxlen=1000)
+        # HTTP requests to api.cgi (a batch of commands counts once): tests check batching.
+        self.requests_seen = 0
 
     # -- motion / AI -------------------------------------------------------
     def raise_alarm(self, channel: int, motion: bool, ai: Iterable[str], hold: float | None = None) -> None:

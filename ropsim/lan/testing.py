@@ -65,6 +65,16 @@ class LanThread:
         assert self.servers is not None
         return self.servers.endpoint(uid)
 
+    def rotate_certificate(self, uid: str) -> str:
+        """LanServers.rotate_certificate, run on the emulator's loop (HTTPS only)."""
+        assert self.servers is not None
+        servers = self.servers
+
+        async def rotate() -> str:
+            return servers.rotate_certificate(uid)
+
+        return self.run(rotate())
+
     def state(self, uid: str) -> DeviceLanState:
         assert self.servers is not None
         return self.servers.state[uid]

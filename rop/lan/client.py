@@ -1,0 +1,461 @@
+"""LanClient: the Reolink cameras' and NVRs' LAN JSON API (/cgi-bin/api.cgi).
+
+Plain Python and requests, like the ROP client. Every connection goes through
+the checked adapter (rop.checked_http) with a LAN address policy, and HTTPS is
+pinned to a certificate fingerprint (tls.py) instead of being unverified.
+
+Session rules (see docs/rop-client.md, "LAN client"):
+
+* Log in once and keep the token; log in again 60 s before its lease ends (the
+  API has no refresh command), then log the old token out so sessions do not
+  pile up toward the device's limit.
+* A call answered "please login first" (-6) logs in again once and is retried
+  once; a second refusal is an error.
+* A failed login is not retried at once: the client waits (doubling from
+  ``login_backoff`` seconds) and after ``max_login_failures`` failures stops
+  trying until ``set_credentials``, well before the device's own lockout (five
+  failures). A locked device's ``unlock_time`` is respected as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import requests
+
+from ..addresses import AddressPolicy
+from ..checked_http import CheckedAdapter
+from .errors import (
+    CertificateChanged,
+    LanAuthFailed,
+    LanCommandError,
+    LanError,
+    LanLocked,
+    LanNotSupported,
+    LanTimeout,
+    LanUnexpectedResponse,
+    LanUnreachable,
+)
+from .models import AI_TYPES, Channel, ChannelState, DeviceInfo, Preset
+from .tls import PinnedAdapter, fetch_fingerprint, normalise_fingerprint
+
+__all__ = ["LanClient", "PTZ_OPS"]
+
+RSP_PARAM_ERROR = -4
+RSP_MAX_SESSION = -5
+RSP_LOGIN_FIRST = -6
+RSP_LOGIN_FAILED = -7
+RSP_NOT_SUPPORT = -9
+RSP_INVALID_USER = -27
+
+REFRESH_EARLY_SECONDS = 60.0
+DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024
+PTZ_MOVES = ("Left", "Right", "Up", "Down", "LeftUp", "LeftDown", "RightUp", "RightDown", "Auto")
+PTZ_OPS = (*PTZ_MOVES, "ZoomInc", "ZoomDec", "FocusInc", "FocusDec", "Stop")
+JPEG_MAGIC = b"\xff\xd8"
+
+Command = dict[str, Any]
+
+
+def _cmd(name: str, param: dict[str, Any] | None = None) -> Command:
+    return {"cmd": name, "action": 0, "param": param or {}}
+
+
+def _channel(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("A channel is a whole number, 0 or more.")
+    return value
+
+
+class LanClient:
+    def __init__(
+        self,
+        host: str,
+        port: int = 80,
+        scheme: str = "http",
+        username: str = "admin",
+        password: str = "",
+        timeout: float = 8.0,
+        address_policy: AddressPolicy | None = None,
+        pinned_sha256: str | None = None,
+        *,
+        login_backoff: float = 30.0,
+        max_login_failures: int = 3,
+        max_snapshot_bytes: int = DEFAULT_MAX_SNAPSHOT_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if scheme not in ("http", "https"):
+            raise ValueError("scheme is http or https.")
+        if not 0 < port < 65536:
+            raise ValueError("port is 1-65535.")
+        self.host = host.strip()
+        self.port = port
+        self.scheme = scheme
+        self.timeout = timeout
+        self.policy = address_policy or AddressPolicy.for_lan()
+        self.login_backoff = login_backoff
+        self.max_login_failures = max_login_failures
+        self.max_snapshot_bytes = max_snapshot_bytes
+        self._clock = clock
+        self._pin = normalise_fingerprint(pinned_sha256) if pinned_sha256 else None
+        self._http = requests.Session()
+        self._http.trust_env = False  # no proxies, no netrc: the adapter checks the real peer
+        self._mount()
+        shown = f"[{self.host}]" if ":" in self.host else self.host
+        self.url = f"{scheme}://{shown}:{port}/cgi-bin/api.cgi"
+        self.set_credentials(username, password)
+        self._channel_count: int | None = None
+
+    # -- credentials and certificate ----------------------------------------------
+    def set_credentials(self, username: str, password: str) -> None:
+        """New credentials: forget the token and any login backoff."""
+        self.username = username
+        self.password = password
+        self._token: str | None = None
+        self._token_expires = 0.0
+        self._failures = 0
+        self._blocked_until = 0.0
+        self._blocked_locked = False
+
+    @property
+    def certificate_sha256(self) -> str | None:
+        """The pinned fingerprint: the caller's, or the one seen on first use (store it)."""
+        return self._pin
+
+    def _mount(self) -> None:
+        adapter: CheckedAdapter
+        if self.scheme == "https" and self._pin:
+            adapter = PinnedAdapter(self.policy, self._pin)
+        else:
+            adapter = CheckedAdapter(self.policy)
+        self._http.mount("http://", adapter)
+        self._http.mount("https://", adapter)
+
+    def _ensure_pin(self) -> None:
+        if self.scheme != "https" or self._pin:
+            return
+        try:
+            self._pin = fetch_fingerprint(self.host, self.port, self.policy, self.timeout)
+        except TimeoutError as exc:
+            raise LanTimeout(f"No TLS answer from {self.host}:{self.port} within {self.timeout:g} s.") from exc
+        except (OSError, ssl.SSLError) as exc:
+            raise LanUnreachable(f"Could not open TLS to {self.host}:{self.port}: {exc}") from exc
+        self._mount()
+
+    # -- HTTP ---------------------------------------------------------------------
+    def _send(self, method: str, params: dict[str, Any], body: Any = None, stream: bool = False) -> requests.Response:
+        self._ensure_pin()
+        try:
+            return self._http.request(
+                method,
+                self.url,
+                params=params,
+                json=body,
+                timeout=self.timeout,
+                stream=stream,
+                verify=False,  # HTTPS is pinned instead (PinnedAdapter); no CA signs a camera
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            self._certificate_failure(exc)
+            raise  # not reached
+        except requests.exceptions.Timeout as exc:
+            raise LanTimeout(f"{self.host}:{self.port} did not answer within {self.timeout:g} s.") from exc
+        except requests.exceptions.RequestException as exc:
+            raise LanUnreachable(f"{self.host}:{self.port} is unreachable: {exc}") from exc
+
+    def _certificate_failure(self, exc: Exception) -> None:
+        assert self._pin is not None
+        try:
+            actual = fetch_fingerprint(self.host, self.port, self.policy, self.timeout)
+        except (OSError, ssl.SSLError):
+            raise LanUnreachable(f"TLS with {self.host}:{self.port} failed: {exc}") from exc
+        if actual != self._pin:
+            raise CertificateChanged(self._pin, actual) from exc
+        raise LanUnreachable(f"TLS with {self.host}:{self.port} failed: {exc}") from exc
+
+    def _post(self, commands: list[Command], token: str | None) -> list[dict[str, Any]]:
+        params = {"cmd": commands[0]["cmd"], "token": token or "null"}
+        response = self._send("POST", params, commands)
+        try:
+            answers = response.json()
+        except ValueError:
+            answers = None
+        if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
+            raise LanUnexpectedResponse(
+                f"{self.host}:{self.port} answered HTTP {response.status_code} without the LAN API's JSON."
+            )
+        return answers
+
+    # -- session ------------------------------------------------------------------
+    def login(self) -> None:
+        """Log in now (normally implicit). Raises LanAuthFailed/LanLocked, also without
+        contacting the device while a backoff or the device's lockout lasts."""
+        now = self._clock()
+        if now < self._blocked_until:
+            left = self._blocked_until - now
+            if self._blocked_locked:
+                raise LanLocked(f"The device's logins are locked for {left:.0f} s more.", retry_after=left)
+            if math.isinf(left):
+                raise LanAuthFailed(
+                    f"Login failed {self._failures} times; not trying again until the credentials change.",
+                    retry_after=left,
+                )
+            raise LanAuthFailed(f"Login failed; the next attempt waits {left:.0f} s.", retry_after=left)
+        login = _cmd("Login", {"User": {"Version": "0", "userName": self.username, "password": self.password}})
+        answer = self._post([login], None)[0]
+        if answer.get("code") == 0:
+            token = answer.get("value", {}).get("Token", {})
+            if not isinstance(token.get("name"), str):
+                raise LanUnexpectedResponse("Login answered without a token.", command="Login")
+            old = self._token
+            self._token = token["name"]
+            self._token_expires = self._clock() + float(token.get("leaseTime", 3600))
+            self._failures = 0
+            self._blocked_until = 0.0
+            if old:
+                self._logout_token(old)
+            return
+        error = answer.get("error") or {}
+        code, detail = error.get("rspCode"), str(error.get("detail", ""))
+        if code in (RSP_LOGIN_FAILED, RSP_INVALID_USER):
+            if "lock" in detail.lower():
+                wait = float(error.get("unlock_time") or 300)
+                self._blocked_until, self._blocked_locked = self._clock() + wait, True
+                raise LanLocked(
+                    f"The device locked its logins after too many failures; try again in {wait:.0f} s.",
+                    retry_after=wait,
+                    command="Login",
+                    rsp_code=code,
+                    detail=detail,
+                )
+            self._failures += 1
+            if self._failures >= self.max_login_failures:
+                wait = math.inf
+            else:
+                wait = self.login_backoff * 2 ** (self._failures - 1)
+            self._blocked_until, self._blocked_locked = self._clock() + wait, False
+            raise LanAuthFailed(
+                "The device refused the user name or password.",
+                retry_after=wait,
+                command="Login",
+                rsp_code=code,
+                detail=detail,
+            )
+        raise self._error("Login", code, detail)
+
+    def _logout_token(self, token: str) -> None:
+        with contextlib.suppress(LanError):  # best effort: the lease ends by itself
+            self._post([_cmd("Logout")], token)
+
+    def close(self) -> None:
+        """Log out (best effort) and close the connections."""
+        if self._token:
+            token, self._token = self._token, None
+            self._logout_token(token)
+        self._http.close()
+
+    def __enter__(self) -> LanClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _valid_token(self) -> str:
+        if self._token is None or self._clock() >= self._token_expires - REFRESH_EARLY_SECONDS:
+            self.login()
+        assert self._token is not None
+        return self._token
+
+    def call(self, commands: list[Command]) -> list[dict[str, Any]]:
+        """Send commands in one request and return the answers (envelopes, in order),
+        logging in first when needed and once more if the token was refused."""
+        answers = self._post(commands, self._valid_token())
+        if self._refused(answers):
+            self._token = None
+            answers = self._post(commands, self._valid_token())
+            if self._refused(answers):
+                raise LanAuthFailed("The device refused a fresh token.", command=commands[0]["cmd"])
+        if len(answers) != len(commands):
+            raise LanUnexpectedResponse(f"{len(commands)} commands sent, {len(answers)} answers received.")
+        return answers
+
+    @staticmethod
+    def _refused(answers: list[dict[str, Any]]) -> bool:
+        error = answers[0].get("error") if len(answers) == 1 else None
+        return isinstance(error, dict) and error.get("rspCode") == RSP_LOGIN_FIRST
+
+    def _error(self, command: str, code: Any, detail: str) -> LanError:
+        where = f"{command} on {self.host}:{self.port}"
+        if code == RSP_NOT_SUPPORT:
+            return LanNotSupported(
+                f"{where}: not supported by this model.", command=command, rsp_code=code, detail=detail
+            )
+        if code in (RSP_LOGIN_FIRST, RSP_LOGIN_FAILED, RSP_INVALID_USER):
+            return LanAuthFailed(
+                f"{where}: {detail or 'not logged in'}.", command=command, rsp_code=code, detail=detail
+            )
+        if code == RSP_MAX_SESSION:
+            return LanCommandError(f"{where}: the device has no free session.", command=command, rsp_code=code)
+        return LanCommandError(
+            f"{where}: {detail or 'refused'} ({code}).", command=command, rsp_code=code, detail=detail
+        )
+
+    def _value(self, answer: dict[str, Any]) -> dict[str, Any]:
+        command = str(answer.get("cmd", ""))
+        if answer.get("code") != 0:
+            error = answer.get("error") or {}
+            raise self._error(command, error.get("rspCode"), str(error.get("detail", "")))
+        value = answer.get("value")
+        if not isinstance(value, dict):
+            raise LanUnexpectedResponse(f"{command} answered without a value.", command=command)
+        return value
+
+    def _one(self, name: str, param: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._value(self.call([_cmd(name, param)])[0])
+
+    # -- reads ----------------------------------------------------------------------
+    def device_info(self) -> DeviceInfo:
+        info = self._one("GetDevInfo").get("DevInfo", {})
+        try:
+            result = DeviceInfo(
+                model=str(info["model"]),
+                name=str(info.get("name", "")),
+                firmware=str(info["firmVer"]),
+                channel_count=int(info["channelNum"]),
+                is_nvr=info.get("exactType", info.get("type")) == "NVR",
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LanUnexpectedResponse(f"GetDevInfo answered without {exc}.", command="GetDevInfo") from exc
+        self._channel_count = result.channel_count
+        return result
+
+    def channels(self) -> list[Channel]:
+        value = self._one("GetChannelstatus")
+        try:
+            return [
+                Channel(channel=int(row["channel"]), name=str(row.get("name", "")), online=bool(row.get("online")))
+                for row in value["status"]
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LanUnexpectedResponse("GetChannelstatus answered an odd list.", command="GetChannelstatus") from exc
+
+    def states(self, channels: Sequence[int] | None = None) -> list[ChannelState]:
+        """Motion and AI state of ``channels`` (default: all) in ONE request."""
+        if channels is None:
+            if self._channel_count is None:
+                self.device_info()
+            assert self._channel_count is not None
+            channels = range(self._channel_count)
+        chosen = [_channel(ch) for ch in channels]
+        if not chosen:
+            return []
+        batch: list[Command] = []
+        for ch in chosen:
+            batch += [_cmd("GetMdState", {"channel": ch}), _cmd("GetAiState", {"channel": ch})]
+        answers = self.call(batch)
+        result = []
+        for index, ch in enumerate(chosen):
+            motion = self._value(answers[2 * index])
+            ai_answer = answers[2 * index + 1]
+            ai: dict[str, bool] | None
+            error = ai_answer.get("error") if ai_answer.get("code") != 0 else None
+            if isinstance(error, dict) and error.get("rspCode") == RSP_NOT_SUPPORT:
+                ai = None  # a camera without AI: normal, not a failure
+            else:
+                value = self._value(ai_answer)
+                ai = {
+                    kind: value[kind].get("alarm_state") == 1
+                    for kind in AI_TYPES
+                    if isinstance(value.get(kind), dict) and value[kind].get("support") == 1
+                }
+            result.append(ChannelState(channel=ch, motion=motion.get("state") == 1, ai=ai))
+        return result
+
+    def snapshot(self, channel: int = 0, stream: str = "main") -> bytes:
+        """A JPEG of ``channel``, at most ``max_snapshot_bytes`` long."""
+        if stream not in ("main", "sub"):
+            raise ValueError("stream is main or sub.")
+        params: dict[str, Any] = {"cmd": "Snap", "channel": _channel(channel), "snapType": stream}
+        for attempt in (1, 2):
+            params["rs"] = f"{time.time_ns():x}"
+            params["token"] = self._valid_token()
+            response = self._send("GET", params, stream=True)
+            with response:
+                body = self._read_bounded(response)
+            if body.startswith(JPEG_MAGIC):
+                return body
+            try:
+                answers = json.loads(body)
+            except ValueError:
+                answers = None
+            # Old firmware answers a refused token with its web UI's HTML page.
+            refused = (isinstance(answers, list) and answers and self._refused(answers)) or body.lstrip()[:1] == b"<"
+            if refused and attempt == 1:
+                self._token = None
+                continue
+            if isinstance(answers, list) and answers and isinstance(answers[0], dict):
+                self._value(answers[0])
+            raise LanUnexpectedResponse(f"Snap on {self.host}:{self.port} did not answer a JPEG.", command="Snap")
+        raise LanAuthFailed("The device refused a fresh token for Snap.", command="Snap")
+
+    def _read_bounded(self, response: requests.Response) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > self.max_snapshot_bytes:
+                    raise LanUnexpectedResponse(
+                        f"Snap on {self.host}:{self.port} is larger than {self.max_snapshot_bytes} bytes.",
+                        command="Snap",
+                    )
+                chunks.append(chunk)
+        except requests.exceptions.RequestException as exc:
+            raise LanUnreachable(f"{self.host}:{self.port} broke off the snapshot: {exc}") from exc
+        return b"".join(chunks)
+
+    # -- PTZ, spotlight, siren, reboot ---------------------------------------------
+    def ptz(self, channel: int, op: str, speed: int = 32) -> None:
+        """Start a move/zoom/focus (``op`` in PTZ_OPS) or Stop; it runs until Stop."""
+        if op not in PTZ_OPS:
+            raise ValueError(f"op is one of {', '.join(PTZ_OPS)}.")
+        if isinstance(speed, bool) or not isinstance(speed, int) or not 1 <= speed <= 64:
+            raise ValueError("speed is 1-64.")
+        self._one("PtzCtrl", {"channel": _channel(channel), "op": op, "speed": speed})
+
+    def ptz_stop(self, channel: int) -> None:
+        self.ptz(channel, "Stop")
+
+    def presets(self, channel: int) -> list[Preset]:
+        """The presets the device has saved (enabled), with their names."""
+        rows = self._one("GetPtzPreset", {"channel": _channel(channel)}).get("PtzPreset", [])
+        return [Preset(id=int(r["id"]), name=str(r.get("name", ""))) for r in rows if r.get("enable") == 1]
+
+    def recall_preset(self, channel: int, preset_id: int, speed: int = 32) -> None:
+        if isinstance(preset_id, bool) or not isinstance(preset_id, int) or not 1 <= preset_id <= 64:
+            raise ValueError("A preset is 1-64.")
+        if not 1 <= speed <= 64:
+            raise ValueError("speed is 1-64.")
+        self._one("PtzCtrl", {"channel": _channel(channel), "op": "ToPos", "id": preset_id, "speed": speed})
+
+    def spotlight(self, channel: int, on: bool) -> None:
+        self._one("SetWhiteLed", {"WhiteLed": {"channel": _channel(channel), "state": 1 if on else 0}})
+
+    def siren(self, channel: int = 0, times: int = 1) -> None:
+        """Play the siren ``times`` times (AudioAlarmPlay over the JSON API)."""
+        if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 100:
+            raise ValueError("times is 1-100.")
+        param = {"channel": _channel(channel), "alarm_mode": "times", "times": times, "manual_switch": 0}
+        self._one("AudioAlarmPlay", param)
+
+    def reboot(self) -> None:
+        """Reboot the device; it drops every token, so the next call logs in again."""
+        self._one("Reboot")
+        self._token = None
