@@ -4,7 +4,8 @@ reads the page, its "more" link and the poll for new alarms, so they always agre
 from typing import Any
 
 from django import forms
-from django.http import QueryDict
+
+from core.filters import chosen, query_string
 
 # The alarm statuses a Core Server sends (rop.alarms.ALARM_STATUSES), in words.
 STATUS_CHOICES = [
@@ -64,13 +65,9 @@ class AlarmFilterForm(forms.Form):
 
 def filter_values(cleaned: dict[str, Any]) -> dict[str, Any]:
     """Only the values that choose alarms, blanks dropped."""
-    return {name: cleaned[name] for name in FILTER_NAMES if cleaned.get(name) not in (None, "")}
+    return chosen(cleaned, FILTER_NAMES)
 
 
 def filter_query(cleaned: dict[str, Any], **extra: object) -> str:
     """The query string of a filter (plus `extra`), for links that keep it."""
-    query = QueryDict(mutable=True)
-    for name, value in [*filter_values(cleaned).items(), *extra.items()]:
-        if value not in (None, ""):
-            query[name] = str(value)
-    return query.urlencode()
+    return query_string(cleaned, FILTER_NAMES, **extra)

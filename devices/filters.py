@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.http import QueryDict
+
+from core.filters import chosen, query_string
 
 from .models import ChargeStatus, Family
 
@@ -140,18 +141,12 @@ class DeviceFilterForm(forms.Form):
 
 def filter_values(cleaned: dict[str, Any]) -> dict[str, Any]:
     """Only the values that choose devices, blanks dropped."""
-    return {name: cleaned[name] for name in FILTER_NAMES if cleaned.get(name) not in (None, "")}
+    return chosen(cleaned, FILTER_NAMES)
 
 
 def filter_query(cleaned: dict[str, Any], **extra: object) -> str:
     """The query string of a filter (plus `extra`), for links that keep it."""
-    query = QueryDict(mutable=True)
-    for name, value in filter_values(cleaned).items():
-        query[name] = str(value)
-    for name, value in extra.items():
-        if value not in (None, ""):
-            query[name] = str(value)
-    return query.urlencode()
+    return query_string(cleaned, FILTER_NAMES, **extra)
 
 
 # --- the page cursor: the last row's sort key, opaque to users ----------------------------
