@@ -69,6 +69,15 @@ class Device(models.Model):
     lan_use_https = models.BooleanField(default=False)
     lan_username = models.CharField(max_length=64, blank=True, default="")
     lan_password = EncryptedTextField(blank=True, default="")
+    # HTTPS only: the SHA-256 of the certificate trusted on first use (64 hex digits);
+    # a camera presenting another one is refused until an operator trusts it.
+    lan_cert_sha256 = models.CharField(max_length=64, blank=True, default="")
+    lan_status_interval_ms = models.PositiveIntegerField(default=5000, validators=[MinValueValidator(2000)])
+    lan_timeout_ms = models.PositiveIntegerField(default=8000, validators=[MinValueValidator(500)])
+    # The LAN poller process that polls this device and until when (see devices/lan_leases):
+    # several pollers share the LAN devices, never polling one twice.
+    lan_poller = models.CharField(max_length=64, blank=True, default="")
+    lan_lease_until = models.DateTimeField(null=True, blank=True)
 
     # Tag is defined above Device so that this names the class: django-stubs leaves a
     # many-to-many given by string untyped on both sides (typeddjango/django-stubs#1802).
@@ -97,6 +106,7 @@ class Device(models.Model):
             models.Index(fields=["partner", "alarm_enabled", "id"], name="device_partner_alarm"),
             models.Index(fields=["partner", "last_seen", "id"], name="device_partner_last_seen"),
             models.Index(fields=["next_poll_at"], name="device_poll_due"),
+            models.Index(fields=["transport", "lan_lease_until"], name="device_lan_lease"),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +130,11 @@ class Channel(models.Model):
     index = models.PositiveSmallIntegerField(validators=[MaxValueValidator(31)])
     name = models.CharField(max_length=64, blank=True, default="")
     online = models.BooleanField(default=True)
+    # The AI types this channel reports (rop.lan.models.AI_TYPES); empty = all of them.
+    ai_types = models.JSONField(default=list, blank=True)
+    # The last state the LAN poller saw, so that only changes become alarm events.
+    motion = models.BooleanField(default=False)
+    ai_detected = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["device", "index"]
