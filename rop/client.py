@@ -43,7 +43,17 @@ from .models import (
     read_str,
     require,
 )
-from .transport import USER_AGENT, CircuitBreaker, Limiter, RetryPolicy, Timeout, Transport, UploadBody, read_limited
+from .transport import (
+    MAX_ANSWER_BYTES,
+    USER_AGENT,
+    CircuitBreaker,
+    Limiter,
+    RetryPolicy,
+    Timeout,
+    Transport,
+    UploadBody,
+    read_limited,
+)
 
 __all__ = ["RopClient"]
 
@@ -177,6 +187,7 @@ class RopClient:
         address_policy: AddressPolicy | None = None,
         deadline: float | None = None,
         breaker: CircuitBreaker | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         retry = retry or RetryPolicy()
         if max_retries is not None:
@@ -196,6 +207,7 @@ class RopClient:
             address_policy=address_policy,
             deadline=deadline,
             breaker=breaker,
+            max_answer_bytes=max_answer_bytes,
         )
 
     # --- plumbing ----------------------------------------------------------------------

@@ -231,17 +231,33 @@ def _was_not_sent(exc: requests.RequestException) -> bool:
 _MIN_ATTEMPT_SECONDS = 0.05
 
 
-def _read_body_by(response: requests.Response, ends_at: float, too_late: Callable[[], RopError]) -> None:
-    """Read a body block by block and give up at the deadline, so that a server trickling
-    its answer a byte at a time cannot hold a call past it (each block still waits at most
-    the per-read timeout, already cut to what was left when the call started)."""
+# The most a JSON answer (or an error body) may be: far above the largest page the Core
+# Server sends, low enough that a hostile or broken server cannot fill a worker's memory.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
+
+def _read_body(
+    response: requests.Response, ends_at: float | None, max_bytes: int, too_late: Callable[[], RopError]
+) -> None:
+    """Read a body block by block, giving up past ``max_bytes`` (counted after decoding, so
+    a compressed bomb is cut too) and, with a deadline, once it passes, so that a server
+    trickling its answer a byte at a time cannot hold a call past it (each block still
+    waits at most the per-read timeout, already cut to what was left when the call started)."""
+    try:
+        declared = int(response.headers.get("Content-Length", "-1"))
+    except ValueError:
+        declared = -1
     body = bytearray()
     try:
+        if declared > max_bytes:
+            raise _too_large(response, max_bytes)
         # read1, not iter_content: it hands over what has arrived instead of waiting for a
         # full block, so a slow answer is seen arriving and cut at the deadline.
         while block := response.raw.read1(16 * 1024, decode_content=True):
             body += block
-            if time.monotonic() > ends_at:
+            if len(body) > max_bytes:
+                raise _too_large(response, max_bytes)
+            if ends_at is not None and time.monotonic() > ends_at:
                 response.close()
                 raise too_late()
     except urllib3.exceptions.ReadTimeoutError as exc:
@@ -249,6 +265,11 @@ def _read_body_by(response: requests.Response, ends_at: float, too_late: Callabl
     except urllib3.exceptions.HTTPError as exc:
         raise requests.exceptions.ConnectionError(exc) from exc
     response._content = bytes(body)  # where requests itself keeps a body once read
+
+
+def _too_large(response: requests.Response, max_bytes: int) -> ResponseTooLarge:
+    response.close()
+    return ResponseTooLarge(f"the answer is larger than {max_bytes:,} bytes", http_status=response.status_code)
 
 
 def _cut(timeout: Timeout, left: float) -> Timeout:
@@ -283,6 +304,7 @@ class Transport:
         address_policy: AddressPolicy | None = None,
         deadline: float | None = None,
         breaker: CircuitBreaker | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         if limiter is not None and not callable(getattr(limiter, "acquire", None)):
             raise TypeError("limiter must have an acquire() method")
@@ -292,6 +314,7 @@ class Transport:
         self.limiter = limiter
         self.deadline = deadline
         self.breaker = breaker
+        self.max_answer_bytes = max_answer_bytes
         self.session = requests.Session()
         adapter = _adapter(address_policy, pool_maxsize)
         self.session.mount("http://", adapter)
@@ -361,15 +384,21 @@ class Transport:
                     data=upload,
                     headers=headers,
                     timeout=attempt_timeout,
-                    # Under a deadline the body is read here, block by block (below).
-                    stream=stream or ends_at is not None,
+                    # The body is read here, block by block and bounded (below).
+                    stream=True,
                     # A redirect is an error for this API; following one could also
                     # carry a custom auth header to another host.
                     allow_redirects=False,
                 )
-                if ends_at is not None and not stream:
+                if not stream:
                     too_late = partial(self._deadline_error, method, path, last_error)
-                    _read_body_by(response, ends_at, too_late)
+                    _read_body(response, ends_at, self.max_answer_bytes, too_late)
+            except ResponseTooLarge as exc:
+                # The server answered: reachable for the breaker, but not an answer to use.
+                if self.breaker is not None:
+                    self.breaker.record(reachable=True)
+                self._log_error(method, path, response.status_code, (time.monotonic() - started) * 1000, exc)
+                raise
             except requests.RequestException as exc:
                 elapsed_ms = (time.monotonic() - started) * 1000
                 if self.breaker is not None:
@@ -411,6 +440,12 @@ class Transport:
                     extra=self._extra(method, path, status, elapsed_ms),
                 )
                 return response
+            if stream:
+                # Only a 2xx body is left to the caller; an error's is read here, bounded.
+                try:
+                    _read_body(response, None, self.max_answer_bytes, partial(RopError, "unused"))
+                except (ResponseTooLarge, requests.RequestException):
+                    response._content = b""
             error = self._error(response)
             if status == 429:
                 retryable = True
