@@ -43,6 +43,10 @@ class PartnerSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             validate_base_url(url)
         except rop_errors.InvalidParameter as exc:
             raise forms.ValidationError(exc.message) from None
+        if self.instance.pk is not None and url == self.initial.get("rop_base_url"):
+            # Unchanged: while its DNS is down an admin must still be able to change the
+            # rest (poll intervals, budget); every connection checks the address anyway.
+            return url
         host, port = url_host_port(url)
         try:
             core_server_policy().resolve(host, port)

@@ -121,6 +121,16 @@ def test_it_refuses_a_name_that_does_not_resolve(client_of, alice, acme, fake_dn
     assert "The host rop.gone.example does not resolve to an address." in response.content.decode()
 
 
+def test_it_saves_other_settings_while_the_unchanged_core_server_name_does_not_resolve(
+    client_of, alice, acme, fake_dns
+):
+    Partner.objects.filter(pk=acme.pk).update(rop_base_url="https://rop.down.example")
+    fake_dns.answer("rop.down.example")
+    response = post_url(client_of(alice), "https://rop.down.example", powered_poll_seconds="600")
+    assert response.status_code == 302
+    assert Partner.objects.get(pk=acme.pk).powered_poll_seconds == 600
+
+
 def test_it_saves_a_name_resolving_to_a_public_address(client_of, alice, acme, fake_dns, no_loopback):
     fake_dns.answer("rop.public.example", "93.184.215.14", "2606:4700:4700::1111")
     assert post_url(client_of(alice), "https://rop.public.example:8443/gateway").status_code == 302
