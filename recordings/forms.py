@@ -105,3 +105,37 @@ class PlaybackForm(forms.Form):
         if "\x00" in name or len(name.encode()) > 255:
             raise forms.ValidationError("That is not a recording's file name.")
         return name
+
+
+class SearchForm(forms.Form):
+    """A fleet-wide search: one day and time range, which devices (a selection of
+    UIDs, or the device list's filters such as a tag), and whether to wake battery cameras."""
+
+    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    start = MomentField(label="From", widget=forms.TimeInput(attrs={"type": "time", "step": "1"}))
+    end = MomentField(label="To", widget=forms.TimeInput(attrs={"type": "time", "step": "1"}))
+    stream = forms.ChoiceField(required=False, choices=STREAMS, label="Stream")
+    wake_battery = forms.BooleanField(
+        required=False, label="Also ask battery cameras (wakes them up and costs battery)"
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        start, end = data.get("start"), data.get("end")
+        if isinstance(start, dt.datetime) or isinstance(end, dt.datetime):
+            self.add_error("start", "Give times of day; the day is its own field.")
+            return data
+        data["start"] = start or DAY_START
+        data["end"] = end or DAY_END
+        data["stream"] = data.get("stream") or "mainStream"
+        if data["start"] >= data["end"]:
+            self.add_error("end", "The end must be after the start.")
+        if data["day"] > self.today:
+            self.add_error("day", "That day has not happened yet.")
+        return data
