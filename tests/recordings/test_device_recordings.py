@@ -78,6 +78,20 @@ def test_it_gives_a_viewer_a_playback_address_with_a_countdown_and_audits_the_fi
     assert play_url not in str(entry.params) + entry.message
 
 
+def test_it_shows_the_countdown_the_core_server_gives_and_the_address_stops_working_after_it(
+    sim, acme_on_sim, client_of, victor
+):
+    device = recording_device(sim, acme_on_sim)
+    clip = clips(sim, device.uid, day_with(sim, device.uid, at_least=1))[0]
+    html = htmx(client_of(victor)).get(url("device_playback", device, channel=0, file=clip.file_name)).content.decode()
+    play_url = found(r'id="playback-url" readonly value="([^"]+)"', html)
+    seconds = int(found(r'data-expires-in="(\d+)"', html))
+    assert seconds == sim.config.live_url_ttl
+    assert sim.sim.check_play_url(play_url) is not None
+    sim.call(sim.sim.clock.advance, seconds + 1)
+    assert sim.sim.check_play_url(play_url) is None
+
+
 def test_it_says_a_recording_is_gone_when_the_camera_no_longer_has_it(sim, acme_on_sim, client_of, victor):
     device = recording_device(sim, acme_on_sim)
     name = "/mnt/sda/Mp4Record/2020-01-01/RecM00_DST20200101_000000_000100_1_1.mp4"
