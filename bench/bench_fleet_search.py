@@ -152,7 +152,7 @@ def run() -> list[dict[str, Any]]:
         connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
-    concurrency = min(math.ceil(len(ids) / CHUNK_SIZE), SLOTS, settings.RECORDING_SEARCH_CONCURRENCY)
+    concurrency = min(math.ceil(len(ids) / CHUNK_SIZE), SLOTS, settings.RECORDING_SEARCH_CONCURRENCY or SLOTS)
     budget_floor = needed / RATE
     latency_floor = needed * LATENCY_MS / 1000 / concurrency
     floor = max(budget_floor, latency_floor)

@@ -7,8 +7,10 @@ import datetime as dt
 from django.urls import reverse
 
 from devices.models import Device, Tag
+from jobs.dispatch import CHUNK_SIZE
 from jobs.models import Job, JobState
 from recordings.models import RecordingSearch
+from recordings.search import in_flight_cap
 from tests.devices.device_page_tools import page_device
 from tests.devices.simtools import control, wait_for
 
@@ -128,3 +130,11 @@ def test_it_lets_viewers_see_searches_but_not_start_one(acme, client_of, victor,
     client = client_of(victor)
     assert client.get(SEARCH_URL).status_code == 200
     assert client.post(SEARCH_URL, {"day": "2026-01-01"}).status_code == 403
+
+
+def test_it_caps_a_search_in_flight_only_when_its_chunks_could_exceed_the_concurrency(settings):
+    settings.RECORDING_SEARCH_CONCURRENCY = 4
+    assert in_flight_cap(4 * CHUNK_SIZE) is None  # four chunks, each one device at a time
+    assert in_flight_cap(4 * CHUNK_SIZE + 1) == 4
+    settings.RECORDING_SEARCH_CONCURRENCY = 0
+    assert in_flight_cap(10_000) is None
