@@ -69,6 +69,9 @@ def test_it_searches_a_site_and_lists_each_devices_problem_beside_the_results_me
     assert 'data-problem="asleep"' in html and "Battery camera not woken" in html
     assert 'data-live="0"' in html
     assert control(sim, "GET", f"/devices/{battery.uid}")["sleeping"] is True
+    # The engine's own job page lists the same words per device.
+    job_page = client.get(reverse("job_detail", kwargs={"slug": "acme", "job_id": search.job_id})).content.decode()
+    assert "No SD card: this device keeps no recordings." in job_page
 
 
 def test_it_wakes_battery_cameras_only_when_the_search_asks(sim, acme_on_sim, client_of, olga, celery_worker):
