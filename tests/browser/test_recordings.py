@@ -11,10 +11,12 @@ from playwright.sync_api import expect
 
 from alarms.models import AlarmEvent
 from alarms.views.feed import POLL_SECONDS
+from tests.browser import test_phone_layout as layout
 from tests.devices.simtools import control, wait_for
 from tests.recordings.tools import clips, day_with, recording_device
 
 pytestmark = pytest.mark.browser
+phone = layout.phone  # the phone-sized page (a fixture)
 
 
 def test_it_searches_a_day_plays_a_recording_and_sees_an_alarm_arrive_and_count_up_without_reloading(
@@ -73,4 +75,19 @@ def test_it_opens_the_recordings_around_an_alarm_from_the_feed(page, logged_in, 
     expect(section.get_by_role("heading", name=re.compile(day.strftime("%-d %B %Y")))).to_be_visible()
     section.locator(f'tr[data-recording="{clip.file_name}"]').get_by_role("link", name="Play").click()
     expect(page.locator("#playback-url")).to_have_value(re.compile(r"^rtsp://"))
+    assert page.csp_violations == []
+
+
+def test_it_fits_the_recordings_section_and_the_search_form_on_a_phone(phone, sim, acme_on_sim, olga):
+    page = phone
+    device = recording_device(sim, acme_on_sim)
+    day = day_with(sim, device.uid, at_least=20)
+    layout.log_in(page, olga)
+    page.goto(reverse("device_recordings", kwargs={"slug": "acme", "uid": device.uid}) + f"?day={day.isoformat()}")
+    expect(page.locator("tr[data-recording]").first).to_be_visible()
+    layout.fits(page, "device_recordings")
+    layout.on_screen(page.get_by_role("button", name="Show"))
+    page.goto(reverse("recording_searches", kwargs={"slug": "acme"}))
+    layout.fits(page, "recording_search")
+    layout.on_screen(page.get_by_role("button", name="Search"))
     assert page.csp_violations == []
