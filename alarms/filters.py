@@ -52,6 +52,9 @@ class AlarmFilterForm(forms.Form):
     # Keyset cursors: the last id shown (older ones follow) and, for the poll, the newest.
     after = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
     since = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    # The poll: when the page last heard from the server (seconds since the epoch); events
+    # on the page whose count moved after it come back out of band.
+    seen = forms.FloatField(required=False, min_value=0, max_value=1e11, widget=forms.HiddenInput)
 
     def clean_device(self) -> str:
         return str(self.cleaned_data["device"]).strip()

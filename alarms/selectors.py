@@ -1,5 +1,7 @@
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from core.pagination import id_page
@@ -50,6 +52,17 @@ def newer_than(qs: QuerySet[AlarmEvent], since: int) -> list[AlarmEvent]:
     """Alarms that arrived after `since` (the newest id the page shows), newest first;
     one more than POLL_LIMIT tells the page there were more."""
     return list(qs.filter(id__gt=since).order_by("-id")[: POLL_LIMIT + 1])
+
+
+def changed_since(qs: QuerySet[AlarmEvent], since: int, seen: datetime) -> list[AlarmEvent]:
+    """Events a page already shows (id <= since) that folded more alarms after `seen`.
+    Only an event whose first alarm is younger than the dedupe window can still change
+    (alarms/ingest.py), so the scan is bounded by received_at (index
+    alarm_partner_received) to two windows before `seen`, whatever the feed's age."""
+    window = timedelta(seconds=2 * max(1, settings.ALARM_DEDUPE_SECONDS))
+    # count > 1: an event never folded into has not changed since the page showed it.
+    changed = qs.filter(id__lte=since, received_at__gte=seen - window, last_seen_at__gt=seen, count__gt=1)
+    return list(changed.order_by("-id")[:POLL_LIMIT])
 
 
 def newest_id(partner: Partner) -> int:

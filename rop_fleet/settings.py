@@ -339,6 +339,11 @@ ALARM_RETENTION_DAYS = env.int("ALARM_RETENTION_DAYS", default=90)
 # connect, reads, retries and budget waits together; background calls have their own.
 ROP_INTERACTIVE_DEADLINE_SECONDS = env.float("ROP_INTERACTIVE_DEADLINE_SECONDS", default=8.0)
 ROP_BACKGROUND_DEADLINE_SECONDS = env.float("ROP_BACKGROUND_DEADLINE_SECONDS", default=20.0)
+# Fleet-wide recording searches (docs/recordings.md): the most devices asked at once for one
+# search (0: as many as workers take), and how long one device's calls may take, waits for the
+# partner's budget included.
+RECORDING_SEARCH_CONCURRENCY = env.int("RECORDING_SEARCH_CONCURRENCY", default=16)
+RECORDING_SEARCH_DEVICE_SECONDS = env.float("RECORDING_SEARCH_DEVICE_SECONDS", default=60.0)
 # The circuit breaker per Core Server (partners/circuit.py): this many failures in a row
 # (no connection, timeouts, gateway 502/503/504) stop all calls to it for this long.
 ROP_CIRCUIT_FAILURES = env.int("ROP_CIRCUIT_FAILURES", default=5)

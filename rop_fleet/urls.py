@@ -16,6 +16,7 @@ urlpatterns = [
     path("p/<slug:slug>/", include("devices.urls")),
     path("p/<slug:slug>/", include("firmware.urls")),
     path("p/<slug:slug>/", include("jobs.urls")),
+    path("p/<slug:slug>/", include("recordings.urls")),
     path("", include("alarms.urls")),
     path("admin/", admin.site.urls),
 ]

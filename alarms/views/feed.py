@@ -2,11 +2,13 @@
 brings alarms newer than the page's newest (docs/alarms.md says why polling, not
 server-sent events); and the device page's alarms, loaded lazily by that page."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
@@ -21,7 +23,16 @@ from ..filters import AlarmFilterForm, filter_query
 # How often an open feed asks for new alarms. Short enough to feel live, long enough
 # that a hundred open feeds are a handful of indexed queries per second.
 POLL_SECONDS = 5
+SEEN_MARGIN_SECONDS = 2
 TEMPLATE = "alarms/feed.html"
+
+
+def _seen_mark(now: datetime | None = None) -> str:
+    """The `seen` of the next poll: a little before now, so an update whose transaction
+    began before this answer but committed after its query is still brought next time
+    (bringing one twice is harmless: the row is swapped with the same content)."""
+    moment = (now or timezone.now()) - timedelta(seconds=SEEN_MARGIN_SECONDS)
+    return f"{moment.timestamp():.3f}"
 
 
 def _cleaned(form: AlarmFilterForm) -> tuple[bool, dict[str, Any]]:
@@ -44,7 +55,7 @@ def alarm_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if valid:
         rows, next_id = selectors.feed_page(selectors.filtered_alarms(access.partner, cleaned), after)
         if not after:
-            poll_query = filter_query(cleaned, since=selectors.newest_id(access.partner))
+            poll_query = filter_query(cleaned, since=selectors.newest_id(access.partner), seen=_seen_mark())
     context = {
         "form": form,
         "errors": error_lines(form),
@@ -64,7 +75,9 @@ def alarm_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def alarm_feed_new(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The poll: alarms newer than `since` matching the filter, to go on top of the
-    feed with the next poll; 204 (htmx swaps nothing) when there are none."""
+    feed with the next poll, and the rows already shown whose count or last alarm
+    changed after `seen`, swapped in place out of band; 204 (htmx swaps nothing) when
+    there is neither."""
     if not request.user.is_authenticated:
         # Not login_required's redirect: htmx would follow it and put the login page
         # in the table. Reloading the page leads to the login form instead.
@@ -75,17 +88,24 @@ def alarm_feed_new(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     since = cleaned.get("since")
     if not valid or since is None:
         return HttpResponse("Give a valid filter and since=<alarm id>.", status=400, content_type="text/plain")
-    rows = selectors.newer_than(selectors.filtered_alarms(access.partner, cleaned), since)
-    if not rows:
+    now = timezone.now()
+    alarms = selectors.filtered_alarms(access.partner, cleaned)
+    rows = selectors.newer_than(alarms, since)
+    seen = cleaned.get("seen")
+    # Pages from before `seen` existed poll for new rows only.
+    changed = selectors.changed_since(alarms, since, datetime.fromtimestamp(seen, UTC)) if seen is not None else []
+    if not rows and not changed:
         return HttpResponse(status=204)
     more = len(rows) > selectors.POLL_LIMIT
     rows = rows[: selectors.POLL_LIMIT]
+    newest = rows[0].id if rows else since
     context = {
         "rows": rows,
+        "changed": changed,
         "fresh": True,
         "more_new": more,
         "reload_query": filter_query(cleaned),
-        "poll_query": filter_query(cleaned, since=rows[0].id),
+        "poll_query": filter_query(cleaned, since=newest, **({"seen": _seen_mark(now)} if seen is not None else {})),
         "poll_seconds": POLL_SECONDS,
     }
     return render(request, f"{TEMPLATE}#fresh", context)

@@ -3,6 +3,7 @@ covered the day it is added: another partner's objects answer 404, and a viewer'
 change answers 403. A URL with a parameter this file does not know fails the walk
 until the parameter is added to OBJECT_PARAMS."""
 
+import datetime
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from devices.models import BulkAction
 from firmware.models import FirmwareImage, Rollout
 from jobs.models import Job
 from partners.models import Membership
+from recordings.models import RecordingSearch
 
 # How to find, for a partner, an object for each URL parameter.
 OBJECT_PARAMS = {
@@ -22,7 +24,19 @@ OBJECT_PARAMS = {
     ),
     "image_id": lambda partner, fx: FirmwareImage.objects.get_or_create(partner=partner, file_name="TENANCY.pak")[0].id,
     "rollout_id": lambda partner, fx: rollout_for(partner).id,
+    "search_id": lambda partner, fx: search_for(partner).id,
 }
+
+
+def search_for(partner):
+    """A finished recording search of the partner (over no device)."""
+    existing = RecordingSearch.objects.filter(partner=partner).first()
+    if existing is not None:
+        return existing
+    job = Job.objects.create(partner=partner, kind="recording_search", action="search", state="done")
+    return RecordingSearch.objects.create(
+        partner=partner, job=job, day=datetime.date(2026, 1, 1), start=datetime.time(0), end=datetime.time(23, 59, 59)
+    )
 
 
 def rollout_for(partner):

@@ -1,0 +1,115 @@
+"""The device page's recordings section (loaded by that page; devices sits below
+recordings): a month calendar, a day's clips as a timeline and a list, and playback.
+A battery camera is not called (it would wake) and a device the console believes
+offline is not either, until the person asks (`ask=1`)."""
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.vary import vary_on_headers
+
+from core.form_messages import error_lines
+from core.http import HtmxHttpRequest
+from devices.models import Device, Family
+from partners.access import get_object_for
+
+from .. import reads
+from ..calendar_month import month
+from ..forms import DayForm, PlaybackForm
+from ..timeline import timeline
+
+TEMPLATE = "recordings/device.html"
+ASLEEP = (
+    "This is a battery camera: reading its recordings wakes it and costs battery, so the page does not do it by itself."
+)
+OFFLINE = "The device is offline, so its recordings cannot be read now."
+
+
+def _query(data: dict[str, Any], **changes: Any) -> str:
+    values: dict[str, Any] = {
+        "channel": data["channel"],
+        "stream": data["stream"],
+        "day": data["day"].isoformat(),
+        "start": data["start"].strftime("%H:%M:%S"),
+        "end": data["end"].strftime("%H:%M:%S"),
+        "month": data["month"].strftime("%Y-%m"),
+    }
+    if data.get("ask"):
+        values["ask"] = "1"
+    values.update(changes)
+    return urlencode(values)
+
+
+def _held(device: Device, asked: bool) -> str:
+    """Why the section waits for a click instead of calling the device."""
+    if asked:
+        return ""
+    if not device.online:
+        return OFFLINE
+    if device.family == Family.BATTERY:
+        return ASLEEP
+    return ""
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def device_recordings(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
+    access, device = get_object_for(request, slug, Device.objects.select_related("partner"), uid=uid)
+    form = DayForm(request.GET, device=device, today=timezone.now().astimezone(dt.UTC).date())
+    context: dict[str, Any] = {"device": device, "form": form, "errors": error_lines(form), "section": True}
+    if form.is_valid():
+        data = form.cleaned_data
+        context["held"] = _held(device, data["ask"])
+        context["ask_query"] = _query(data, ask="1")
+        context["channels"] = range(form.channels)
+        if not context["held"]:
+            first = data["month"]
+            days = reads.month_days(device, data["channel"], first.year, first.month)
+            day = reads.day_clips(device, data["channel"], data["stream"], data["day"], data["start"], data["end"])
+            cal = month(first, days.value or [])
+            context.update(
+                data=data,
+                days=days,
+                calendar=cal,
+                day_read=day,
+                timeline=timeline(data["day"], day.value.clips, data["start"], data["end"]) if day.value else None,
+                previous_query=_query(data, month=(first - dt.timedelta(days=1)).strftime("%Y-%m")),
+                next_query=_query(data, month=(first + dt.timedelta(days=32)).strftime("%Y-%m")),
+                weeks=[
+                    [
+                        (d, _query(data, day=d.date.isoformat(), start="00:00:00", end="23:59:59") if d.date else "")
+                        for d in week
+                    ]
+                    for week in cal.weeks
+                ],
+            )
+    template = f"{TEMPLATE}#section" if request.htmx and not request.htmx.history_restore_request else TEMPLATE
+    return render(request, template, context)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def device_playback(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
+    """A playback address for one clip, with a countdown. A GET: watching is reading,
+    so viewers may, as with live view; the answer holds a credential and is never cached."""
+    access, device = get_object_for(request, slug, Device.objects.select_related("partner"), uid=uid)
+    form = PlaybackForm(request.GET)
+    context: dict[str, Any] = {"device": device, "play_form": form, "playback": True}
+    if form.is_valid():
+        channel, file_name = form.cleaned_data["channel"], form.cleaned_data["file"]
+        context.update(
+            play=reads.open_playback(device, request.user, channel, file_name),
+            channel=channel,
+            file_name=file_name,
+        )
+    else:
+        context["play_errors"] = error_lines(form)
+    template = f"{TEMPLATE}#playback" if request.htmx else TEMPLATE
+    response = render(request, template, context, status=200 if form.is_valid() else 400)
+    response["Cache-Control"] = "no-store, private"
+    return response
