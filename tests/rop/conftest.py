@@ -7,7 +7,9 @@ plain requests session so the client under test is never involved in the steerin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -171,3 +173,46 @@ def wired_wifi_camera(control: Control) -> str:
 def plain_camera(control: Control) -> str:
     """No PTZ, no WiFi, no battery: answers cmd_not_support to those calls."""
     return control.add_device("RLC-810A", sdCard=True)
+
+
+# A raw answer for raw_server: the status line and headers, then the body's blocks, each
+# sent as soon as the generator gives it (a test can pause between blocks).
+RawAnswer = Callable[[], Iterable[bytes]]
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[RawAnswer], str]]:
+    """Start a local HTTP server that answers every request with what `answer()` yields,
+    byte for byte: for what no real server would send (a trickle, an endless body)."""
+    started: list[tuple[threading.Event, socket.socket]] = []
+
+    def start(answer: RawAnswer) -> str:
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        stop = threading.Event()
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.recv(65536)
+                    try:
+                        for block in answer():
+                            if stop.is_set():
+                                break
+                            conn.sendall(block)
+                    except OSError:
+                        pass
+
+        threading.Thread(target=serve, daemon=True).start()
+        started.append((stop, server))
+        return f"http://127.0.0.1:{server.getsockname()[1]}"
+
+    yield start
+    for stop, server in started:
+        stop.set()
+        server.close()

@@ -4,8 +4,6 @@ an endless body, whether it declares its length, streams it chunked, or compress
 from __future__ import annotations
 
 import gzip
-import socket
-import threading
 
 import pytest
 
@@ -15,102 +13,54 @@ NO_RETRY = RetryPolicy(max_retries=0)
 LIMIT = 64 * 1024
 
 
-def _serve(head: bytes, body_blocks) -> tuple[str, threading.Event, socket.socket]:
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(4)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                try:
-                    conn.sendall(head)
-                    for block in body_blocks():
-                        conn.sendall(block)
-                except OSError:
-                    pass
-
-    threading.Thread(target=serve, daemon=True).start()
-    return f"http://127.0.0.1:{server.getsockname()[1]}", stop, server
+OK_JSON = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
 
 
-@pytest.fixture
-def answering():
-    started = []
-
-    def start(head: bytes, body_blocks) -> str:
-        url, stop, server = _serve(head, body_blocks)
-        started.append((stop, server))
-        return url
-
-    yield start
-    for stop, server in started:
-        stop.set()
-        server.close()
-
-
-def _chunked(total: int):
-    def blocks():
+def _chunked(head: bytes, total: int):
+    def answer():
+        yield head + b"Transfer-Encoding: chunked\r\n\r\n"
         block = b"x" * 16384
         for _ in range(total // len(block)):
             yield f"{len(block):x}\r\n".encode() + block + b"\r\n"
         yield b"0\r\n\r\n"
 
-    return blocks
+    return answer
 
 
-def test_it_refuses_an_answer_declared_larger_than_the_limit(answering):
-    url = answering(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n",
-        lambda: [b'{"name": "'],
-    )
-    with (
-        RopClient(url, retry=NO_RETRY, max_answer_bytes=LIMIT) as client,
-        pytest.raises(errors.ResponseTooLarge, match="larger than 65,536 bytes"),
-    ):
-        client.get_device_name("95270000ACME0001")
+def _sized(head: bytes, body: bytes, declared: int | None = None):
+    length = len(body) if declared is None else declared
+    return lambda: [head + f"Content-Length: {length}\r\n\r\n".encode(), body]
 
 
-def test_it_stops_reading_a_chunked_answer_past_the_limit(answering):
-    url = answering(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-        _chunked(4 * 1024 * 1024),
-    )
-    with RopClient(url, retry=NO_RETRY, max_answer_bytes=LIMIT) as client, pytest.raises(errors.ResponseTooLarge):
-        client.get_device_name("95270000ACME0001")
-
-
-def test_it_counts_a_compressed_answer_after_decompressing_it(answering):
-    bomb = gzip.compress(b" " * (8 * 1024 * 1024))  # about 8 KiB on the wire
-    url = answering(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
-        + f"Content-Length: {len(bomb)}\r\n\r\n".encode(),
-        lambda: [bomb],
-    )
-    with RopClient(url, retry=NO_RETRY, max_answer_bytes=LIMIT) as client, pytest.raises(errors.ResponseTooLarge):
-        client.get_device_name("95270000ACME0001")
-
-
-def test_it_still_reads_an_answer_under_the_limit(answering):
-    body = b'{"deviceName": "Front door"}'
-    url = answering(
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + f"Content-Length: {len(body)}\r\n\r\n".encode(),
-        lambda: [body],
-    )
+def _name_of_device_at(url: str) -> str:
     with RopClient(url, retry=NO_RETRY, max_answer_bytes=LIMIT) as client:
-        assert client.get_device_name("95270000ACME0001") == "Front door"
+        return client.get_device_name("95270000ACME0001")
 
 
-def test_it_reads_an_oversized_error_body_as_no_body(answering):
-    url = answering(
-        b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-        _chunked(1024 * 1024),
-    )
-    with RopClient(url, retry=NO_RETRY, max_answer_bytes=LIMIT) as client, pytest.raises(errors.ResponseTooLarge):
-        client.get_device_name("95270000ACME0001")
+def test_it_refuses_an_answer_declared_larger_than_the_limit(raw_server):
+    url = raw_server(_sized(OK_JSON, b'{"deviceName": "', declared=999_999_999))
+    with pytest.raises(errors.ResponseTooLarge, match="larger than 65,536 bytes"):
+        _name_of_device_at(url)
+
+
+def test_it_stops_reading_a_chunked_answer_past_the_limit(raw_server):
+    with pytest.raises(errors.ResponseTooLarge):
+        _name_of_device_at(raw_server(_chunked(OK_JSON, 4 * 1024 * 1024)))
+
+
+def test_it_counts_a_compressed_answer_after_decompressing_it(raw_server):
+    bomb = gzip.compress(b" " * (8 * 1024 * 1024))  # about 8 KiB on the wire
+    url = raw_server(_sized(OK_JSON + b"Content-Encoding: gzip\r\n", bomb))
+    with pytest.raises(errors.ResponseTooLarge):
+        _name_of_device_at(url)
+
+
+def test_it_still_reads_an_answer_under_the_limit(raw_server):
+    url = raw_server(_sized(OK_JSON, b'{"deviceName": "Front door"}'))
+    assert _name_of_device_at(url) == "Front door"
+
+
+def test_it_refuses_an_oversized_error_body_too(raw_server):
+    head = b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+    with pytest.raises(errors.ResponseTooLarge):
+        _name_of_device_at(raw_server(_chunked(head, 1024 * 1024)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
@@ -101,45 +100,18 @@ def test_it_sends_nothing_while_the_breaker_refuses(running, faults):
     assert faults.total_requests() == 0 and breaker.reports == []
 
 
-@pytest.fixture
-def trickling_server():
-    """A local HTTP server that sends its headers at once, then its JSON body a byte every
-    0.1 s: each read answers well inside any timeout, the whole takes several seconds."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(4)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                body = b'{"name": "' + b"x" * 60 + b'"}'
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
-                )
-                for byte in body:
-                    if stop.is_set():
-                        break
-                    try:
-                        conn.sendall(bytes([byte]))
-                    except OSError:
-                        break
-                    time.sleep(0.1)
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}"
-    stop.set()
-    server.close()
+def _trickle():
+    """Headers at once, then the JSON body a byte every 0.1 s: each read answers well
+    inside any timeout, the whole takes several seconds."""
+    body = b'{"name": "' + b"x" * 60 + b'"}'
+    yield b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + f"Content-Length: {len(body)}\r\n\r\n".encode()
+    for byte in body:
+        yield bytes([byte])
+        time.sleep(0.1)
 
 
-def test_it_ends_a_call_within_the_deadline_while_the_answer_trickles_in(trickling_server):
-    with RopClient(trickling_server, timeout=5.0, retry=SLOW_RETRY, deadline=0.8) as client:
+def test_it_ends_a_call_within_the_deadline_while_the_answer_trickles_in(raw_server):
+    with RopClient(raw_server(_trickle), timeout=5.0, retry=SLOW_RETRY, deadline=0.8) as client:
         started = time.monotonic()
         with pytest.raises(errors.DeadlineExceeded):
             client.get_device_name("95270000ACME0001")
