@@ -155,8 +155,11 @@ class LanPoller:
         try:
             await self.flush()
         finally:
-            released = await self._in_db(store.release, self.ident, None)
-            self._db.shutdown(wait=True)
+            try:
+                released = await self._in_db(store.release, self.ident, None)
+            finally:
+                await self._in_db(store.close)
+                self._db.shutdown(wait=True)
         logger.info(
             "LAN poller %s stopped in %.1f s: %d leases released", self.ident, time.monotonic() - started, released
         )

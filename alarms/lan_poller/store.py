@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -68,6 +68,11 @@ def _config(device: Device) -> DeviceConfig:
 def release(poller: str, ids: list[int] | None = None) -> int:
     close_old_connections()
     return lan_leases.release(poller, ids)
+
+
+def close() -> None:
+    """Close this (the worker) thread's database connections: the poller is stopping."""
+    connections.close_all()
 
 
 @dataclass

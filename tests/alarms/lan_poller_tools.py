@@ -118,6 +118,12 @@ def poller_process(*args: str) -> Iterator[subprocess.Popen[str]]:
     )
     try:
         yield process
+    except BaseException:
+        if process.poll() is None:
+            process.kill()
+        output, _ = process.communicate(timeout=10)
+        print(f"manage.py lan_poller said:\n{output}")  # shown with the failure
+        raise
     finally:
         if process.poll() is None:
             process.kill()
