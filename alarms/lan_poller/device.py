@@ -150,7 +150,7 @@ class DeviceTask:
         return None
 
     def _backoff(self) -> float:
-        return min(self.config.interval * 2 ** max(0, self.failures - 1), MAX_BACKOFF_SECONDS)
+        return min(self.config.interval * 2.0 ** max(0, self.failures - 1), MAX_BACKOFF_SECONDS)
 
     def _failed(self, error: str, wait: float, *, at_once: bool = False) -> float:
         self._stats.errors += 1

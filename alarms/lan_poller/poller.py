@@ -41,7 +41,7 @@ class PollerSettings:
     lease_seconds: float = 30.0
     refresh_seconds: float = 3.0  # leases renewed, devices and settings picked up
     flush_seconds: float = 0.5
-    claim_batch: int = 50  # devices claimed per refresh
+    claim_batch: int = 200  # devices claimed per refresh: pollers started together share them
     max_devices: int = 2000
     concurrency: int = 200  # polls in flight at once
     health_seconds: float = 60.0

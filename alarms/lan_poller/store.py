@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import close_old_connections, connections, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from devices import lan_leases
@@ -106,7 +106,7 @@ def write(batch: Batch) -> None:
             Device.objects.filter(id=device_id, lan_cert_sha256="").update(lan_cert_sha256=pin)
 
 
-def _open_event(device: DeviceConfig, change: Change):  # noqa: ANN202 - a QuerySet of AlarmEvent
+def _open_event(device: DeviceConfig, change: Change) -> QuerySet[AlarmEvent]:
     return AlarmEvent.objects.filter(
         device_id=device.id, channel=change.channel, source=AlarmSource.LAN, ended_at__isnull=True
     )

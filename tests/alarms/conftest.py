@@ -1,6 +1,6 @@
 """Fixtures of the LAN poller tests (the other alarm tests need none)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -15,7 +15,7 @@ def fleet() -> Fleet:
 
 
 @pytest.fixture
-def lan_of(fleet: Fleet) -> Iterator:
+def lan_of(fleet: Fleet) -> Iterator[Callable[..., LanThread]]:
     """Start ropsim's LAN emulator on the fleet's devices: lan_of(**start_lan_servers kwargs)."""
     running: list[LanThread] = []
 
