@@ -22,8 +22,9 @@ def _free(now: datetime) -> Q:
 
 def renew(poller: str, now: datetime, lease: timedelta) -> int:
     """Extend every lease this poller holds. A lease another poller took over (after
-    this one stalled past its end) is no longer this poller's and is not touched."""
-    return Device.objects.filter(lan_poller=poller).update(lan_lease_until=now + lease)
+    this one stalled past its end) is no longer this poller's and is not touched; a
+    device that left the LAN transport keeps its lease only until it runs out."""
+    return lan_devices().filter(lan_poller=poller).update(lan_lease_until=now + lease)
 
 
 def claim(poller: str, now: datetime, lease: timedelta, limit: int) -> list[int]:

@@ -136,6 +136,9 @@ class DeviceTask:
             except LanError as exc:
                 logger.info("%s: %s", config.uid, exc.message)
                 return self._failed("lan_error", self._backoff())
+            except Exception:  # a bug or a surprise: this device backs off, the task and the others go on
+                logger.exception("%s: polling failed", config.uid)
+                return self._failed("lan_error", self._backoff())
         self._stats.polls += 1
         self._succeeded()
         at = timezone.now()
