@@ -65,3 +65,25 @@ def test_it_keeps_polling_others_on_time_past_a_rebooting_device_and_a_silent_on
     steady_row.refresh_from_db()
     assert (silent_row.online, silent_row.last_poll_error) == (False, "lan_timeout")
     assert (rebooting_row.online, steady_row.online) == (True, True)
+
+
+def test_it_pins_https_on_first_use_and_stops_at_a_changed_certificate(acme, fleet, lan_of):
+    first_use, pinned = fleet.create_device("RLC-810A"), fleet.create_device("RLC-810A")
+    lan = lan_of(https=True)
+    fresh = lan_device(acme, lan, first_use, lan_cert_sha256="")
+    known = lan_device(acme, lan, pinned)
+    with PollerThread():
+        wait_for(lambda: Device.objects.filter(id=fresh.id).exclude(lan_cert_sha256="").exists(), what="the pin stored")
+        wait_for(lambda: commands(lan, pinned.uid, "GetMdState") >= 1, what="the pinned device's poll")
+        lan.rotate_certificate(pinned.uid)  # a reset camera, or someone else at its address
+        wait_for(
+            lambda: Device.objects.filter(id=known.id, last_poll_error="certificate_changed").exists(),
+            what="the changed certificate reported",
+        )
+        polls = commands(lan, pinned.uid, "GetMdState")
+        time.sleep(4.5)  # two intervals
+        assert commands(lan, pinned.uid, "GetMdState") == polls  # nothing sent to the new certificate
+    fresh.refresh_from_db()
+    known.refresh_from_db()
+    assert fresh.lan_cert_sha256 == lan.endpoint(first_use.uid).cert_sha256
+    assert (known.online, fresh.online) == (False, True)
