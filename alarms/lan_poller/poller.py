@@ -63,6 +63,7 @@ class LanPoller:
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lan-poller-db")
         self._stopping = asyncio.Event()
         self._limit: asyncio.Semaphore | None = None
+        self._retiring: set[asyncio.Task[None]] = set()
 
     async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
@@ -99,7 +100,7 @@ class LanPoller:
         configs = await self._in_db(store.sync_leases, self.ident, lease, min(self.settings.claim_batch, room))
         for device_id in set(self.tasks) - set(configs):
             logger.info("LAN poller %s: no longer owns device %s", self.ident, self.tasks[device_id].config.uid)
-            await self.tasks.pop(device_id).stop()
+            self._retire(self.tasks.pop(device_id))
         for device_id, config in configs.items():
             task = self.tasks.get(device_id)
             if task is not None and not config.cert_sha256 and task.config.cert_sha256:
@@ -107,10 +108,17 @@ class LanPoller:
             if task is None:
                 self._start(config)
             elif config.connection() != task.config.connection():
-                await self.tasks.pop(device_id).stop()
+                self._retire(self.tasks.pop(device_id))
                 self._start(config)
             elif config != task.config:
                 task.reconfigure(config)
+
+    def _retire(self, task: DeviceTask) -> None:
+        """Stop a device's task and log its session out in the background: a refresh
+        (and so the lease renewal) never waits for a device's logout."""
+        stopping = asyncio.create_task(task.stop())
+        self._retiring.add(stopping)
+        stopping.add_done_callback(self._retiring.discard)
 
     def _start(self, config: DeviceConfig) -> None:
         assert self._limit is not None
@@ -151,7 +159,7 @@ class LanPoller:
             helper.cancel()
         await asyncio.gather(*helpers, return_exceptions=True)
         tasks, self.tasks = self.tasks, {}
-        await asyncio.gather(*(task.stop() for task in tasks.values()), return_exceptions=True)
+        await asyncio.gather(*(task.stop() for task in tasks.values()), *self._retiring, return_exceptions=True)
         try:
             await self.flush()
         finally:
