@@ -30,7 +30,7 @@ from rop.addresses import AddressPolicy
 from . import store
 from .config import DeviceConfig
 from .device import DeviceTask, Stats
-from .store import Batch
+from .store import Batch, Reach
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,6 +64,7 @@ class LanPoller:
         self._stopping = asyncio.Event()
         self._limit: asyncio.Semaphore | None = None
         self._retiring: set[asyncio.Task[None]] = set()
+        self._unusable: dict[int, DeviceConfig] = {}  # leased, but their settings cannot be used
 
     async def _in_db(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
@@ -102,6 +103,8 @@ class LanPoller:
             logger.info("LAN poller %s: no longer owns device %s", self.ident, self.tasks[device_id].config.uid)
             self._retire(self.tasks.pop(device_id))
         for device_id, config in configs.items():
+            if self._unusable.get(device_id) == config:
+                continue  # unchanged since it was found unusable
             task = self.tasks.get(device_id)
             if task is not None and not config.cert_sha256 and task.config.cert_sha256:
                 config = replace(config, cert_sha256=task.config.cert_sha256)  # learnt, not flushed yet
@@ -122,7 +125,15 @@ class LanPoller:
 
     def _start(self, config: DeviceConfig) -> None:
         assert self._limit is not None
-        task = DeviceTask(config, self.policy, lambda: self.batch, self._limit, self.stats)
+        try:
+            task = DeviceTask(config, self.policy, lambda: self.batch, self._limit, self.stats)
+        except ValueError as exc:  # a row no form would save (port 0, a malformed pin): skip it alone
+            if config.id not in self._unusable:
+                logger.warning("LAN poller %s: cannot poll device %s: %s", self.ident, config.uid, exc)
+                self.batch.reach[config.id] = Reach(online=False, error="lan_settings_invalid", seen=False)
+            self._unusable[config.id] = config
+            return
+        self._unusable.pop(config.id, None)
         self.tasks[config.id] = task
         task.start()
 

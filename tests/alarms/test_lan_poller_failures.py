@@ -87,3 +87,20 @@ def test_it_pins_https_on_first_use_and_stops_at_a_changed_certificate(acme, fle
     known.refresh_from_db()
     assert fresh.lan_cert_sha256 == lan.endpoint(first_use.uid).cert_sha256
     assert (known.online, fresh.online) == (False, True)
+
+
+def test_it_skips_a_device_whose_stored_settings_cannot_be_used_and_polls_the_others(acme, fleet, lan_of):
+    good, bad = fleet.create_device("RLC-810A"), fleet.create_device("RLC-810A")
+    lan = lan_of()
+    lan_device(acme, lan, good)
+    broken = lan_device(acme, lan, bad, lan_port=70000)  # no form saves this; the poller must not choke
+    with PollerThread():
+        wait_for(lambda: commands(lan, good.uid, "GetMdState") >= 2, what="the good device's polls")
+        wait_for(
+            lambda: Device.objects.filter(id=broken.id, last_poll_error="lan_settings_invalid").exists(),
+            what="the broken device reported",
+        )
+        Device.objects.filter(id=broken.id).update(lan_port=lan.endpoint(bad.uid).port)  # fixed
+        wait_for(lambda: commands(lan, bad.uid, "GetMdState") >= 1, what="the fixed device polled")
+    broken.refresh_from_db()
+    assert broken.online and broken.last_poll_error == ""
