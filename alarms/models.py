@@ -41,6 +41,9 @@ class AlarmEvent(models.Model):
     # received_at in whole ALARM_DEDUPE_SECONDS since the epoch: with the unique constraint
     # below, two identical alarms arriving at once fold instead of both inserting (ingest.py).
     dedupe_slot = models.BigIntegerField(null=True, blank=True, editable=False)
+    # LAN events only (the poller sees motion stop; a Core Server never says): when the
+    # channel went quiet. NULL on a LAN event = still going on; always NULL for webhooks.
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -65,6 +68,10 @@ class AlarmEvent(models.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def ongoing(self) -> bool:
+        return self.source == AlarmSource.LAN and self.ended_at is None
 
     @property
     def recording_start(self) -> datetime:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import ssl
 import time
 from collections.abc import Callable, Sequence
@@ -34,43 +33,37 @@ from ..checked_http import CheckedAdapter
 from .errors import (
     CertificateChanged,
     LanAuthFailed,
-    LanCommandError,
     LanError,
-    LanLocked,
-    LanNotSupported,
     LanTimeout,
     LanUnexpectedResponse,
     LanUnreachable,
 )
-from .models import AI_TYPES, Channel, ChannelState, DeviceInfo, Preset
+from .models import Channel, ChannelState, DeviceInfo, Preset
+from .protocol import (
+    REFRESH_EARLY_SECONDS,
+    Command,
+    LoginBackoff,
+    answers_or_error,
+    check_channel,
+    error_for,
+    login_command,
+    parse_states,
+    refused,
+    states_batch,
+    token_of,
+    value_of,
+)
+from .protocol import cmd as _cmd
 from .tls import PinnedAdapter, fetch_fingerprint, normalise_fingerprint
 
 __all__ = ["LanClient", "PTZ_OPS"]
 
-RSP_PARAM_ERROR = -4
-RSP_MAX_SESSION = -5
-RSP_LOGIN_FIRST = -6
-RSP_LOGIN_FAILED = -7
-RSP_NOT_SUPPORT = -9
-RSP_INVALID_USER = -27
-
-REFRESH_EARLY_SECONDS = 60.0
 DEFAULT_MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024
 PTZ_MOVES = ("Left", "Right", "Up", "Down", "LeftUp", "LeftDown", "RightUp", "RightDown", "Auto")
 PTZ_OPS = (*PTZ_MOVES, "ZoomInc", "ZoomDec", "FocusInc", "FocusDec", "Stop")
 JPEG_MAGIC = b"\xff\xd8"
 
-Command = dict[str, Any]
-
-
-def _cmd(name: str, param: dict[str, Any] | None = None) -> Command:
-    return {"cmd": name, "action": 0, "param": param or {}}
-
-
-def _channel(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("A channel is a whole number, 0 or more.")
-    return value
+_channel = check_channel
 
 
 class LanClient:
@@ -103,6 +96,7 @@ class LanClient:
         self.max_login_failures = max_login_failures
         self.max_snapshot_bytes = max_snapshot_bytes
         self._clock = clock
+        self._backoff = LoginBackoff(login_backoff, max_login_failures, clock)
         self._pin = normalise_fingerprint(pinned_sha256) if pinned_sha256 else None
         self._http = requests.Session()
         self._http.trust_env = False  # no proxies, no netrc: the adapter checks the real peer
@@ -119,9 +113,7 @@ class LanClient:
         self.password = password
         self._token: str | None = None
         self._token_expires = 0.0
-        self._failures = 0
-        self._blocked_until = 0.0
-        self._blocked_locked = False
+        self._backoff.reset()
 
     @property
     def certificate_sha256(self) -> str | None:
@@ -187,68 +179,22 @@ class LanClient:
             answers = response.json()
         except ValueError:
             answers = None
-        if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
-            raise LanUnexpectedResponse(
-                f"{self.host}:{self.port} answered HTTP {response.status_code} without the LAN API's JSON."
-            )
-        return answers
+        return answers_or_error(answers, self._where, response.status_code)
 
     # -- session ------------------------------------------------------------------
     def login(self) -> None:
         """Log in now (normally implicit). Raises LanAuthFailed/LanLocked, also without
         contacting the device while a backoff or the device's lockout lasts."""
-        now = self._clock()
-        if now < self._blocked_until:
-            left = self._blocked_until - now
-            if self._blocked_locked:
-                raise LanLocked(f"The device's logins are locked for {left:.0f} s more.", retry_after=left)
-            if math.isinf(left):
-                raise LanAuthFailed(
-                    f"Login failed {self._failures} times; not trying again until the credentials change.",
-                    retry_after=left,
-                )
-            raise LanAuthFailed(f"Login failed; the next attempt waits {left:.0f} s.", retry_after=left)
-        login = _cmd("Login", {"User": {"Version": "0", "userName": self.username, "password": self.password}})
-        answer = self._post([login], None)[0]
-        if answer.get("code") == 0:
-            token = answer.get("value", {}).get("Token", {})
-            if not isinstance(token.get("name"), str):
-                raise LanUnexpectedResponse("Login answered without a token.", command="Login")
-            old = self._token
-            self._token = token["name"]
-            self._token_expires = self._clock() + float(token.get("leaseTime", 3600))
-            self._failures = 0
-            self._blocked_until = 0.0
-            if old:
-                self._logout_token(old)
-            return
-        error = answer.get("error") or {}
-        code, detail = error.get("rspCode"), str(error.get("detail", ""))
-        if code in (RSP_LOGIN_FAILED, RSP_INVALID_USER):
-            if "lock" in detail.lower():
-                wait = float(error.get("unlock_time") or 300)
-                self._blocked_until, self._blocked_locked = self._clock() + wait, True
-                raise LanLocked(
-                    f"The device locked its logins after too many failures; try again in {wait:.0f} s.",
-                    retry_after=wait,
-                    command="Login",
-                    rsp_code=code,
-                    detail=detail,
-                )
-            self._failures += 1
-            if self._failures >= self.max_login_failures:
-                wait = math.inf
-            else:
-                wait = self.login_backoff * 2 ** (self._failures - 1)
-            self._blocked_until, self._blocked_locked = self._clock() + wait, False
-            raise LanAuthFailed(
-                "The device refused the user name or password.",
-                retry_after=wait,
-                command="Login",
-                rsp_code=code,
-                detail=detail,
-            )
-        raise self._error("Login", code, detail)
+        self._backoff.check()
+        answer = self._post([login_command(self.username, self.password)], None)[0]
+        if answer.get("code") != 0:
+            raise self._backoff.failed(answer, self._where)
+        old = self._token
+        self._token, lease = token_of(answer)
+        self._token_expires = self._clock() + lease
+        self._backoff.succeeded()
+        if old:
+            self._logout_token(old)
 
     def _logout_token(self, token: str) -> None:
         with contextlib.suppress(LanError):  # best effort: the lease ends by itself
@@ -286,36 +232,19 @@ class LanClient:
             raise LanUnexpectedResponse(f"{len(commands)} commands sent, {len(answers)} answers received.")
         return answers
 
+    @property
+    def _where(self) -> str:
+        return f"{self.host}:{self.port}"
+
     @staticmethod
     def _refused(answers: list[dict[str, Any]]) -> bool:
-        error = answers[0].get("error") if len(answers) == 1 else None
-        return isinstance(error, dict) and error.get("rspCode") == RSP_LOGIN_FIRST
+        return refused(answers)
 
     def _error(self, command: str, code: Any, detail: str) -> LanError:
-        where = f"{command} on {self.host}:{self.port}"
-        if code == RSP_NOT_SUPPORT:
-            return LanNotSupported(
-                f"{where}: not supported by this model.", command=command, rsp_code=code, detail=detail
-            )
-        if code in (RSP_LOGIN_FIRST, RSP_LOGIN_FAILED, RSP_INVALID_USER):
-            return LanAuthFailed(
-                f"{where}: {detail or 'not logged in'}.", command=command, rsp_code=code, detail=detail
-            )
-        if code == RSP_MAX_SESSION:
-            return LanCommandError(f"{where}: the device has no free session.", command=command, rsp_code=code)
-        return LanCommandError(
-            f"{where}: {detail or 'refused'} ({code}).", command=command, rsp_code=code, detail=detail
-        )
+        return error_for(self._where, command, code, detail)
 
     def _value(self, answer: dict[str, Any]) -> dict[str, Any]:
-        command = str(answer.get("cmd", ""))
-        if answer.get("code") != 0:
-            error = answer.get("error") or {}
-            raise self._error(command, error.get("rspCode"), str(error.get("detail", "")))
-        value = answer.get("value")
-        if not isinstance(value, dict):
-            raise LanUnexpectedResponse(f"{command} answered without a value.", command=command)
-        return value
+        return value_of(self._where, answer)
 
     def _one(self, name: str, param: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._value(self.call([_cmd(name, param)])[0])
@@ -356,27 +285,7 @@ class LanClient:
         chosen = [_channel(ch) for ch in channels]
         if not chosen:
             return []
-        batch: list[Command] = []
-        for ch in chosen:
-            batch += [_cmd("GetMdState", {"channel": ch}), _cmd("GetAiState", {"channel": ch})]
-        answers = self.call(batch)
-        result = []
-        for index, ch in enumerate(chosen):
-            motion = self._value(answers[2 * index])
-            ai_answer = answers[2 * index + 1]
-            ai: dict[str, bool] | None
-            error = ai_answer.get("error") if ai_answer.get("code") != 0 else None
-            if isinstance(error, dict) and error.get("rspCode") == RSP_NOT_SUPPORT:
-                ai = None  # a camera without AI: normal, not a failure
-            else:
-                value = self._value(ai_answer)
-                ai = {
-                    kind: value[kind].get("alarm_state") == 1
-                    for kind in AI_TYPES
-                    if isinstance(value.get(kind), dict) and value[kind].get("support") == 1
-                }
-            result.append(ChannelState(channel=ch, motion=motion.get("state") == 1, ai=ai))
-        return result
+        return parse_states(self._where, chosen, self.call(states_batch(chosen)))
 
     def snapshot(self, channel: int = 0, stream: str = "main") -> bytes:
         """A JPEG of ``channel``, at most ``max_snapshot_bytes`` long."""

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import ssl
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -196,6 +197,7 @@ class DeviceServer:
         self.lan.requests_seen += 1
         query = request.query
         cmd = query.get("cmd", "")
+        self.lan.request_times.append((time.monotonic(), cmd))
         if request.method == "GET" and cmd == "Snap":
             return await self._snap(request, dev)
         if request.method == "POST":

@@ -216,6 +216,9 @@ class DeviceLanState:
         self.commands_seen: deque[str] = deque(maxlen=1000)
         # HTTP requests to api.cgi (a batch of commands counts once): tests check batching.
         self.requests_seen = 0
+        # (time.monotonic(), the query's cmd) of recent api.cgi requests: when a poller
+        # came, so benchmarks measure achieved poll intervals on the device's side.
+        self.request_times: deque[tuple[float, str]] = deque(maxlen=256)
 
     # -- motion / AI -------------------------------------------------------
     def raise_alarm(self, channel: int, motion: bool, ai: Iterable[str], hold: float | None = None) -> None:

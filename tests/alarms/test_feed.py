@@ -7,8 +7,9 @@ import re
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from alarms.models import AlarmEvent
+from alarms.models import AlarmEvent, AlarmSource
 from alarms.selectors import FEED_PAGE_SIZE
 from devices.models import Device, Family, Tag
 
@@ -171,3 +172,14 @@ def test_it_asks_a_logged_out_feed_to_reload_instead_of_redirecting_the_poll(cli
     response = client.get(f"{new()}?since=1", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert response["HX-Refresh"] == "true"
+
+
+def test_it_shows_lan_motion_as_ongoing_until_the_poller_sees_it_end(client_of, victor, acme, acme_camera):
+    going = alarm(acme, acme_camera, source=AlarmSource.LAN, ai_types=["people"])
+    ended = alarm(acme, acme_camera, source=AlarmSource.LAN, channel=1, ended_at=timezone.now())
+    alarm(acme, acme_camera, status="blind")  # a webhook alarm: no end is ever known
+    page = client_of(victor).get(feed()).content.decode()
+    rows = {int(i): row for i, row in re.findall(r'<tr data-alarm-id="(\d+)"(.*?)</tr>', page, re.S)}
+    assert "ongoing" in rows[going.id] and "ended" not in rows[going.id]
+    assert "ended" in rows[ended.id] and "ongoing" not in rows[ended.id]
+    assert sum("ongoing" in row or "ended" in row for row in rows.values()) == 2

@@ -395,6 +395,7 @@ def test_it_runs_the_compose_services_for_real(tmp_path, smoke_database):
         stack.start("worker", command_argv("worker", env, {}))
         stack.start("worker-bulk", command_argv("worker-bulk", env, {}))
         stack.start("beat", command_argv("beat", env, beat_changes))
+        stack.start("lan-poller", command_argv("lan-poller", env, {}))  # no LAN devices here: it must just run
 
         health_changes = {
             "simulator": {"127.0.0.1:8900": f"127.0.0.1:{sim_port}"},
