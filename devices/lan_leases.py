@@ -3,12 +3,19 @@ twice (alarms/lan_poller). A poller owns a device while ``lan_poller`` is its id
 ``lan_lease_until`` is in the future; every change is a conditional UPDATE, so two
 pollers racing for one device cannot both win. See docs/lan-poller.md."""
 
+import math
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from .models import Device, Transport
+from .models import Device, LanPollerHeartbeat, Transport
+
+# A poller sheds devices only when it holds more than its share plus this much (at least
+# one device), so that shares rounding differently never make devices move back and forth.
+SHED_SLACK = 0.1
+# Heartbeats of pollers gone this long are deleted (a live one renews every few seconds).
+FORGET_AFTER = timedelta(days=1)
 
 
 def lan_devices() -> QuerySet[Device]:
@@ -58,3 +65,29 @@ def release(poller: str, ids: list[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(id__in=ids)
     return rows.update(lan_poller="", lan_lease_until=None)
+
+
+def share(poller: str, now: datetime, lease: timedelta) -> int:
+    """Record this poller as alive for one lease and return its fair share of the LAN
+    devices: all of them divided by the live pollers, rounded up (so that together the
+    shares always cover every device)."""
+    LanPollerHeartbeat.objects.update_or_create(poller=poller, defaults={"seen_until": now + lease})
+    LanPollerHeartbeat.objects.filter(seen_until__lt=now - FORGET_AFTER).delete()
+    live = LanPollerHeartbeat.objects.filter(seen_until__gt=now).count()
+    return math.ceil(lan_devices().count() / max(live, 1))
+
+
+def shed(poller: str, now: datetime, keep: int) -> list[int]:
+    """Release this poller's devices beyond ``keep`` plus the slack (its newest leases
+    first) so that a poller with fewer claims them; returns the ids given back."""
+    mine = list(owned(poller, now).order_by("id").values_list("id", flat=True))
+    if len(mine) <= keep + max(1, int(keep * SHED_SLACK)):
+        return []
+    extra = mine[keep:]
+    release(poller, extra)
+    return extra
+
+
+def forget(poller: str) -> None:
+    """A poller stopping: no longer counted in the others' shares."""
+    LanPollerHeartbeat.objects.filter(poller=poller).delete()

@@ -181,3 +181,15 @@ class ItemResult(models.TextChoices):
     OFFLINE = "offline", "Offline"
     NOT_SUPPORTED = "not_supported", "Not supported"
     ERROR = "error", "Error"
+
+
+class LanPollerHeartbeat(models.Model):
+    """A running LAN poller, seen until `seen_until` (renewed with its leases): how many
+    pollers share the LAN devices, so each keeps about its share (devices/lan_leases.py).
+    A poller that owns nothing yet is counted too, which is how a new one gets devices."""
+
+    poller = models.CharField(max_length=64, primary_key=True)
+    seen_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.poller

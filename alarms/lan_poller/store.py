@@ -30,7 +30,11 @@ def sync_leases(poller: str, lease: timedelta, claim_limit: int) -> dict[int, De
     close_old_connections()  # a long-running process: drop a connection the server closed
     now = timezone.now()
     lan_leases.renew(poller, now, lease)
-    lan_leases.claim(poller, now, lease, claim_limit)
+    # Each poller keeps about its share: one started later gets devices from the others.
+    share = lan_leases.share(poller, now, lease)
+    lan_leases.shed(poller, now, share)
+    held = lan_leases.owned(poller, now).count()
+    lan_leases.claim(poller, now, lease, min(claim_limit, share - held))
     devices = lan_leases.owned(poller, now).prefetch_related(
         Prefetch("channels", queryset=Channel.objects.order_by("index"))
     )
@@ -67,6 +71,8 @@ def _config(device: Device) -> DeviceConfig:
 
 def release(poller: str, ids: list[int] | None = None) -> int:
     close_old_connections()
+    if ids is None:
+        lan_leases.forget(poller)
     return lan_leases.release(poller, ids)
 
 

@@ -39,6 +39,33 @@ def test_it_shares_devices_between_two_pollers_without_polling_one_twice(acme, f
     assert set(owners().values()) == {""}  # both stopped and released
 
 
+def test_it_gives_a_poller_started_later_its_share_of_the_devices(acme, fleet, lan_of):
+    cams = [fleet.create_device("RLC-810A") for _ in range(6)]
+    lan = lan_of()
+    for cam in cams:
+        lan_device(acme, lan, cam)
+    with PollerThread(ident="first"):
+        wait_for(lambda: set(owners().values()) == {"first"}, what="the first poller owning all")
+        wait_for(lambda: all(commands(lan, c.uid, "GetMdState") for c in cams), what="its first polls")
+        with PollerThread(ident="second"):
+            wait_for(
+                lambda: sorted(owners().values()) == ["first"] * 3 + ["second"] * 3,
+                what="three devices each",
+                timeout=15,
+            )
+            moved = [uid for uid, poller in owners().items() if poller == "second"]
+            counts = {uid: commands(lan, uid, "GetMdState") for uid in moved}
+            wait_for(
+                lambda: all(commands(lan, u, "GetMdState") > counts[u] for u in moved), what="moved devices polled"
+            )
+            # The first poller logged out of what it gave away; one session per device remains.
+            wait_for(lambda: all(commands(lan, u, "Logout") == 1 for u in moved), what="the hand-over's logouts")
+            assert all(len(lan.state(c.uid).sessions) == 1 for c in cams)
+        # The second one stopped: the first one's share is every device again.
+        wait_for(lambda: set(owners().values()) == {"first"}, what="the first poller taking all back")
+    assert set(owners().values()) == {""}
+
+
 def test_it_takes_over_the_devices_of_a_poller_that_died_once_its_leases_end(acme, fleet, lan_of):
     cams = [fleet.create_device("RLC-810A") for _ in range(3)]
     lan = lan_of()
