@@ -25,11 +25,11 @@ from django.utils import timezone
 from audit import services as audit
 from audit.models import AuditEntry
 from partners.models import Partner
-from partners.rop_clients import using_client
 from rop import OnlineDevice, RopClient
 from rop.validation import UID_PATTERN
 
 from .capabilities import derived_capabilities
+from .connection import using_rop
 from .models import Device, Family, Transport
 from .polling import first_poll_at
 
@@ -68,7 +68,7 @@ def sync_partner(partner: Partner, *, client: RopClient | None = None) -> SyncRe
 
     Raises rop.errors.RopError / BudgetTimeout when the list cannot be read, and then
     changes nothing (a failed read must not mark the whole fleet offline)."""
-    with using_client(partner, client) as rop:
+    with using_rop(partner, client) as rop:
         listed, odd = _usable(rop.list_online_devices())
     _log_odd_once(partner, odd)
     # The network call above happens outside the transaction below.

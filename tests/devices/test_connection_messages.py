@@ -1,11 +1,11 @@
-"""devices.rop_messages: the one wording of a failed ROP call, for pages, bulk
+"""devices.connection.messages: the one wording of a failed ROP call, for pages, bulk
 results, audit entries and a device's last poll error."""
 
 import pytest
 
 from core.request_budget import BudgetTimeout
+from devices.connection import describe
 from devices.models import ItemResult
-from devices.rop_messages import describe
 from rop import errors
 
 

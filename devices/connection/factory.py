@@ -1,0 +1,50 @@
+"""The clients of the device-connection layer: a partner's RopClient (built by the
+partner-level factory, partners.rop_clients, with this layer's retry policies) and a
+LAN device's LanClient (its address checked by lan_policy, its certificate pinned).
+
+Nothing else in devices/ builds a client: services take a driver (devices.drivers)
+or, for partner-wide calls (sync, onboarding), a RopClient from here."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from partners.models import Partner
+from partners.rop_clients import lan_policy, rop_client_for
+from rop import RopClient
+from rop.lan import LanClient
+
+from ..models import Device
+from .policies import BULK, INTERACTIVE, lan_timeout, rop_options
+
+
+def rop_client(partner: Partner, *, interactive: bool = False, kind: str = BULK) -> RopClient:
+    """`kind`: policies.INTERACTIVE, POLL or BULK (`interactive=True` is INTERACTIVE)."""
+    return rop_client_for(partner, **rop_options(INTERACTIVE if interactive else kind))
+
+
+@contextmanager
+def using_rop(partner: Partner, client: RopClient | None = None, *, interactive: bool = False) -> Iterator[RopClient]:
+    """The caller's client as it is, or a new one that is closed afterwards: services
+    take an optional client so that a bulk chunk or a view shares one pool."""
+    if client is not None:
+        yield client
+        return
+    with rop_client(partner, interactive=interactive) as own:
+        yield own
+
+
+def lan_client(device: Device, *, interactive: bool = False, pinned_sha256: str | None = None) -> LanClient:
+    """A LanClient for `device`, pinned to its stored certificate (HTTPS). `pinned_sha256`
+    overrides the stored pin: adding a device passes none (trust on first use) and
+    "trust the new certificate" passes the fingerprint the operator confirmed."""
+    pin = pinned_sha256 if pinned_sha256 is not None else device.lan_cert_sha256
+    return LanClient(
+        device.lan_host,
+        device.lan_port or (443 if device.lan_use_https else 80),
+        "https" if device.lan_use_https else "http",
+        device.lan_username,
+        device.lan_password,
+        timeout=lan_timeout(device.lan_timeout_ms, interactive=interactive),
+        address_policy=lan_policy(),
+        pinned_sha256=pin or None,
+    )
