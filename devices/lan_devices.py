@@ -85,6 +85,7 @@ def add_lan_device(partner: Partner, user: Actor, data: dict[str, Any]) -> Outco
                 setattr(existing, name, getattr(device, name))
             existing.lan_password, existing.transport = device.lan_password, Transport.LAN
             existing.next_poll_at = None  # the ROP sweep no longer polls it
+            existing.save()
             device = existing
         device.uid = uid
         record_identity(device, found)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from rop.lan import CertificateChanged, DeviceInfo, LanClient, LanUnreachable
 from rop.lan import Channel as LanChannel
-from rop.lan import DeviceInfo, LanClient, LanUnreachable
 
 from ..connection import lan_client
 from ..models import UID_RE, Channel, Device, Family, Transport
@@ -80,8 +80,12 @@ class LanDriver(Driver):
     def refresh(self) -> str:
         try:
             identity = self.identify()
+        except CertificateChanged:
+            # Shown on the device page with the "trust the new certificate" action.
+            record_problem(self.device, "certificate_changed", online=self.device.online)
+            raise
         except LanUnreachable:
-            mark_offline(self.device, "lan_unreachable")
+            record_problem(self.device, "lan_unreachable", online=False)
             raise
         record_identity(self.device, identity)
         return f"Refreshed: {identity.info.model}, {len(identity.channels)} channel(s)."
@@ -163,8 +167,8 @@ def sync_channels(device: Device, channels: list[LanChannel]) -> None:
     Channel.objects.filter(device=device, index__gte=device.channel_count).delete()
 
 
-def mark_offline(device: Device, symbol: str) -> None:
+def record_problem(device: Device, symbol: str, *, online: bool) -> None:
     if device.pk is None:
         return
-    device.online, device.last_poll_error = False, symbol
-    Device.objects.filter(pk=device.pk).update(online=False, last_poll_error=symbol, updated_at=timezone.now())
+    device.online, device.last_poll_error = online, symbol
+    Device.objects.filter(pk=device.pk).update(online=online, last_poll_error=symbol, updated_at=timezone.now())
