@@ -4,6 +4,7 @@ refused address). Editing its settings and removing it."""
 
 import socket
 
+import pytest
 from django.db import connection
 from django.urls import reverse
 
@@ -68,10 +69,8 @@ def test_it_says_when_the_device_locked_its_logins(client_of, olga, lan, devs, a
     policy = AddressPolicy.for_lan(allow_loopback=True)
     for _ in range(5):  # the device's own lockout: five failures from anywhere
         bad = LanClient(ep.host, ep.port, password="nope", address_policy=policy, login_backoff=0)
-        try:
+        with pytest.raises(LanAuthFailed):
             bad.login()
-        except LanAuthFailed:
-            pass
         bad.close()
     page = client_of(olga).post(add_url(), add_form(lan, devs["camera"])).content.decode()
     assert "Failed while logging in: The device locked its logins after too many failures" in page
