@@ -58,7 +58,7 @@ def test_it_refuses_a_changed_certificate_until_an_operator_trusts_it(client_of,
     device.refresh_from_db()
     assert device.lan_cert_sha256 == new and device.last_poll_error == "" and device.online
     entry = AuditEntry.objects.get(action="device.lan_trust_certificate")
-    assert entry.user.username == "olga" and entry.params == {"from": old, "to": new}
+    assert entry.user is not None and entry.user.username == "olga" and entry.params == {"from": old, "to": new}
     ok = client.post(refresh_url(device), HTTP_HX_REQUEST="true").content.decode()
     assert "Refreshed" in ok
 
