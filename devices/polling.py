@@ -43,8 +43,8 @@ from rop import Battery, PirConfig, RopClient
 from rop import errors as rop_errors
 
 from .capabilities import abilities_of
-from .connection import POLL, ROP_FAILURES, describe, is_server_failure, rop_client, using_rop
-from .models import Device, DeviceHealthSample, Family, Transport
+from .connection import POLL, ROP_FAILURES, THROUGH_CORE_SERVER, describe, is_server_failure, rop_client, using_rop
+from .models import Device, DeviceHealthSample, Family
 
 logger = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ def due_devices(
     partner: Partner, now: datetime, limit: int
 ) -> QuerySet[Device, tuple[int, str, datetime | None, bool | None]]:
     return (
-        Device.objects.filter(partner=partner, transport=Transport.ROP, online=True, next_poll_at__lte=now)
+        Device.objects.filter(partner=partner, transport__in=THROUGH_CORE_SERVER, online=True, next_poll_at__lte=now)
         .order_by("next_poll_at", "id")
         .values_list("id", "family", "next_poll_at", "alarm_enabled")[:limit]
     )

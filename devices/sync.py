@@ -29,7 +29,7 @@ from rop import OnlineDevice, RopClient
 from rop.validation import UID_PATTERN
 
 from .capabilities import derived_capabilities
-from .connection import using_rop
+from .connection import through_core_server, using_rop
 from .models import Device, Family, Transport
 from .polling import first_poll_at
 
@@ -139,7 +139,7 @@ def _apply(partner: Partner, listed: dict[str, OnlineDevice], now: datetime) -> 
             new.append(_new_device(partner, item, now))
             continue
         device_id, _, transport, family, model, firmware, online, next_poll_at, alarm_enabled = row
-        if transport != Transport.ROP:
+        if not through_core_server(transport):
             continue  # managed over the LAN; ROP's view of it is not ours to apply
         present.append(device_id)
         listed_family = _family(item.family)
@@ -169,7 +169,7 @@ def _apply(partner: Partner, listed: dict[str, OnlineDevice], now: datetime) -> 
                 )
             )
     for uid, row in known.items():
-        if row[2] == Transport.ROP and row[6] and uid not in listed:
+        if through_core_server(row[2]) and row[6] and uid not in listed:
             gone.append(row[0])
 
     Device.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)

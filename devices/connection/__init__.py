@@ -6,11 +6,13 @@ package and devices.polling. See docs/lan-devices.md."""
 from .factory import lan_client, rop_client, using_rop
 from .messages import FAILURES, ROP_FAILURES, NotSupported, describe, is_server_failure
 from .policies import BULK, INTERACTIVE, POLL
+from .transports import THROUGH_CORE_SERVER, swept, through_core_server
 
 __all__ = [
     "BULK",
     "INTERACTIVE",
     "POLL",
+    "THROUGH_CORE_SERVER",
     "FAILURES",
     "ROP_FAILURES",
     "NotSupported",
@@ -18,5 +20,7 @@ __all__ = [
     "is_server_failure",
     "lan_client",
     "rop_client",
+    "swept",
+    "through_core_server",
     "using_rop",
 ]
