@@ -17,6 +17,7 @@ from partners.models import Role
 from rop.lan.models import AI_TYPES
 
 from ..capabilities import abilities_of
+from ..connection import through_core_server
 from ..models import Device
 from ..outcome import Outcome
 
@@ -42,6 +43,8 @@ def device_context(access: Access, device: Device, **extra: Any) -> dict[str, An
         "auto_load": device.family != "battery" and device.online,
         "channel_range": range(max(1, device.channel_count)),
         "ai_type_choices": AI_TYPES,
+        # Alarm notifications, name, live view and WiFi are the Core Server's functions.
+        "rop_controls": through_core_server(device.transport),
         **extra,
     }
 

@@ -154,3 +154,11 @@ def test_it_removes_a_device_only_once_confirmed(client_of, olga, lan_camera):
 def test_it_answers_404_for_lan_pages_of_a_core_server_device(client_of, olga, acme_camera):
     url = reverse("lan_device_settings", kwargs={"slug": "acme", "uid": acme_camera.uid})
     assert client_of(olga).get(url).status_code == 404
+
+
+def test_it_shows_a_lan_devices_own_sections_not_the_core_servers(client_of, olga, lan_camera):
+    page = client_of(olga).get(reverse("device_detail", kwargs={"slug": "acme", "uid": lan_camera.uid})).content
+    text = page.decode()
+    assert 'id="lan-connection"' in text and 'id="lan-channels"' in text and 'id="device-commands"' in text
+    assert 'id="alarm-control"' not in text and 'id="live-heading"' not in text and 'id="name-heading"' not in text
+    assert "LAN JSON API" in text
