@@ -12,6 +12,7 @@ from django.db import transaction
 
 from audit import services as audit
 from partners.models import Partner
+from rop.errors import AddressRefused
 from rop.lan import CertificateChanged, LanUnreachable, fetch_fingerprint, normalise_fingerprint
 from rop.lan.models import AI_TYPES
 
@@ -55,6 +56,8 @@ def probe(device: Device, *, pinned_sha256: str | None = None) -> LanIdentity | 
             step = "reading device info"
             return driver.identify()
     except FAILURES as exc:
+        if step == "logging in" and isinstance(exc, (LanUnreachable, AddressRefused, CertificateChanged)):
+            step = "connecting"  # the login is the first request: it had no answer yet
         failure = describe(exc)
         certificate = exc.actual if isinstance(exc, CertificateChanged) else ""
         return StepFailed(step, failure.message, failure.result, certificate)

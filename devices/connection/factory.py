@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from partners.models import Partner
 from partners.rop_clients import lan_policy, rop_client_for
 from rop import RopClient
-from rop.lan import LanClient
 
 from ..models import Device
+from .lan_guard import GuardedLanClient
 from .policies import BULK, INTERACTIVE, lan_timeout, rop_options
 
 
@@ -33,12 +33,12 @@ def using_rop(partner: Partner, client: RopClient | None = None, *, interactive:
         yield own
 
 
-def lan_client(device: Device, *, interactive: bool = False, pinned_sha256: str | None = None) -> LanClient:
+def lan_client(device: Device, *, interactive: bool = False, pinned_sha256: str | None = None) -> GuardedLanClient:
     """A LanClient for `device`, pinned to its stored certificate (HTTPS). `pinned_sha256`
     overrides the stored pin: adding a device passes none (trust on first use) and
     "trust the new certificate" passes the fingerprint the operator confirmed."""
     pin = pinned_sha256 if pinned_sha256 is not None else device.lan_cert_sha256
-    return LanClient(
+    return GuardedLanClient(
         device.lan_host,
         device.lan_port or (443 if device.lan_use_https else 80),
         "https" if device.lan_use_https else "http",

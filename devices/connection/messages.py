@@ -101,6 +101,8 @@ def _lan_message(exc: lan_errors.LanError) -> str:
     if isinstance(exc, lan_errors.LanLocked):
         return f"The device locked its logins after too many failures; try again in {exc.retry_after:.0f} s."
     if isinstance(exc, lan_errors.LanAuthFailed):
+        if exc.command == "Login" and exc.rsp_code is None:  # the console's own backoff
+            return exc.message
         if exc.command == "Login" or exc.rsp_code in (-7, -27):
             return "The device refused the user name or password."
         return f"The device refused the console's login: {exc.message}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from rop.lan import CertificateChanged, DeviceInfo, LanClient, LanUnreachable
+from rop.lan import CertificateChanged, DeviceInfo, LanAuthFailed, LanClient, LanUnreachable
 from rop.lan import Channel as LanChannel
 
 from ..connection import lan_client
@@ -86,6 +86,9 @@ class LanDriver(Driver):
             raise
         except LanUnreachable:
             record_problem(self.device, "lan_unreachable", online=False)
+            raise
+        except LanAuthFailed:
+            record_problem(self.device, "lan_auth_failed", online=self.device.online)
             raise
         record_identity(self.device, identity)
         return f"Refreshed: {identity.info.model}, {len(identity.channels)} channel(s)."

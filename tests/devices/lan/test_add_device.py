@@ -82,13 +82,13 @@ def test_it_says_when_the_device_is_unreachable(client_of, olga, lan, devs):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     page = client_of(olga).post(add_url(), add_form(lan, devs["camera"], lan_port=port)).content.decode()
-    assert "Failed while logging in: The device cannot be reached" in page
+    assert "Failed while connecting: The device cannot be reached" in page
 
 
 def test_it_refuses_loopback_unless_the_installation_allows_it(client_of, olga, lan, devs, settings, acme):
     settings.ROP_ALLOW_LOOPBACK_ADDRESSES = False
     page = client_of(olga).post(add_url(), add_form(lan, devs["camera"])).content.decode()
-    assert "Failed while logging in" in page and "loopback" in page.lower()
+    assert "Failed while connecting" in page and "loopback" in page.lower()
     assert not Device.objects.filter(partner=acme).exists()
 
 
@@ -162,3 +162,22 @@ def test_it_shows_a_lan_devices_own_sections_not_the_core_servers(client_of, olg
     assert 'id="lan-connection"' in text and 'id="lan-channels"' in text and 'id="device-commands"' in text
     assert 'id="alarm-control"' not in text and 'id="live-heading"' not in text and 'id="name-heading"' not in text
     assert "LAN JSON API" in text
+
+
+def test_it_stops_asking_before_the_device_locks_itself(client_of, olga, lan, devs):
+    client = client_of(olga)
+    state = lan.state(devs["camera"].uid)
+    for _ in range(3):
+        page = client.post(add_url(), add_form(lan, devs["camera"], lan_password="wrong")).content.decode()
+        assert "The device refused the user name or password." in page
+    logins = list(state.commands_seen).count("Login")
+    # The fourth attempt is refused by the console itself: the device saw three failures, not five.
+    page = client.post(add_url(), add_form(lan, devs["camera"])).content.decode()
+    assert "waits up to 5 minutes before trying again, so that the device does not lock itself" in page
+    assert list(state.commands_seen).count("Login") == logins
+    assert state.guard.remaining() == 0  # not locked
+
+
+def test_it_says_when_tls_fails(client_of, olga, lan, devs):
+    page = client_of(olga).post(add_url(), add_form(lan, devs["camera"], lan_use_https="true")).content.decode()
+    assert "Failed while connecting: The device cannot be reached: Could not open TLS" in page
