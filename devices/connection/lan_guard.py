@@ -39,8 +39,10 @@ class GuardedLanClient(LanClient):
         except LanLocked:
             raise
         except LanAuthFailed as exc:
-            if exc.command == "Login" and exc.rsp_code is not None:  # the device's own refusal
-                if not cache.add(self._guard_key, 1, GUARD_SECONDS):
-                    cache.incr(self._guard_key)
+            # Only the device's own refusals count (the client's own backoff has no rspCode);
+            # add() starts the window, incr() keeps its expiry.
+            refused = exc.command == "Login" and exc.rsp_code is not None
+            if refused and not cache.add(self._guard_key, 1, GUARD_SECONDS):
+                cache.incr(self._guard_key)
             raise
         cache.delete(self._guard_key)
