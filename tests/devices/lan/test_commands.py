@@ -2,6 +2,8 @@
 (channel 0) and on an NVR channel: each answers clearly on success and on failure
 (not supported by this model, auth, unreachable) and is audited."""
 
+import socket
+
 import pytest
 from django.urls import reverse
 
@@ -181,3 +183,15 @@ def test_it_forbids_viewers_every_command(client_of, victor, lan_camera, lan):
     ]:
         assert viewer.post(url(name, lan_camera), data).status_code == 403
     assert lan.state(lan_camera.uid).channels[0].siren_plays == 0
+
+
+def test_it_says_when_the_device_does_not_answer_in_time(operator, lan_camera):
+    with socket.socket() as silent:  # accepts the connection, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        lan_camera.lan_port, lan_camera.lan_timeout_ms = silent.getsockname()[1], 500
+        lan_camera.save()
+        answer = post(operator, "device_command_siren", lan_camera, {"channel": 0})
+    assert "The device did not answer in time. Try again." in answer
+    entry = AuditEntry.objects.filter(action="device.siren").latest("id")
+    assert entry.result == ItemResult.OFFLINE
