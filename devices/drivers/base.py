@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from rop import RopClient
 
@@ -81,6 +81,3 @@ class Driver:
     def rop(self) -> RopClient:
         """The Core Server client, for what only ROP offers (PIR, name, live view, WiFi)."""
         raise self._unsupported("This")
-
-    def describe_identity(self) -> dict[str, Any]:
-        return {"transport": self.transport, "uid": self.device.uid}

@@ -1,6 +1,7 @@
 """A camera or NVR reached directly on the site's network (its LAN JSON API)."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -95,26 +96,36 @@ class LanDriver(Driver):
 
     def snapshot(self, channel: int, stream: str, max_bytes: int) -> bytes:
         self.client.max_snapshot_bytes = max_bytes
-        return self.client.snapshot(channel, "main" if stream in ("main", "mainStream") else "sub")
+        kind = "main" if stream in ("main", "mainStream") else "sub"
+        return self._checked(lambda: self.client.snapshot(channel, kind))
 
     # -- commands -----------------------------------------------------------------------
+    # Each goes through _checked, so a changed certificate is recorded on the row (the
+    # device page then offers "trust the new certificate") whichever command met it.
+    def _checked[T](self, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except CertificateChanged:
+            record_problem(self.device, "certificate_changed", online=self.device.online)
+            raise
+
     def ptz(self, channel: int, move: str, speed: int) -> None:
-        self.client.ptz(channel, _OPS[move], speed)
+        self._checked(lambda: self.client.ptz(channel, _OPS[move], speed))
 
     def presets(self, channel: int) -> list[Preset]:
-        return [Preset(p.id, p.name) for p in self.client.presets(channel)]
+        return [Preset(p.id, p.name) for p in self._checked(lambda: self.client.presets(channel))]
 
     def recall_preset(self, channel: int, preset: int, speed: int) -> None:
-        self.client.recall_preset(channel, preset, speed)
+        self._checked(lambda: self.client.recall_preset(channel, preset, speed))
 
     def spotlight(self, channel: int, on: bool) -> None:
-        self.client.spotlight(channel, on)
+        self._checked(lambda: self.client.spotlight(channel, on))
 
     def siren(self, channel: int) -> None:
-        self.client.siren(channel, times=1)
+        self._checked(lambda: self.client.siren(channel, times=1))
 
     def reboot(self) -> None:
-        self.client.reboot()
+        self._checked(self.client.reboot)
 
 
 def record_identity(device: Device, identity: LanIdentity) -> None:

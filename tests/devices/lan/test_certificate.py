@@ -79,3 +79,15 @@ def test_it_lets_viewers_see_but_not_trust_a_certificate(client_of, olga, victor
     viewer = client_of(victor)
     assert new in viewer.get(cert_url(device), HTTP_HX_REQUEST="true").content.decode()
     assert viewer.post(cert_url(device), {"fingerprint": new, "confirm": "1"}).status_code == 403
+
+
+def test_it_records_a_changed_certificate_met_by_any_command(client_of, olga, lan_https, devs):
+    client = client_of(olga)
+    device = add_device(client, lan_https, devs["camera"])
+    lan_https.rotate_certificate(devs["camera"].uid)
+    url = reverse("device_command_siren", kwargs={"slug": "acme", "uid": device.uid})
+    answer = client.post(url, {"channel": 0}, HTTP_HX_REQUEST="true").content.decode()
+    assert "different TLS certificate" in answer
+    assert lan_https.state(device.uid).channels[0].siren_plays == 0  # nothing was sent
+    device.refresh_from_db()
+    assert device.last_poll_error == "certificate_changed"
