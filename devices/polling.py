@@ -14,7 +14,8 @@ only ever holds up its own task. When polls happen:
   one and a half (a fleet read together does not stay together, and a battery camera
   is not woken twice in its first hours); later ones one interval (± jitter) after
   the last.
-- Within the partner's request budget: every call goes through `rop_client_for`,
+- Within the partner's request budget: every call goes through the connection layer's
+  client (`devices.connection`, on `partners.rop_clients.rop_client_for`),
   whose limiter is the fleet-wide RequestBudget, and a sweep plans no more polls
   than its share of that budget allows.
 

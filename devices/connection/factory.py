@@ -5,11 +5,10 @@ LAN device's LanClient (its address checked by lan_policy, its certificate pinne
 Nothing else in devices/ builds a client: services take a driver (devices.drivers)
 or, for partner-wide calls (sync, onboarding), a RopClient from here."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from partners.models import Partner
-from partners.rop_clients import lan_policy, rop_client_for
+from partners.rop_clients import lan_policy, rop_client_for, using_client
 from rop import RopClient
 
 from ..models import Device
@@ -22,15 +21,12 @@ def rop_client(partner: Partner, *, interactive: bool = False, kind: str = BULK)
     return rop_client_for(partner, **rop_options(INTERACTIVE if interactive else kind))
 
 
-@contextmanager
-def using_rop(partner: Partner, client: RopClient | None = None, *, interactive: bool = False) -> Iterator[RopClient]:
+def using_rop(
+    partner: Partner, client: RopClient | None = None, *, interactive: bool = False
+) -> AbstractContextManager[RopClient]:
     """The caller's client as it is, or a new one that is closed afterwards: services
     take an optional client so that a bulk chunk or a view shares one pool."""
-    if client is not None:
-        yield client
-        return
-    with rop_client(partner, interactive=interactive) as own:
-        yield own
+    return using_client(partner, client, **rop_options(INTERACTIVE if interactive else BULK))
 
 
 def lan_client(device: Device, *, interactive: bool = False, pinned_sha256: str | None = None) -> GuardedLanClient:
