@@ -65,7 +65,7 @@ def presets(device: Device, channel: int, *, driver: Driver | None = None) -> li
     """The presets the device names (a read: not audited). Raises connection.FAILURES."""
     if driver is not None:
         return driver.presets(channel)
-    with driver_for(device, interactive=True) as own:
+    with driver_for(device) as own:
         return own.presets(channel)
 
 

@@ -35,7 +35,8 @@ def device_command_ptz(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRes
     if form.is_valid():
         data = form.cleaned_data
         channel, move, duration = data["channel"], data["move"], data["duration"]
-        outcome = commands.ptz(device, request.user, channel, move, data["speed"], duration)
+        with interactive_driver(device) as driver:
+            outcome = commands.ptz(device, request.user, channel, move, data["speed"], duration, driver=driver)
         if outcome.ok and duration and move != "stop":
             transaction.on_commit(
                 lambda: stop_ptz_task.apply_async(
@@ -55,7 +56,8 @@ def device_command_presets(request: HtmxHttpRequest, slug: str, uid: str) -> Htt
     outcome: Outcome | None = None
     presets = []
     try:
-        presets = commands.presets(device, channel)
+        with interactive_driver(device) as driver:
+            presets = commands.presets(device, channel, driver=driver)
     except FAILURES as exc:
         outcome = describe(exc).outcome()
     if outcome is None and not presets:
@@ -72,7 +74,10 @@ def device_command_preset(request: HtmxHttpRequest, slug: str, uid: str) -> Http
     outcome = None
     if form.is_valid():
         data = form.cleaned_data
-        outcome = commands.recall_preset(device, request.user, data["channel"], data["preset"], data["name"])
+        with interactive_driver(device) as driver:
+            outcome = commands.recall_preset(
+                device, request.user, data["channel"], data["preset"], data["name"], driver=driver
+            )
     return respond(request, device, RESULT, device_context(access, device), outcome, form)
 
 
@@ -83,7 +88,10 @@ def device_command_spotlight(request: HtmxHttpRequest, slug: str, uid: str) -> H
     form = SpotlightForm(request.POST, device=device)
     outcome = None
     if form.is_valid():
-        outcome = commands.spotlight(device, request.user, form.cleaned_data["channel"], form.cleaned_data["on"])
+        with interactive_driver(device) as driver:
+            outcome = commands.spotlight(
+                device, request.user, form.cleaned_data["channel"], form.cleaned_data["on"], driver=driver
+            )
     return respond(request, device, RESULT, device_context(access, device), outcome, form)
 
 
@@ -94,7 +102,8 @@ def device_command_siren(request: HtmxHttpRequest, slug: str, uid: str) -> HttpR
     form = ChannelForm(request.POST, device=device)
     outcome = None
     if form.is_valid():
-        outcome = commands.siren(device, request.user, form.cleaned_data["channel"])
+        with interactive_driver(device) as driver:
+            outcome = commands.siren(device, request.user, form.cleaned_data["channel"], driver=driver)
     return respond(request, device, RESULT, device_context(access, device), outcome, form)
 
 
@@ -105,7 +114,8 @@ def device_command_reboot(request: HtmxHttpRequest, slug: str, uid: str) -> Http
     form = ConfirmForm(request.POST)
     outcome = None
     if form.is_valid():
-        outcome = commands.reboot(device, request.user)
+        with interactive_driver(device) as driver:
+            outcome = commands.reboot(device, request.user, driver=driver)
     return respond(request, device, RESULT, device_context(access, device), outcome, form)
 
 
