@@ -80,3 +80,10 @@ def test_it_logs_out_when_a_lan_driver_closes(lan_camera, lan):
         assert len(state.sessions) == before + 1
     assert len(state.sessions) == before
     assert list(state.commands_seen)[-1] == "Logout"
+
+
+def test_it_caps_a_lan_devices_timeout_when_a_person_waits(lan_camera):
+    lan_camera.lan_timeout_ms = 20_000
+    with driver_for(lan_camera, interactive=True) as waited, driver_for(lan_camera) as background:
+        assert isinstance(waited, LanDriver) and isinstance(background, LanDriver)
+        assert (waited.client.timeout, background.client.timeout) == (8.0, 20.0)
