@@ -18,21 +18,27 @@ from jobs.models import Job, JobItem
 from jobs.registry import Done, Handler, Step, Target
 from jobs.services import create_job
 from partners.models import Partner
-from partners.rop_clients import rop_client_for
 from rop import RopClient
 
-from . import actions, selectors
-from .models import UID_RE, BulkAction, Device, ItemResult, Tag, Transport
+from . import actions, commands, selectors
+from .connection import FAILURES, describe, rop_client
+from .drivers import Driver, driver_for
+from .models import UID_RE, BulkAction, Device, ItemResult, Tag
 from .outcome import Outcome
-from .polling import refresh_device
-from .rop_messages import ROP_FAILURES, describe
 
 logger = logging.getLogger(__name__)
 
 KIND = "bulk"
 # "All matching" resolves at most this many devices; above it the operator narrows the filter.
 MAX_DEVICES = 10_000
-ROP_ACTIONS = {BulkAction.ALARM_ON, BulkAction.ALARM_OFF, BulkAction.SET_PIR, BulkAction.REFRESH}
+# The actions that talk to the device (through its driver); tags only change our rows.
+DEVICE_ACTIONS = {
+    BulkAction.ALARM_ON,
+    BulkAction.ALARM_OFF,
+    BulkAction.SET_PIR,
+    BulkAction.REFRESH,
+    BulkAction.REBOOT,
+}
 
 INTERRUPTED = "The worker stopped while changing this device; check it and run the action again if needed."
 TOO_SLOW = "This took too long and was stopped; check the device and run the action again if needed."
@@ -98,8 +104,9 @@ class BulkHandler(Handler):
 
     @contextlib.contextmanager
     def chunk(self, job: Job) -> Iterator[Any]:
-        # One Core Server connection pool for the whole chunk.
-        client = rop_client_for(job.partner) if job.action in ROP_ACTIONS else None
+        # One Core Server connection pool for the whole chunk's ROP devices (each LAN
+        # device gets its own session from its driver).
+        client = rop_client(job.partner) if job.action in DEVICE_ACTIONS else None
         try:
             yield client
         finally:
@@ -134,30 +141,41 @@ class BulkHandler(Handler):
 
 def apply(job: Job, device: Device, client: RopClient | None) -> Outcome:
     device.partner = job.partner  # same partner (looked up within it); saves a query per device
-    action, params, user = job.action, job.params, job.user
-    if action in ROP_ACTIONS and device.transport != Transport.ROP:
-        return Outcome(ItemResult.NOT_SUPPORTED, "This device is reached over the LAN, not the Core Server.")
-    if action in (BulkAction.ALARM_ON, BulkAction.ALARM_OFF):
-        return actions.set_alarm(device, user, action == BulkAction.ALARM_ON, client=client)
-    if action == BulkAction.SET_PIR:
-        return actions.set_pir(
-            device, user, params["enabled"], params["sensitivity"], params["reduce_mistakes"], client=client
-        )
-    if action == BulkAction.REFRESH:
-        return _refresh(device, client)
+    action, params = job.action, job.params
     if action == BulkAction.ADD_TAG:
         return _add_tag(job, device, params["tag"])
     if action == BulkAction.REMOVE_TAG:
         return _remove_tag(job, device, params["tag"])
-    raise ValueError(f"unknown bulk action {action!r}")
-
-
-def _refresh(device: Device, client: RopClient | None) -> Outcome:
+    if action not in DEVICE_ACTIONS:
+        raise ValueError(f"unknown bulk action {action!r}")
+    # The driver decides what the device's transport can do (connection.NotSupported).
     try:
-        refresh_device(device, client=client)
-    except ROP_FAILURES as exc:
+        driver = driver_for(device, rop_client=client)
+    except FAILURES as exc:
         return describe(exc).outcome()
-    return Outcome(ItemResult.OK, "Refreshed.")
+    with driver:
+        return _on_device(job, device, driver)
+
+
+def _on_device(job: Job, device: Device, driver: Driver) -> Outcome:
+    action, params, user = job.action, job.params, job.user
+    if action in (BulkAction.ALARM_ON, BulkAction.ALARM_OFF):
+        return actions.set_alarm(device, user, action == BulkAction.ALARM_ON, driver=driver)
+    if action == BulkAction.SET_PIR:
+        return actions.set_pir(
+            device, user, params["enabled"], params["sensitivity"], params["reduce_mistakes"], driver=driver
+        )
+    if action == BulkAction.REBOOT:
+        return commands.reboot(device, user, driver=driver)
+    return _refresh(driver)
+
+
+def _refresh(driver: Driver) -> Outcome:
+    try:
+        message = driver.refresh()
+    except FAILURES as exc:
+        return describe(exc).outcome()
+    return Outcome(ItemResult.OK, message)
 
 
 def _add_tag(job: Job, device: Device, name: str) -> Outcome:

@@ -26,6 +26,7 @@ class BulkActionForm(forms.Form):
     pir_sensitivity = forms.IntegerField(required=False, min_value=0, max_value=100, label="Sensitivity")
     pir_reduce_mistakes = forms.BooleanField(required=False, label="Reduce false alarms")
     tag = forms.CharField(required=False, max_length=50)
+    confirm_reboot = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,6 +44,8 @@ class BulkActionForm(forms.Form):
             self.add_error("pir_sensitivity", "Give a sensitivity from 0 to 100.")
         if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG) and not data.get("tag") and not self.has_error("tag"):
             self.add_error("tag", "Give a tag name.")
+        if action == BulkAction.REBOOT and not data.get("confirm_reboot"):
+            self.add_error("confirm_reboot", "Tick the box to confirm the reboot.")
         if (
             action == BulkAction.REMOVE_TAG
             and data.get("tag")

@@ -14,7 +14,20 @@ from . import selectors
 from .filters import filter_values
 from .models import Device
 
-HEADER = ["uid", "name", "model", "family", "firmware", "online", "last_seen", "battery", "charge", "alarm", "tags"]
+HEADER = [
+    "uid",
+    "name",
+    "model",
+    "family",
+    "firmware",
+    "online",
+    "last_seen",
+    "battery",
+    "charge",
+    "alarm",
+    "tags",
+    "transport",
+]
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,6 +60,7 @@ def _row(device: Device) -> list[str | int]:
         device.charge_status,
         _flag(device.alarm_enabled),
         _text("; ".join(sorted(tag.name for tag in device.tags.all()))),
+        device.transport,
     ]
 
 

@@ -1,4 +1,5 @@
-"""Live reads from a device through ROP for the device page (snapshot, WiFi).
+"""Live reads from a device for the device page (snapshot, WiFi), through its driver
+(devices.drivers), with the interactive policy: a person is waiting.
 
 Reads change nothing, so they are not audited; they answer the same Outcome as
 devices.actions so the page shows their errors the same way.
@@ -15,35 +16,22 @@ from django.core.cache import cache
 from django.utils import timezone
 from PIL import Image
 
-from partners.models import Partner
-from partners.rop_clients import rop_client_for, using_client
-from rop import RetryPolicy, RopClient, validation
 from rop import errors as rop_errors
+from rop import validation
 
+from .connection import FAILURES, describe
+from .drivers import Driver, driver_for
 from .models import Device, ItemResult
 from .outcome import Outcome
-from .rop_messages import ROP_FAILURES, describe
 
-# A person is waiting on the page: give up on an exhausted budget, a rate limit or a
-# failing server within seconds (and say so) rather than retrying for a minute.
-INTERACTIVE_MAX_WAIT = 5.0
-INTERACTIVE_RETRY = RetryPolicy(max_retries=1, backoff_base=0.3, backoff_max=1.0, max_retry_after=2.0)
-# Short enough to look live, long enough that a page and its <img> share one ROP call
+# Short enough to look live, long enough that a page and its <img> share one call
 # and that several people looking at one camera do not each wake it.
 SNAPSHOT_CACHE_SECONDS = 10
 
 
-def interactive_options() -> dict[str, Any]:
-    """The policy of calls a person waits on; the deadline bounds each whole call."""
-    return {
-        "max_wait": INTERACTIVE_MAX_WAIT,
-        "retry": INTERACTIVE_RETRY,
-        "deadline": settings.ROP_INTERACTIVE_DEADLINE_SECONDS,
-    }
-
-
-def interactive_client(partner: Partner) -> RopClient:
-    return rop_client_for(partner, **interactive_options())
+def interactive_driver(device: Device) -> Driver:
+    """The driver views open for a person waiting on the page (close it after use)."""
+    return driver_for(device, interactive=True)
 
 
 @dataclass(frozen=True)
@@ -66,23 +54,25 @@ def cached_snapshot(device: Device, channel: int, stream_type: str) -> Snapshot 
     return shot
 
 
-def _call(fn: Callable[[RopClient], Any], client: RopClient | None, device: Device) -> Outcome:
+def _call(fn: Callable[[Driver], Any], driver: Driver | None, device: Device) -> Outcome:
     try:
-        with using_client(device.partner, client, **interactive_options()) as rop:
-            return Outcome(ItemResult.OK, "", fn(rop))
-    except ROP_FAILURES as exc:
+        if driver is not None:
+            return Outcome(ItemResult.OK, "", fn(driver))
+        with interactive_driver(device) as own:
+            return Outcome(ItemResult.OK, "", fn(own))
+    except FAILURES as exc:
         return describe(exc).outcome()
 
 
 def snapshot(
-    device: Device, channel: int, stream_type: str, *, refresh: bool = False, client: RopClient | None = None
+    device: Device, channel: int, stream_type: str, *, refresh: bool = False, driver: Driver | None = None
 ) -> Outcome:
     """Outcome.value: a Snapshot, from the cache unless refresh or expired."""
     key = snapshot_key(device, channel, stream_type)
     if not refresh and (hit := cache.get(key)) is not None:
         return Outcome(ItemResult.OK, "", hit)
     max_bytes = settings.SNAPSHOT_MAX_BYTES
-    outcome = _call(lambda c: c.get_snapshot(device.uid, channel, stream_type, max_bytes=max_bytes), client, device)
+    outcome = _call(lambda d: d.snapshot(channel, stream_type, max_bytes), driver, device)
     if not outcome.ok:
         return outcome
     if not is_jpeg(outcome.value):
@@ -109,18 +99,18 @@ def is_jpeg(data: bytes) -> bool:
     return True
 
 
-def wifi_config(device: Device, client: RopClient | None = None) -> Outcome:
+def wifi_config(device: Device, driver: Driver | None = None) -> Outcome:
     """Outcome.value: a rop.WifiConfig."""
-    return _call(lambda c: c.get_wifi_config(device.uid), client, device)
+    return _call(lambda d: d.rop().get_wifi_config(device.uid), driver, device)
 
 
-def wifi_scan(device: Device, session_id: str, client: RopClient | None = None) -> Outcome:
+def wifi_scan(device: Device, session_id: str, driver: Driver | None = None) -> Outcome:
     """Outcome.value: a rop.WifiScan (status and networks, strongest first)."""
     try:
         validation.validate_session_id(session_id)
     except rop_errors.InvalidParameter:
         return Outcome(ItemResult.ERROR, "That scan is not known. Start a new scan.")
-    outcome = _call(lambda c: c.get_wifi_scan(device.uid, session_id), client, device)
+    outcome = _call(lambda d: d.rop().get_wifi_scan(device.uid, session_id), driver, device)
     if outcome.ok:
         scan = outcome.value
         networks = sorted(scan.networks, key=lambda n: n.signal, reverse=True)

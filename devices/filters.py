@@ -34,7 +34,7 @@ SORT_CHOICES = [(name, name) for name in SORT_KEYS] + [(f"-{name}", f"-{name}") 
 DEFAULT_SORT = "name"
 
 # Query-string names that choose devices (not how they are shown or paged).
-FILTER_NAMES = ("q", "online", "family", "model", "firmware", "battery_below", "charge", "alarm", "tag")
+FILTER_NAMES = ("q", "online", "transport", "family", "model", "firmware", "battery_below", "charge", "alarm", "tag")
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,9 @@ class DeviceFilterForm(forms.Form):
     )
     online = forms.ChoiceField(
         required=False, label="Status", choices=[("", "Any status"), ("yes", "Online"), ("no", "Offline")]
+    )
+    transport = forms.ChoiceField(
+        required=False, label="Transport", choices=[("", "Any transport"), ("rop", "Core Server"), ("lan", "LAN")]
     )
     family = forms.ChoiceField(required=False, label="Family", choices=[("", "Any family"), *Family.choices])
     # The datalists of known values are the page's (filled from the partner's fleet).

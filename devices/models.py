@@ -172,6 +172,7 @@ class BulkAction(models.TextChoices):
     SET_PIR = "set_pir", "Set PIR settings"
     ADD_TAG = "add_tag", "Add tag"
     REMOVE_TAG = "remove_tag", "Remove tag"
+    REBOOT = "reboot", "Reboot"
 
 
 class ItemResult(models.TextChoices):

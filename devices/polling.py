@@ -14,7 +14,8 @@ only ever holds up its own task. When polls happen:
   one and a half (a fleet read together does not stay together, and a battery camera
   is not woken twice in its first hours); later ones one interval (± jitter) after
   the last.
-- Within the partner's request budget: every call goes through `rop_client_for`,
+- Within the partner's request budget: every call goes through the connection layer's
+  client (`devices.connection`, on `partners.rop_clients.rop_client_for`),
   whose limiter is the fleet-wide RequestBudget, and a sweep plans no more polls
   than its share of that budget allows.
 
@@ -38,13 +39,13 @@ from django.utils import timezone
 from core.request_budget import BudgetTimeout
 from partners.circuit import circuit_state
 from partners.models import Partner
-from partners.rop_clients import using_client, warn_token_unreadable
-from rop import Battery, PirConfig, RetryPolicy, RopClient
+from partners.rop_clients import warn_token_unreadable
+from rop import Battery, PirConfig, RopClient
 from rop import errors as rop_errors
 
 from .capabilities import abilities_of
-from .models import Device, DeviceHealthSample, Family, Transport
-from .rop_messages import ROP_FAILURES, describe, is_server_failure
+from .connection import POLL, ROP_FAILURES, THROUGH_CORE_SERVER, describe, is_server_failure, rop_client, using_rop
+from .models import Device, DeviceHealthSample, Family
 
 logger = logging.getLogger(__name__)
 
@@ -55,19 +56,11 @@ CALLS_PER_POLL = 4
 # task is retried within minutes, not one battery interval later), and a failed
 # first read backs off from it.
 FIRST_POLL_WINDOW_SECONDS = 300
-# Polls are background work: one quick retry, no minutes-long backoff per device.
-POLL_RETRY = RetryPolicy(max_retries=1, backoff_base=0.5, backoff_max=2.0, max_retry_after=10.0)
-# How long a poll may wait for a budget token before giving the slot back.
-POLL_BUDGET_WAIT_SECONDS = 10.0
+# Polls are background work: their retry policy and budget wait are the connection
+# layer's POLL policy (devices/connection/policies.py).
 # Backoff after failures doubles the interval per failure, up to a day.
 MAX_BACKOFF = timedelta(days=1)
 JITTER = 0.1
-
-
-def poll_deadline() -> float:
-    # Each call of a poll ends within this, so a hung Core Server holds a worker slot
-    # for one deadline per call until its circuit opens, not for the whole retry policy.
-    return float(settings.ROP_BACKGROUND_DEADLINE_SECONDS)
 
 
 # --- when -----------------------------------------------------------------------------
@@ -152,10 +145,8 @@ def refresh_device(device: Device, *, client: RopClient | None = None) -> None:
     Raises rop.errors.RopError or BudgetTimeout when the poll fails, after recording
     the failure on the row (offline: marked offline; otherwise a failure count, the
     error symbol and a backed-off next_poll_at)."""
-    if device.transport != Transport.ROP:
-        raise rop_errors.CommandNotSupported("LAN devices are not polled through the Core Server")
     try:
-        with using_client(device.partner, client) as rop:
+        with using_rop(device.partner, client) as rop:
             reading = _read(rop, device)
     except rop_errors.DeviceOffline as exc:
         _record_offline(device, timezone.now(), describe(exc).symbol)
@@ -176,9 +167,7 @@ def poll_device(device: Device) -> bool:
     """The background poll: refresh_device with a short retry policy and budget wait;
     failures are recorded on the row, logged, and not raised (the next sweep decides)."""
     try:
-        with using_client(
-            device.partner, max_wait=POLL_BUDGET_WAIT_SECONDS, retry=POLL_RETRY, deadline=poll_deadline()
-        ) as rop:
+        with rop_client(device.partner, kind=POLL) as rop:
             refresh_device(device, client=rop)
     except ROP_FAILURES as exc:
         logger.info("poll of %s failed: %s", device.uid, describe(exc).symbol)
@@ -285,7 +274,7 @@ def due_devices(
     partner: Partner, now: datetime, limit: int
 ) -> QuerySet[Device, tuple[int, str, datetime | None, bool | None]]:
     return (
-        Device.objects.filter(partner=partner, transport=Transport.ROP, online=True, next_poll_at__lte=now)
+        Device.objects.filter(partner=partner, transport__in=THROUGH_CORE_SERVER, online=True, next_poll_at__lte=now)
         .order_by("next_poll_at", "id")
         .values_list("id", "family", "next_poll_at", "alarm_enabled")[:limit]
     )

@@ -29,6 +29,7 @@ LIST_COLUMNS = (
     "display_name",
     "model",
     "family",
+    "transport",
     "firmware_version",
     "online",
     "last_seen",
@@ -101,6 +102,8 @@ def filtered_devices(partner: Partner, filters: dict[str, Any]) -> QuerySet[Devi
         qs = qs.filter(Q(uid__startswith=q.upper()) | Q(display_name__icontains=q) | Q(model__icontains=q))
     if online := filters.get("online"):
         qs = qs.filter(online=online == "yes")
+    if transport := filters.get("transport"):
+        qs = qs.filter(transport=transport)
     if family := filters.get("family"):
         qs = qs.filter(family=family)
     if model := filters.get("model"):

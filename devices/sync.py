@@ -25,11 +25,11 @@ from django.utils import timezone
 from audit import services as audit
 from audit.models import AuditEntry
 from partners.models import Partner
-from partners.rop_clients import using_client
 from rop import OnlineDevice, RopClient
 from rop.validation import UID_PATTERN
 
 from .capabilities import derived_capabilities
+from .connection import through_core_server, using_rop
 from .models import Device, Family, Transport
 from .polling import first_poll_at
 
@@ -68,7 +68,7 @@ def sync_partner(partner: Partner, *, client: RopClient | None = None) -> SyncRe
 
     Raises rop.errors.RopError / BudgetTimeout when the list cannot be read, and then
     changes nothing (a failed read must not mark the whole fleet offline)."""
-    with using_client(partner, client) as rop:
+    with using_rop(partner, client) as rop:
         listed, odd = _usable(rop.list_online_devices())
     _log_odd_once(partner, odd)
     # The network call above happens outside the transaction below.
@@ -139,7 +139,7 @@ def _apply(partner: Partner, listed: dict[str, OnlineDevice], now: datetime) -> 
             new.append(_new_device(partner, item, now))
             continue
         device_id, _, transport, family, model, firmware, online, next_poll_at, alarm_enabled = row
-        if transport != Transport.ROP:
+        if not through_core_server(transport):
             continue  # managed over the LAN; ROP's view of it is not ours to apply
         present.append(device_id)
         listed_family = _family(item.family)
@@ -169,7 +169,7 @@ def _apply(partner: Partner, listed: dict[str, OnlineDevice], now: datetime) -> 
                 )
             )
     for uid, row in known.items():
-        if row[2] == Transport.ROP and row[6] and uid not in listed:
+        if through_core_server(row[2]) and row[6] and uid not in listed:
             gone.append(row[0])
 
     Device.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)

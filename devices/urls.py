@@ -1,7 +1,17 @@
 from django.urls import path, register_converter
 
 from .models import UID_RE
-from .views import bulk_jobs, device_list, device_media, device_onboard, device_page, device_ptz, device_wifi
+from .views import (
+    bulk_jobs,
+    device_commands,
+    device_list,
+    device_media,
+    device_onboard,
+    device_page,
+    device_ptz,
+    device_wifi,
+    lan_device,
+)
 from .views import sync as sync_views
 
 
@@ -41,5 +51,22 @@ urlpatterns = [
     path("devices/<uid:uid>/wifi/scan/status/", device_wifi.device_wifi_scan_status, name="device_wifi_scan_status"),
     path("devices/<uid:uid>/wifi/test/", device_wifi.device_wifi_test, name="device_wifi_test"),
     path("devices/<uid:uid>/wifi/set/", device_wifi.device_wifi_set, name="device_wifi_set"),
+    # LAN devices (docs/lan-devices.md) and the per-channel commands of every device.
+    path("devices/lan/add/", lan_device.lan_device_add, name="lan_device_add"),
+    path("devices/<uid:uid>/lan/settings/", lan_device.lan_device_settings, name="lan_device_settings"),
+    path("devices/<uid:uid>/lan/remove/", lan_device.lan_device_remove, name="lan_device_remove"),
+    path("devices/<uid:uid>/lan/certificate/", lan_device.lan_certificate, name="lan_certificate"),
+    path("devices/<uid:uid>/channels/ai/", lan_device.lan_channel_ai, name="channel_ai_types"),
+    path("devices/<uid:uid>/refresh/", device_commands.device_refresh, name="device_refresh"),
+    path("devices/<uid:uid>/commands/ptz/", device_commands.device_command_ptz, name="device_command_ptz"),
+    path("devices/<uid:uid>/commands/presets/", device_commands.device_command_presets, name="device_presets"),
+    path("devices/<uid:uid>/commands/preset/", device_commands.device_command_preset, name="device_command_preset"),
+    path(
+        "devices/<uid:uid>/commands/spotlight/",
+        device_commands.device_command_spotlight,
+        name="device_command_spotlight",
+    ),
+    path("devices/<uid:uid>/commands/siren/", device_commands.device_command_siren, name="device_command_siren"),
+    path("devices/<uid:uid>/commands/reboot/", device_commands.device_command_reboot, name="device_command_reboot"),
     path("sync/", sync_views.sync_now, name="sync_now"),
 ]

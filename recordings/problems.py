@@ -1,11 +1,11 @@
-"""What a failed recordings call means, in the words of devices/rop_messages.py, with
+"""What a failed recordings call means, in the words of devices/connection/messages.py, with
 the few cases where recordings says more: a device that cannot record has no SD card
 (the Core Server answers cmd_not_support), a file the camera overwrote meanwhile."""
 
 from dataclasses import dataclass
 
 from core.request_budget import BudgetTimeout
-from devices.rop_messages import describe
+from devices.connection import describe
 from rop import errors
 
 
@@ -17,6 +17,7 @@ class Problem:
     NO_SD_CARD = "no_sd_card"
     TIMEOUT = "timeout"
     ASLEEP = "asleep"
+    NOT_SUPPORTED = "not_supported"
     ERROR = "error"
 
     CHOICES = (
@@ -25,11 +26,13 @@ class Problem:
         (NO_SD_CARD, "No SD card"),
         (TIMEOUT, "Timed out"),
         (ASLEEP, "Asleep, not woken"),
+        (NOT_SUPPORTED, "LAN device"),
         (ERROR, "Error"),
     )
 
 
 NO_SD_CARD = "No SD card: this device keeps no recordings."
+LAN_DEVICE = "A LAN device: the console searches recordings through the Core Server, which does not reach it."
 GONE = "That recording is no longer on the SD card (the camera may have overwritten it). Search the day again."
 NOT_WOKEN = "Battery camera not woken: asking for its recordings would wake it. Ask explicitly to include it."
 

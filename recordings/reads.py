@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit import services as audit
+from devices.connection import ROP_FAILURES
 from devices.models import Device
-from devices.rop_messages import ROP_FAILURES
 from rop import RopClient
 from rop.models import Recording, StreamSession
 

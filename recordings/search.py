@@ -16,8 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from audit import services as audit
+from devices.connection import ROP_FAILURES, through_core_server
 from devices.models import UID_RE, Device, Family
-from devices.rop_messages import ROP_FAILURES
 from jobs.dispatch import CHUNK_SIZE
 from jobs.models import Job, JobItem
 from jobs.registry import Done, Handler, Retry, Step, Target
@@ -27,7 +27,7 @@ from rop import RopClient
 
 from . import connection
 from .models import RecordingSearch, SearchHit
-from .problems import NOT_WOKEN, Problem, failure_of
+from .problems import LAN_DEVICE, NOT_WOKEN, Problem, failure_of
 
 KIND = "recording_search"
 REMOVED = "The device was removed."
@@ -93,6 +93,8 @@ def start_search(
 def search_device(search: RecordingSearch, device: Device, client: RopClient | None = None) -> Done:
     """Ask one device for the search's recordings (every channel, every page); store
     what it has and answer its result."""
+    if not through_core_server(device.transport):
+        return Done(Problem.NOT_SUPPORTED, LAN_DEVICE)
     if device.family == Family.BATTERY and not search.wake_battery:
         return Done(Problem.ASLEEP, NOT_WOKEN)
     if not device.online:

@@ -35,6 +35,8 @@ app.conf.task_routes = {
     "jobs.tasks.sweep": {"queue": settings.QUEUE_POLLING},
     "jobs.tasks.run_chunk": {"queue": settings.QUEUE_BULK},
     "firmware.tasks.push_image_task": {"queue": settings.QUEUE_BULK},
+    # The Stop after a PTZ move's duration: a person started the move.
+    "devices.tasks.commands.stop_ptz_task": {"queue": settings.QUEUE_INTERACTIVE},
 }
 # Periodic sweeps (devices/tasks/sync.py and polling.py, jobs/tasks.py) and prunes (audit/tasks.py,
 # alarms/tasks.py). Intervals come from settings, read here once: SYNC_INTERVAL_SECONDS,

@@ -15,7 +15,8 @@ from django.db import transaction
 from partners.models import Partner
 
 from .. import polling
-from ..models import Device, Transport
+from ..connection import swept
+from ..models import Device
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _enqueue_polls(ids: list[int], expires: int) -> None:
 @shared_task(soft_time_limit=45, time_limit=60)
 def poll_device_task(device_id: int) -> None:
     device = Device.objects.select_related("partner").filter(id=device_id).first()
-    if device is None or not device.online or device.transport != Transport.ROP:
+    if device is None or not device.online or not swept(device):
         return  # gone, or went offline since it was claimed: sync brings it back
     try:
         polling.poll_device(device)

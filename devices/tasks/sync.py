@@ -17,7 +17,7 @@ from django.conf import settings
 from partners.models import Partner
 
 from .. import sync
-from ..rop_messages import ROP_FAILURES, describe
+from ..connection import ROP_FAILURES, describe
 
 logger = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ COLUMNS = [
     (None, "Status"),
     ("uid", "UID"),
     ("model", "Model"),
+    (None, "Transport"),
     ("firmware", "Firmware"),
     ("battery", "Battery"),
     (None, "Alarms"),

@@ -73,8 +73,8 @@ def device_live(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
     form, channel, stream = _stream_form(request, device)
     outcome = None
     if channel is not None and stream is not None:
-        with device_reads.interactive_client(device.partner) as client:
-            outcome = actions.create_live_session(device, request.user, channel, stream, client=client)
+        with device_reads.interactive_driver(device) as driver:
+            outcome = actions.create_live_session(device, request.user, channel, stream, driver=driver)
     context = device_context(
         access,
         device,

@@ -16,8 +16,8 @@ from partners.models import Role
 from rop import InitializationSession
 
 from .. import actions
+from ..connection import rop_client
 from ..device_forms import OnboardForm
-from ..device_reads import interactive_client
 from .device_scope import no_store
 
 # The spec's default validity of the code; a Core Server may be configured otherwise.
@@ -49,7 +49,7 @@ def device_onboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     outcome = session = None
     if request.method == "POST" and form.is_valid():
         uid = form.cleaned_data["uid"]
-        with interactive_client(access.partner) as client:
+        with rop_client(access.partner, interactive=True) as client:
             outcome = actions.create_initialization_session(access.partner, request.user, uid, client=client)
         session = outcome.value if outcome.ok else None
     context = {

@@ -13,7 +13,7 @@ from partners.session import remember_partner
 from .. import actions
 from ..battery_chart import battery_chart
 from ..device_forms import AlarmForm, PirForm, RenameForm, StreamForm, WifiForm
-from ..device_reads import interactive_client
+from ..device_reads import interactive_driver
 from .device_scope import device_context, get_device, respond
 
 CHANGE = ("POST",)
@@ -50,8 +50,8 @@ def device_alarm(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     form = AlarmForm(request.POST)
     outcome = None
     if form.is_valid():
-        with interactive_client(device.partner) as client:
-            outcome = actions.set_alarm(device, request.user, form.cleaned_data["enabled"], client=client)
+        with interactive_driver(device) as driver:
+            outcome = actions.set_alarm(device, request.user, form.cleaned_data["enabled"], driver=driver)
     return respond(request, device, "devices/device/page.html#alarm", device_context(access, device), outcome, form)
 
 
@@ -63,9 +63,9 @@ def device_pir(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     outcome = None
     if form.is_valid():
         data = form.cleaned_data
-        with interactive_client(device.partner) as client:
+        with interactive_driver(device) as driver:
             outcome = actions.set_pir(
-                device, request.user, data["enabled"], data["sensitivity"], data["reduce_mistakes"], client=client
+                device, request.user, data["enabled"], data["sensitivity"], data["reduce_mistakes"], driver=driver
             )
     context = device_context(access, device, pir_form=form)
     return respond(request, device, "devices/device/page.html#pir", context, outcome, form)
@@ -78,8 +78,8 @@ def device_rename(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse
     form = RenameForm(request.POST)
     outcome = None
     if form.is_valid():
-        with interactive_client(device.partner) as client:
-            outcome = actions.rename(device, request.user, form.cleaned_data["name"], client=client)
+        with interactive_driver(device) as driver:
+            outcome = actions.rename(device, request.user, form.cleaned_data["name"], driver=driver)
         if outcome.ok:
             form = RenameForm(initial={"name": device.display_name})
     context = device_context(access, device, rename_form=form)

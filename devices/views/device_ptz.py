@@ -9,7 +9,7 @@ from partners.models import Role
 
 from .. import actions
 from ..device_forms import PtzForm
-from ..device_reads import interactive_client
+from ..device_reads import interactive_driver
 from .device_scope import device_context, get_device, respond
 
 
@@ -21,13 +21,13 @@ def device_ptz(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     outcome = None
     if form.is_valid():
         data = form.cleaned_data
-        with interactive_client(device.partner) as client:
+        with interactive_driver(device) as driver:
             if form.direction is not None:
                 outcome = actions.ptz_rotate(
-                    device, request.user, form.direction, data["speed"], data["channel"], client=client
+                    device, request.user, form.direction, data["speed"], data["channel"], driver=driver
                 )
             else:
-                outcome = actions.ptz_step(device, request.user, data["move"], data["channel"], client=client)
+                outcome = actions.ptz_step(device, request.user, data["move"], data["channel"], driver=driver)
     return respond(
         request, device, "devices/device/page.html#ptz_result", device_context(access, device), outcome, form
     )

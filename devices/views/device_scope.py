@@ -14,8 +14,10 @@ from core.form_messages import add_error_messages
 from core.http import HtmxHttpRequest
 from partners.access import Access, get_object_for
 from partners.models import Role
+from rop.lan.models import AI_TYPES
 
 from ..capabilities import abilities_of
+from ..connection import through_core_server
 from ..models import Device
 from ..outcome import Outcome
 
@@ -40,6 +42,9 @@ def device_context(access: Access, device: Device, **extra: Any) -> dict[str, An
         # Battery cameras are woken by every ROP call: only on a click, never on page load.
         "auto_load": device.family != "battery" and device.online,
         "channel_range": range(max(1, device.channel_count)),
+        "ai_type_choices": AI_TYPES,
+        # Alarm notifications, name, live view and WiFi are the Core Server's functions.
+        "rop_controls": through_core_server(device.transport),
         **extra,
     }
 

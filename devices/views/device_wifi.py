@@ -39,8 +39,8 @@ def device_wifi(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
 @login_required
 def device_wifi_scan(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
-    with device_reads.interactive_client(device.partner) as client:
-        outcome = actions.start_wifi_scan(device, request.user, client=client)
+    with device_reads.interactive_driver(device) as driver:
+        outcome = actions.start_wifi_scan(device, request.user, driver=driver)
     task = outcome.value if outcome.ok else None
     context = device_context(
         access,
@@ -96,9 +96,9 @@ def device_wifi_test(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRespo
         )
     elif form.is_valid():
         data = form.cleaned_data
-        with device_reads.interactive_client(device.partner) as client:
+        with device_reads.interactive_driver(device) as driver:
             outcome = actions.test_wifi(
-                device, request.user, data["ssid"], data["key"], data["country_code"], client=client
+                device, request.user, data["ssid"], data["key"], data["country_code"], driver=driver
             )
     return respond(request, device, "devices/device/page.html#wifi_form", {**context, "wifi_form": form}, outcome, form)
 
@@ -112,9 +112,9 @@ def device_wifi_set(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRespon
     outcome = None
     if form.is_valid():
         data = form.cleaned_data
-        with device_reads.interactive_client(device.partner) as client:
+        with device_reads.interactive_driver(device) as driver:
             outcome = actions.set_wifi(
-                device, request.user, data["ssid"], data["key"], data["country_code"], client=client
+                device, request.user, data["ssid"], data["key"], data["country_code"], driver=driver
             )
         if outcome.ok:
             form = WifiForm(initial={"ssid": data["ssid"], "country_code": data["country_code"]})

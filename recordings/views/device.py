@@ -15,12 +15,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
 from core.http import HtmxHttpRequest
+from devices.connection import through_core_server
 from devices.models import Device, Family
 from partners.access import get_object_for
 
 from .. import reads
 from ..calendar_month import month
 from ..forms import DayForm, PlaybackForm
+from ..problems import LAN_DEVICE
 from ..timeline import timeline
 
 TEMPLATE = "recordings/device.html"
@@ -47,6 +49,8 @@ def _query(data: dict[str, Any], **changes: Any) -> str:
 
 def _held(device: Device, asked: bool) -> str:
     """Why the section waits for a click instead of calling the device."""
+    if not through_core_server(device.transport):
+        return LAN_DEVICE
     if asked:
         return ""
     if not device.online:

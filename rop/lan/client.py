@@ -33,7 +33,9 @@ from ..checked_http import CheckedAdapter
 from .errors import (
     CertificateChanged,
     LanAuthFailed,
+    LanCommandError,
     LanError,
+    LanNotSupported,
     LanTimeout,
     LanUnexpectedResponse,
     LanUnreachable,
@@ -264,6 +266,47 @@ class LanClient:
             raise LanUnexpectedResponse(f"GetDevInfo answered without {exc}.", command="GetDevInfo") from exc
         self._channel_count = result.channel_count
         return result
+
+    def uid(self) -> str | None:
+        """The device's UID (GetP2p), or None when it has none or cannot say."""
+        try:
+            value = self._one("GetP2p")
+        except (LanNotSupported, LanCommandError, LanUnexpectedResponse):
+            return None
+        uid = value.get("P2p", {}).get("uid") if isinstance(value.get("P2p"), dict) else None
+        return uid if isinstance(uid, str) and uid else None
+
+    def abilities(self) -> set[str]:
+        """What GetAbility says the device (its first channel) can do, as names: ptz,
+        zoom, focus, presets, spotlight, siren, battery, ai, wifi, reboot (an ability
+        whose ``ver`` is 0 is absent)."""
+        value = self._one("GetAbility").get("Ability", {})
+
+        def on(tree: dict[str, Any], key: str) -> int:
+            entry = tree.get(key)
+            return int(entry.get("ver", 0)) if isinstance(entry, dict) else 0
+
+        names: set[str] = set()
+        if on(value, "reboot"):
+            names.add("reboot")
+        if on(value, "wifi"):
+            names.add("wifi")
+        for chn in value.get("abilityChn", [])[:1] or [{}]:
+            ptz = on(chn, "ptzType")
+            if ptz in (2, 3):
+                names.add("ptz")
+            if ptz in (1, 2):
+                names |= {"zoom", "focus"}
+            for key, name in (
+                ("ptzPreset", "presets"),
+                ("floodLight", "spotlight"),
+                ("alarmAudio", "siren"),
+                ("battery", "battery"),
+                ("supportAi", "ai"),
+            ):
+                if on(chn, key):
+                    names.add(name)
+        return names
 
     def channels(self) -> list[Channel]:
         value = self._one("GetChannelstatus")

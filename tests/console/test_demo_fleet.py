@@ -8,6 +8,7 @@ simulated time passes through ropsim's clock control, not by sleeping.
 
 import pytest
 import requests
+from django.core.management import call_command
 
 from devices import polling
 from devices.models import Device
@@ -83,3 +84,21 @@ def test_it_brings_demo_devices_back_from_their_outages(demo_sim, demo_partner):
     assert back
     listed = requests.get(f"{demo_sim.base_url}/v1.0/devices", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     assert back <= {item["uid"] for item in listed.json()["items"]}
+
+
+def test_it_adds_the_demo_lan_cameras_beside_the_rop_devices(demo_sim, demo_partner, settings, capsys):
+    settings.ROP_ALLOW_LOOPBACK_ADDRESSES = True  # as `make run` sets it
+    sync_partner(demo_partner)
+    rop_before = Device.objects.filter(partner=demo_partner).count()
+    ports = ",".join(str(ep["port"]) for ep in demo_sim.lan_endpoints)
+    call_command("load_demo_lan", partner=demo_partner.slug, ports=ports, wait=5)
+    call_command("load_demo_lan", partner=demo_partner.slug, ports=ports, wait=5)  # idempotent
+    out = capsys.readouterr().out
+    assert out.count("Added ") == 3 and out.count("already added") == 3
+    lan = Device.objects.filter(partner=demo_partner, transport="lan")
+    # The same cameras the Core Server lists: their rows move to the LAN, the others stay.
+    assert set(lan.values_list("uid", flat=True)) == {ep["uid"] for ep in demo_sim.lan_endpoints}
+    assert Device.objects.filter(partner=demo_partner).count() == rop_before
+    assert all(d.model and d.channels.count() == d.channel_count for d in lan)
+    sync_partner(demo_partner)  # sync leaves LAN rows alone
+    assert Device.objects.filter(partner=demo_partner, transport="lan").count() == 3

@@ -223,12 +223,13 @@ def test_it_streams_every_matching_device_as_csv(acme, viewer, fleet):
         "charge",
         "alarm",
         "tags",
+        "transport",
     ]
     tagged = sorted(fleet[::4], key=lambda d: d.uid)
     assert [r[0] for r in rows[1:]] == [d.uid for d in tagged]
     first, device = rows[1], tagged[0]
     assert first[1] == device.display_name and first[2] == device.model and first[3] == device.family
-    assert first[5] == ("true" if device.online else "false") and first[10] == "North site"
+    assert first[5] == ("true" if device.online else "false") and first[10] == "North site" and first[11] == "rop"
     assert first[7] == ("" if device.battery_percent is None else str(device.battery_percent))
 
 

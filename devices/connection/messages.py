@@ -1,11 +1,11 @@
-"""What a failed ROP call means to a fleet manager: a bulk-result category, one clear
-sentence and a short symbol for logs.
+"""What a failed call to a device means to a fleet manager, whichever way it went
+(the Core Server or the device's LAN API): a bulk-result category, one clear sentence
+and a short symbol for logs.
 
 The one place the words are chosen, so a device page, a bulk job's results and a
 device's last poll error say the same thing. Callers still decide what a failure
 does (an action shows it and audits it, a background poll records it on the row);
-only the mapping lives here. It depends on nothing but rop.errors, the request
-budget and Outcome, so it can move with the device-connection layer."""
+only the mapping lives here."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -13,12 +13,28 @@ from dataclasses import dataclass
 from core.request_budget import BudgetTimeout
 from partners.rop_clients import GatewayTokenUnreadable
 from rop import errors
+from rop import lan as lan_errors
 
-from .models import ItemResult
-from .outcome import Outcome
+from ..models import ItemResult, Transport
+from ..outcome import Outcome
+
+
+class NotSupported(Exception):
+    """What a driver answers for something its transport cannot do (a siren through
+    the Core Server, alarm notifications over the LAN): nothing was sent."""
+
+    def __init__(self, what: str, transport: str) -> None:
+        label = Transport(transport).label
+        super().__init__(f"{what} is not supported on this transport ({label}).")
+        self.message = str(self)
+        self.transport = transport
+
 
 # What talking to a Core Server may raise that is not a bug: `except ROP_FAILURES`.
 ROP_FAILURES = (errors.RopError, BudgetTimeout)
+# What any driver may raise that is not a bug: `except FAILURES`.
+FAILURES = (errors.RopError, BudgetTimeout, lan_errors.LanError, NotSupported)
+type Failure = errors.RopError | BudgetTimeout | lan_errors.LanError | NotSupported
 
 # Most specific first: subclasses before their parents.
 _DESCRIPTIONS = [
@@ -63,8 +79,51 @@ class RopFailure:
         return Outcome(self.result, self.message)
 
 
-def describe(exc: errors.RopError | BudgetTimeout) -> RopFailure:
-    """What `exc`, raised while talking to ROP, means (see ROP_FAILURES)."""
+# A LAN device's own words, most specific first (rop.lan.errors).
+_LAN_DESCRIPTIONS = [
+    (lan_errors.CertificateChanged, ItemResult.ERROR, "certificate_changed"),
+    (lan_errors.LanLocked, ItemResult.ERROR, "lan_locked"),
+    (lan_errors.LanAuthFailed, ItemResult.ERROR, "lan_auth_failed"),
+    (lan_errors.LanTimeout, ItemResult.OFFLINE, "lan_timeout"),
+    (lan_errors.LanUnreachable, ItemResult.OFFLINE, "lan_unreachable"),
+    (lan_errors.LanNotSupported, ItemResult.NOT_SUPPORTED, "lan_not_supported"),
+    (lan_errors.LanCommandError, ItemResult.ERROR, "lan_command_error"),
+    (lan_errors.LanUnexpectedResponse, ItemResult.ERROR, "lan_unexpected_answer"),
+]
+
+
+def _lan_message(exc: lan_errors.LanError) -> str:
+    if isinstance(exc, lan_errors.CertificateChanged):
+        return (
+            f"The camera presented a different TLS certificate (SHA-256 {exc.actual}) from the one trusted "
+            f"({exc.expected}). Nothing was sent. Trust the new certificate only if the camera was reset or replaced."
+        )
+    if isinstance(exc, lan_errors.LanLocked):
+        return f"The device locked its logins after too many failures; try again in {exc.retry_after:.0f} s."
+    if isinstance(exc, lan_errors.LanAuthFailed):
+        if exc.command == "Login" and exc.rsp_code is None:  # the console's own backoff
+            return exc.message
+        if exc.command == "Login" or exc.rsp_code in (-7, -27):
+            return "The device refused the user name or password."
+        return f"The device refused the console's login: {exc.message}"
+    if isinstance(exc, lan_errors.LanTimeout):
+        return "The device did not answer in time. Try again."
+    if isinstance(exc, lan_errors.LanUnreachable):
+        return f"The device cannot be reached: {exc.message}"
+    if isinstance(exc, lan_errors.LanNotSupported):
+        return "This model does not support that."
+    return f"The device refused the command: {exc.message}"
+
+
+def describe(exc: Failure) -> RopFailure:
+    """What `exc`, raised while talking to a device, means (see FAILURES)."""
+    if isinstance(exc, NotSupported):
+        return RopFailure(ItemResult.NOT_SUPPORTED, exc.message, "transport_not_supported")
+    if isinstance(exc, lan_errors.LanError):
+        for cls, result, symbol in _LAN_DESCRIPTIONS:
+            if isinstance(exc, cls):
+                return RopFailure(result, _lan_message(exc), symbol)
+        return RopFailure(ItemResult.ERROR, _lan_message(exc), "lan_error")
     if isinstance(exc, BudgetTimeout):
         return RopFailure(ItemResult.ERROR, BUDGET_EXHAUSTED, "budget_exhausted")
     if isinstance(exc, errors.CircuitOpen):
@@ -81,10 +140,10 @@ def describe(exc: errors.RopError | BudgetTimeout) -> RopFailure:
     return RopFailure(ItemResult.ERROR, f"The Core Server answered an error ({exc.symbol or exc.http_status}).", symbol)
 
 
-def is_server_failure(exc: errors.RopError | BudgetTimeout) -> bool:
+def is_server_failure(exc: Failure) -> bool:
     """The Core Server itself failed (no answer, a deadline, an open circuit, a 5xx), so
     the call says nothing about the device it was about."""
-    if isinstance(exc, BudgetTimeout):
+    if not isinstance(exc, errors.RopError):
         return False
     return isinstance(exc, errors.RopUnavailable) or (exc.http_status or 0) >= 500
 

@@ -1,12 +1,12 @@
-"""devices.rop_messages: the one wording of a failed ROP call, for pages, bulk
+"""devices.connection.messages: the one wording of a failed ROP call, for pages, bulk
 results, audit entries and a device's last poll error."""
 
 import pytest
 
 from core.request_budget import BudgetTimeout
+from devices.connection import NotSupported, describe
 from devices.models import ItemResult
-from devices.rop_messages import describe
-from rop import errors
+from rop import errors, lan
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,37 @@ def test_it_keeps_a_symbol_short_enough_for_the_device_row():
 def test_it_gives_the_outcome_a_page_shows():
     outcome = describe(errors.DeviceOffline("x")).outcome()
     assert not outcome.ok and outcome.level == "warning" and outcome.message == "The device is offline."
+
+
+@pytest.mark.parametrize(
+    ("exc", "result", "message", "symbol"),
+    [
+        (
+            lan.LanAuthFailed("x", command="Login", rsp_code=-7),
+            ItemResult.ERROR,
+            "refused the user name",
+            "lan_auth_failed",
+        ),
+        (lan.LanLocked("x", retry_after=299.6, command="Login"), ItemResult.ERROR, "try again in 300 s", "lan_locked"),
+        (lan.LanTimeout("slow"), ItemResult.OFFLINE, "did not answer in time", "lan_timeout"),
+        (lan.LanUnreachable("refused"), ItemResult.OFFLINE, "cannot be reached: refused", "lan_unreachable"),
+        (
+            lan.LanNotSupported("x", rsp_code=-9),
+            ItemResult.NOT_SUPPORTED,
+            "This model does not support",
+            "lan_not_supported",
+        ),
+        (lan.LanCommandError("bad speed"), ItemResult.ERROR, "refused the command: bad speed", "lan_command_error"),
+        (lan.CertificateChanged("a" * 64, "b" * 64), ItemResult.ERROR, "b" * 64, "certificate_changed"),
+        (
+            NotSupported("The siren", "rop"),
+            ItemResult.NOT_SUPPORTED,
+            "not supported on this transport (ROP Core Server)",
+            "transport_not_supported",
+        ),
+    ],
+)
+def test_it_words_each_lan_and_transport_failure(exc, result, message, symbol):
+    failure = describe(exc)
+    assert (failure.result, failure.symbol) == (result, symbol)
+    assert message in failure.message
