@@ -15,28 +15,27 @@ off, so that only the deadline and the threads keep pages up. A third row gives 
 own answer time while it hangs, beside the deadline.
 
     make bench ARGS=fairness
+    python -m bench.bench_fairness
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import shlex
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
+from contextlib import ExitStack
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "rop_fleet_bench_fairness"
+from bench.support.database import ROOT, bench_database, database_url, django_setup
+from bench.support.fleet import member, partner, quiet, session_cookie
+from bench.support.processes import gunicorn, production_web_args, ropsim
+from bench.support.stats import p95, row
+
 DURATION = 20.0
 WARM_UP = 2.0
 HUNG_USERS = 8
@@ -45,64 +44,16 @@ THINK = 0.1  # seconds between one person's requests
 HANG_MS = 60_000
 
 
-def _django() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.test_settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}")
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{what} did not start")
-
-
-def _start_sim(port: int, token: str, seed: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "ropsim", "--devices", "40", "--seed", str(seed), "--port", str(port)]
-    cmd += ["--log-level", "WARNING", "--no-demo-states", f"--token={token}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
-    _wait(f"http://127.0.0.1:{port}/_sim/health", proc, "ropsim")
-    return proc
-
-
-def _web_command(port: int) -> list[str]:
-    import yaml
-
-    words: list[str] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
-    words = [f"127.0.0.1:{port}" if word == "0.0.0.0:8000" else word for word in words]
-    return [str(Path(sys.executable).parent / words[0]), *words[1:]]
-
-
-def _production_env(static_root: str, var_dir: str, **extra: str) -> dict[str, str]:
+def _production_env(db: str, static_root: str, var_dir: str, **extra: str) -> dict[str, str]:
     from django.conf import settings
 
-    url = urlsplit(os.environ["DATABASE_URL"])
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DEBUG="0",
         # This process's keys: the sessions and encrypted tokens it wrote must read back.
         SECRET_KEY=settings.SECRET_KEY,
         FIELD_ENCRYPTION_KEY=",".join(settings.FIELD_ENCRYPTION_KEYS),
-        DATABASE_URL=urlunsplit(url._replace(path=f"/{BENCH_DB}")),
+        DATABASE_URL=database_url(db),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SESSION_COOKIE_SECURE="0",
@@ -110,27 +61,9 @@ def _production_env(static_root: str, var_dir: str, **extra: str) -> dict[str, s
         STATIC_ROOT=static_root,
         ROP_FLEET_VAR_DIR=var_dir,
         LOG_LEVEL="ERROR",
-        PYTHONPATH=str(ROOT),
         **extra,
     )
     return env
-
-
-def _start_web(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    cmd = _web_command(port)
-    print(f"  web: {shlex.join(cmd[:6])} ...", file=sys.stderr)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait(f"http://127.0.0.1:{port}/healthz", proc, "gunicorn")
-    return proc
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _load(base: str, healthy: list[tuple[str, str]], hung: list[tuple[str, str]]) -> dict[str, list[float]]:
@@ -164,62 +97,32 @@ def _load(base: str, healthy: list[tuple[str, str]], hung: list[tuple[str, str]]
     return times
 
 
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1]
-
-
 def run() -> list[dict[str, Any]]:
-    _django()
-    # One line per refused PIR read of a camera without PIR would cost more than the reads.
-    logging.getLogger("rop").setLevel(logging.WARNING)
-    logging.getLogger("devices").setLevel(logging.WARNING)
+    django_setup()
+    quiet("rop", "devices")
     from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment, teardown_test_environment
     from django.urls import reverse
 
     from devices.models import Device
-    from devices.sync import sync_partner
     from partners.circuit import close_all_circuits
-    from partners.models import Membership, Partner, Role
+    from partners.models import Role
     from ropsim.models import CATALOGUE
 
-    if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        raise RuntimeError("this benchmark needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)")
-    setup_test_environment()
-    old_name: str = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    procs: list[subprocess.Popen[bytes]] = []
     results: dict[str, dict[str, list[float]]] = {}
-    try:
-        tmp = tempfile.mkdtemp(prefix="bench-fairness-")
+    with ExitStack() as stack:
+        db = stack.enter_context(bench_database("fairness", redis=True))
+        stack.callback(close_all_circuits)
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-fairness-"))
         static_root, var_dir = f"{tmp}/static", f"{tmp}/var"
-        env = _production_env(static_root, var_dir)
+        env = _production_env(db, static_root, var_dir)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
         )
-        acme_port, bolt_port = _free_port(), _free_port()
-        procs += [_start_sim(acme_port, "acme-token", 7), _start_sim(bolt_port, "bolt-token", 8)]
-        partners = {}
-        for slug, port in (("acme", acme_port), ("bolt", bolt_port)):
-            partner = Partner.objects.create(
-                name=slug.title(),
-                slug=slug,
-                rop_base_url=f"http://127.0.0.1:{port}",
-                gateway_token=f"{slug}-token",
-                request_budget=1000,
-            )
-            sync_partner(partner)
-            partners[slug] = partner
-        sessions = {}
-        for slug, partner in partners.items():
-            user = get_user(f"{slug}-viewer")
-            Membership.objects.create(user=user, partner=partner, role=Role.VIEWER)
-            client = Client()
-            client.force_login(user)
-            sessions[slug] = client.cookies["sessionid"].value
+        sims, partners, sessions = {}, {}, {}
+        for slug, seed in (("acme", 7), ("bolt", 8)):
+            sims[slug] = stack.enter_context(ropsim(40, seed=seed, token=f"{slug}-token"))
+            partners[slug] = partner(slug, sim=sims[slug], token=f"{slug}-token", request_budget=1000)
+            sessions[slug] = session_cookie(member(partners[slug], f"{slug}-viewer", Role.VIEWER))
         # Cameras with WiFi: for the others ropsim answers cmd_not_support before any latency.
         acme_cams = [
             uid
@@ -228,10 +131,7 @@ def run() -> list[dict[str, Any]]:
         ]
         bolt_cams = Device.objects.filter(partner=partners["bolt"]).values_list("uid", flat=True)
         hung = [
-            (
-                sessions["acme"],
-                reverse("device_wifi", kwargs={"slug": "acme", "uid": uid}),
-            )
+            (sessions["acme"], reverse("device_wifi", kwargs={"slug": "acme", "uid": uid}))
             for uid in acme_cams[:HUNG_USERS]
         ]
         if len(hung) < HUNG_USERS:
@@ -240,32 +140,20 @@ def run() -> list[dict[str, Any]]:
             (sessions["bolt"], reverse("device_detail", kwargs={"slug": "bolt", "uid": uid}))
             for uid in list(bolt_cams)[:HEALTHY_USERS]
         ]
-        faults = f"http://127.0.0.1:{acme_port}/_sim/faults"
+        web_args = production_web_args()
+        print(f"  web: gunicorn {' '.join(web_args[:3])} ...", file=sys.stderr)
 
-        port = _free_port()
-        web = _start_web(port, env)
-        procs.append(web)
-        base = f"http://127.0.0.1:{port}"
-        close_all_circuits()
-        results["answers"] = _load(base, healthy, hung)
-        requests.put(faults, json={"latency_ms": HANG_MS}, timeout=10).raise_for_status()
-        results["hangs"] = _load(base, healthy, hung)
-        _stop(web)
+        with gunicorn(web_args, env) as web:
+            close_all_circuits()
+            results["answers"] = _load(web.url, healthy, hung)
+            sims["acme"].faults(latency_ms=HANG_MS)
+            results["hangs"] = _load(web.url, healthy, hung)
 
         close_all_circuits()
-        port = _free_port()
-        web = _start_web(port, _production_env(static_root, var_dir, ROP_CIRCUIT_FAILURES="1000000"))
-        procs.append(web)
-        results["hangs, no breaker"] = _load(f"http://127.0.0.1:{port}", healthy, hung)
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                _stop(proc)
-        close_all_circuits()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
+        with gunicorn(web_args, _production_env(db, static_root, var_dir, ROP_CIRCUIT_FAILURES="1000000")) as web:
+            results["hangs, no breaker"] = _load(web.url, healthy, hung)
 
-    baseline = _p95(results["answers"]["healthy"])
+    baseline = p95(results["answers"]["healthy"])
     workers = "gthread, WEB_WORKERS x WEB_THREADS from rop_fleet/gunicorn_conf.py"
     label = (
         f"another partner's device page p95 while one partner's Core Server hangs "
@@ -273,40 +161,31 @@ def run() -> list[dict[str, Any]]:
     )
     rows: list[dict[str, Any]] = []
     for name, figure_label in (("hangs", "circuit breaker on"), ("hangs, no breaker", "circuit breaker off")):
-        figure = _p95(results[name]["healthy"])
         rows.append(
-            {
-                "benchmark": f"{label}, {figure_label} ({len(results[name]['healthy'])} pages)",
-                "figure": round(figure, 1),
-                "unit": "ms",
-                "baseline": round(baseline, 1),
-                "baseline_name": "no hung server",
-                "ratio": round(figure / baseline, 2),
-                "target": "about the same",
-            }
+            row(
+                f"{label}, {figure_label} ({len(results[name]['healthy'])} pages)",
+                p95(results[name]["healthy"]),
+                "ms",
+                baseline=baseline,
+                baseline_name="no hung server",
+                target="about the same",
+            )
         )
     deadline = settings.ROP_INTERACTIVE_DEADLINE_SECONDS * 1000
     own = results["hangs, no breaker"]["hung"]
     rows.append(
-        {
-            "benchmark": f"the hung partner's own WiFi settings answer, slowest of {len(own)} (breaker off)",
-            "figure": round(max(own), 1),
-            "unit": "ms",
-            "baseline": round(deadline, 1),
-            "baseline_name": "interactive deadline",
-            "ratio": round(max(own) / deadline, 2),
-            "target": "the deadline, plus the page's own time",
-        }
+        row(
+            f"the hung partner's own WiFi settings answer, slowest of {len(own)} (breaker off)",
+            max(own),
+            "ms",
+            baseline=deadline,
+            baseline_name="interactive deadline",
+            target="the deadline, plus the page's own time",
+        )
     )
     return rows
 
 
-def get_user(username: str) -> Any:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.create_user(username, f"{username}@example.com", "bench-password-123")
-
-
 if __name__ == "__main__":
-    for row in run():
-        print(row)
+    for line in run():
+        print(line)

@@ -13,72 +13,35 @@ answers says how well the console's budget and the gateway's agree. The poll bud
 share is 1.0 here (nobody else uses the budget during the run); with the default 0.5 a
 first read takes twice as long by design, leaving half the budget for people.
 
-The rows live in a dedicated database (rop_fleet_bench_first_read), created and dropped.
+The rows live in a dedicated database (bench_db_name("first_read"): rop_fleet_bench_first_read
+by default), created and dropped.
 
     make bench ARGS=first_read
+    python -m bench.bench_first_read
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import socket
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-import requests
+from bench.support.database import bench_database, django_setup
+from bench.support.fleet import partner, quiet
+from bench.support.processes import Ropsim, ropsim
+from bench.support.stats import row
 
-ROOT = Path(__file__).resolve().parent.parent
 DEVICES = 10_000
 RATE = 200.0
-BENCH_DB = "rop_fleet_bench_first_read"
 TOKEN = "bench-first-read"
 SLOTS = 12  # worker slots polling at once
 GIVE_UP_SECONDS = 900
 
 
-def _django() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.test_settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _start_sim(port: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "ropsim", "--devices", str(DEVICES), "--seed", "7", "--port", str(port)]
-    cmd += ["--rate-limit", str(RATE), "--log-level", "WARNING", "--no-demo-states", f"--token={TOKEN}"]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/_sim/health", timeout=2).ok:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("ropsim did not start")
-
-
-def _counters(port: int) -> tuple[int, int]:
+def _counters(sim: Ropsim) -> tuple[int, int]:
     """(answered requests that were not 429, 429 answers) on the ROP routes."""
-    counters = requests.get(f"http://127.0.0.1:{port}/_sim/counters", timeout=10).json()
+    counters = sim.counters()
     total = sum(entry["count"] for entry in counters.values())
     refused = sum(entry.get("429", 0) for entry in counters.values())
     return total - refused, refused
@@ -119,81 +82,49 @@ def _first_read(partner_id: int) -> float:
 
 
 def run() -> list[dict[str, Any]]:
-    _django()
-    # One line per refused PIR read of a camera without PIR would cost more than the reads.
-    logging.getLogger("rop").setLevel(logging.WARNING)
-    logging.getLogger("devices").setLevel(logging.WARNING)
+    django_setup()
+    quiet("rop", "devices")
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
 
     from devices.models import Device
-    from devices.sync import sync_partner
     from partners.circuit import close_all_circuits
-    from partners.models import Partner
 
-    if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        raise RuntimeError("this benchmark needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)")
-    setup_test_environment()
-    old_name: str = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    port = _free_port()
-    sim = _start_sim(port)
     share = settings.POLL_BUDGET_SHARE
-    try:
-        settings.POLL_BUDGET_SHARE = 1.0
-        close_all_circuits()
-        partner = Partner.objects.create(
-            name="First read",
-            slug="first-read",
-            rop_base_url=f"http://127.0.0.1:{port}",
-            gateway_token=TOKEN,
-            request_budget=RATE,
-        )
-        from core.request_budget import _redis
-
-        client = _redis()
-        assert client is not None
-        client.delete(f"rop-budget:partner:{partner.id}")  # a bucket of an earlier run
-        started = time.monotonic()
-        sync_partner(partner)
-        online = Device.objects.filter(partner=partner, online=True).count()
-        print(f"  synced {online:,} online devices in {time.monotonic() - started:.1f} s", file=sys.stderr)
-        time.sleep(2)  # both buckets full again: the read starts from a rested budget
-        requests.post(f"http://127.0.0.1:{port}/_sim/counters/reset", timeout=10)
-        elapsed = _first_read(partner.id)
-        needed, refused = _counters(port)
-    finally:
-        settings.POLL_BUDGET_SHARE = share
-        sim.terminate()
-        sim.wait(timeout=20)
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-    floor = needed / RATE
+    extra = ["--rate-limit", str(RATE)]
+    with bench_database("first_read", redis=True), ropsim(DEVICES, token=TOKEN, extra=extra) as sim:
+        try:
+            settings.POLL_BUDGET_SHARE = 1.0
+            close_all_circuits()
+            started = time.monotonic()
+            reader = partner("first-read", sim=sim, token=TOKEN, request_budget=RATE)
+            online = Device.objects.filter(partner=reader, online=True).count()
+            print(f"  synced {online:,} online devices in {time.monotonic() - started:.1f} s", file=sys.stderr)
+            time.sleep(2)  # both buckets full again: the read starts from a rested budget
+            sim.reset_counters()
+            elapsed = _first_read(reader.id)
+            needed, refused = _counters(sim)
+        finally:
+            settings.POLL_BUDGET_SHARE = share
     label = f"first read of a newly synced {online:,}-device fleet, 200 req/s budget and gateway limit"
     return [
-        {
-            "benchmark": f"{label} ({needed:,} requests, sweeps + poll tasks in {SLOTS} slots, budget share 1.0)",
-            "figure": round(elapsed, 1),
-            "unit": "s",
-            "baseline": round(floor, 1),
-            "baseline_name": "floor (requests / 200 per s)",
-            "ratio": round(elapsed / floor, 2),
-            "target": "near the floor",
-        },
-        {
-            "benchmark": f"{label}: share of answers that were 429 ({refused:,} of {needed + refused:,})",
-            "figure": round(100 * refused / max(1, needed + refused), 2),
-            "unit": "%",
-            "baseline": "",
-            "baseline_name": "",
-            "ratio": None,
-            "target": "low",
-        },
+        row(
+            f"{label} ({needed:,} requests, sweeps + poll tasks in {SLOTS} slots, budget share 1.0)",
+            elapsed,
+            "s",
+            baseline=needed / RATE,
+            baseline_name="floor (requests / 200 per s)",
+            target="near the floor",
+        ),
+        row(
+            f"{label}: share of answers that were 429 ({refused:,} of {needed + refused:,})",
+            100 * refused / max(1, needed + refused),
+            "%",
+            target="low",
+            digits=2,
+        ),
     ]
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(row)
+    for line in run():
+        print(line)

@@ -17,10 +17,10 @@ Also the server's share of "POST to visible in the feed": the webhook POST follo
 the feed's poll for new alarms as a viewer's page sends it. An open feed polls every
 alarms.views.feed.POLL_SECONDS, so a browser shows an alarm at most that much later.
 
-The rows live in a dedicated database (rop_fleet_bench_webhook), created, migrated and
-dropped by the benchmark.
+The rows live in a dedicated database (bench_db_name("webhook"): rop_fleet_bench_webhook by
+default), created, migrated and dropped by the benchmark.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rop_fleet python bench/bench_webhook.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rop_fleet python -m bench.bench_webhook
     make bench ARGS=webhook
 """
 
@@ -35,11 +35,13 @@ import time
 import types
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "rop_fleet_bench_webhook"
+from bench.support.database import bench_database, database_url, django_setup
+from bench.support.fleet import member, partner
+from bench.support.processes import gunicorn
+from bench.support.stats import p95, row, timed
+
 DEVICES = 1_000
 STORED_ALARMS = 200_000
 REQUESTS = 1_500  # measured per scenario, after warm-up
@@ -49,17 +51,6 @@ CLIENTS = 6
 LOAD_SECONDS = 8.0
 WARM_UP = 100
 URLCONF = "bench_webhook_urls"
-
-
-def _django() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.test_settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
 
 
 def _urlconf() -> None:
@@ -91,18 +82,17 @@ def _urlconf() -> None:
 
 
 def _seed() -> tuple[Any, list[str], Any]:
-    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.utils import timezone
 
     from alarms.models import AlarmEvent, AlarmSettings
     from devices.models import Device
-    from partners.models import Membership, Partner, Role
+    from partners.models import Role
 
-    partner = Partner.objects.create(name="Bench", slug="bench", rop_base_url="http://127.0.0.1:9")
-    AlarmSettings.objects.create(partner=partner, allowed_networks=["10.0.0.0/8", "127.0.0.0/8"])
+    bench = partner("bench")
+    AlarmSettings.objects.create(partner=bench, allowed_networks=["10.0.0.0/8", "127.0.0.0/8"])
     uids = [f"BENCH{i:011d}" for i in range(DEVICES)]
-    devices = Device.objects.bulk_create([Device(partner=partner, uid=uid, online=True) for uid in uids])
+    devices = Device.objects.bulk_create([Device(partner=bench, uid=uid, online=True) for uid in uids])
     rng = random.Random(1)
     now = timezone.now()
     batch = []
@@ -111,7 +101,7 @@ def _seed() -> tuple[Any, list[str], Any]:
         at = now - timedelta(seconds=STORED_ALARMS - i + 3600)  # all older than the dedupe window
         batch.append(
             AlarmEvent(
-                partner=partner,
+                partner=bench,
                 device=device,
                 device_uid=device.uid,
                 status="MD",
@@ -127,22 +117,7 @@ def _seed() -> tuple[Any, list[str], Any]:
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_probe (id bigserial PRIMARY KEY, v integer)")
         cursor.execute("ANALYZE")
-    viewer = get_user_model().objects.create_user("bench-viewer", "v@example.com", "bench-password-123")
-    Membership.objects.create(user=viewer, partner=partner, role=Role.VIEWER)
-    return partner, uids, viewer
-
-
-def _timed(call: Callable[[], Any], n: int) -> list[float]:
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+    return bench, uids, member(bench, "bench-viewer", Role.VIEWER)
 
 
 def _post(client: Any, url: str, body: dict[str, str]) -> Any:
@@ -176,7 +151,7 @@ def _measure(partner: Any, uids: list[str], viewer: Any) -> dict[str, list[float
         "duplicate": lambda: _post(client, hook, duplicate),
     }
     for call in scenarios.values():
-        _timed(call, WARM_UP)
+        timed(call, WARM_UP)
     # The claim the design rests on: one SELECT and one write per alarm.
     for name, write in (("new", "INSERT"), ("duplicate", "UPDATE")):
         with CaptureQueriesContext(connection) as queries:
@@ -189,7 +164,7 @@ def _measure(partner: Any, uids: list[str], viewer: Any) -> dict[str, list[float
     rounds = 10
     for _ in range(rounds):
         for name, call in scenarios.items():
-            times[name] += _timed(call, REQUESTS // rounds)
+            times[name] += timed(call, REQUESTS // rounds)
     folded = AlarmEvent.objects.get(partner=partner, device_uid=uids[0], status="videoLoss").count
     if folded < REQUESTS:
         raise RuntimeError(f"duplicates were not folded into one event (count {folded})")
@@ -207,38 +182,9 @@ def _measure(partner: Any, uids: list[str], viewer: Any) -> dict[str, list[float
             raise RuntimeError(f"the poll did not show alarm {event_id}: {answer.status_code}")
         since = event_id
 
-    _timed(post_then_poll, WARM_UP // 4)
-    times["visible"] = _timed(post_then_poll, REQUESTS // 5)
+    timed(post_then_poll, WARM_UP // 4)
+    times["visible"] = timed(post_then_poll, REQUESTS // 5)
     return times
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _serve(args: list[str], env: dict[str, str]) -> tuple[Any, int]:
-    """A gunicorn with `args` on a free port, once it answers."""
-    import socket
-    import subprocess
-
-    port = _free_port()
-    command = [sys.executable, "-m", "gunicorn", *args, "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, port
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"gunicorn {args} did not start") from None
-            time.sleep(0.2)
 
 
 def _load(port: int, path: str, bodies: Callable[[], dict[str, str]]) -> tuple[float, list[float]]:
@@ -276,20 +222,19 @@ def _load(port: int, path: str, bodies: Callable[[], dict[str, str]]) -> tuple[f
     return len(times) / (time.perf_counter() - started), times
 
 
-def _under_gunicorn(partner: Any, uids: list[str]) -> dict[str, tuple[float, list[float]]]:
+def _under_gunicorn(db: str, secret: str, uids: list[str]) -> dict[str, tuple[float, list[float]]]:
     """The webhook under gunicorn (the production command's sync workers) beside the
     bare WSGI handler, each loaded by CLIENTS concurrent clients."""
-    from django.db import connection
+    import threading
 
-    settings = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "rop_fleet.test_settings",
-        "DATABASE_URL": f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}",
+        "DATABASE_URL": database_url(db),
         "ALARM_DEDUPE_SECONDS": "3600",
     }
     counter = iter(range(10**9))
-    lock = __import__("threading").Lock()
+    lock = threading.Lock()
 
     def new_alarm() -> dict[str, str]:
         with lock:
@@ -298,119 +243,100 @@ def _under_gunicorn(partner: Any, uids: list[str]) -> dict[str, tuple[float, lis
         return {"uid": uids[i % len(uids)], "channelId": str(31 - (i // len(uids)) % 16), "status": "MD"}
 
     results = {}
-    for name, args, path in (
-        ("bare", ["--chdir", str(ROOT / "bench"), "bare_wsgi:app"], "/"),
-        ("webhook", ["rop_fleet.wsgi"], f"/hooks/alarms/bench/?authcode={partner.webhook_secret}"),
+    for name, app, probe, path in (
+        ("bare", "bench.bare_wsgi:app", "/", "/"),
+        ("webhook", "rop_fleet.wsgi", "/healthz", f"/hooks/alarms/bench/?authcode={secret}"),
     ):
-        process, port = _serve(args, env)
-        try:
-            _load(port, path, new_alarm)  # warm-up: workers import, connect, plan
-            results[name] = _load(port, path, new_alarm)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        with gunicorn([app, "--workers", str(WORKERS)], env, probe=probe) as server:
+            _load(server.port, path, new_alarm)  # warm-up: workers import, connect, plan
+            results[name] = _load(server.port, path, new_alarm)
     return results
 
 
 def run() -> list[dict[str, Any]]:
-    _django()
+    django_setup()
     from django.db import connection
-    from django.test.utils import override_settings, setup_test_environment, teardown_test_environment
+    from django.test.utils import override_settings
 
     from alarms.views.feed import POLL_SECONDS
 
-    if connection.vendor != "postgresql":
-        raise RuntimeError("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
     _urlconf()
-    setup_test_environment()
-    old_name: str = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with bench_database("webhook") as db:
         started = time.perf_counter()
-        partner, uids, viewer = _seed()
+        bench, uids, viewer = _seed()
         print(f"  stored {STORED_ALARMS:,} alarms in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         with override_settings(ROOT_URLCONF=URLCONF, ALARM_DEDUPE_SECONDS=3600):
-            times = _measure(partner, uids, viewer)
+            times = _measure(bench, uids, viewer)
         connection.close()  # the gunicorn workers' turn
-        served = _under_gunicorn(partner, uids)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
+        served = _under_gunicorn(db, bench.webhook_secret, uids)
 
-    bare_p95, bare_rate = _p95(times["bare"]), 1000 / statistics.mean(times["bare"])
+    bare_p95, bare_rate = p95(times["bare"]), 1000 / statistics.mean(times["bare"])
     floor_rate = 1000 / statistics.mean(times["two_queries"])
     label = f"alarm webhook, {STORED_ALARMS:,} alarms stored, allow-list on (test Client, PostgreSQL)"
     rows: list[dict[str, Any]] = []
     for name, what in (("new", "new alarms (SELECT + INSERT)"), ("duplicate", "duplicates (SELECT + UPDATE)")):
-        rate, p95 = 1000 / statistics.mean(times[name]), _p95(times[name])
+        rate = 1000 / statistics.mean(times[name])
         rows += [
-            {
-                "benchmark": f"{label}: {what}, throughput, one client",
-                "figure": round(rate),
-                "unit": "requests/s",
-                "baseline": round(bare_rate),
-                "baseline_name": "bare JSON view",
-                "ratio": round(rate / bare_rate, 2),
-                "target": "",
-            },
-            {
-                "benchmark": f"{label}: {what}, p95",
-                "figure": round(p95, 2),
-                "unit": "ms",
-                "baseline": round(bare_p95, 2),
-                "baseline_name": "bare JSON view",
-                "ratio": round(p95 / bare_p95, 2),
-                "target": "",
-            },
-            {
-                "benchmark": f"{label}: {what}, throughput beside the database's floor",
-                "figure": round(rate),
-                "unit": "requests/s",
-                "baseline": round(floor_rate),
-                "baseline_name": "JSON view with SELECT 1 + one INSERT",
-                "ratio": round(rate / floor_rate, 2),
-                "target": "close to the floor",
-            },
+            row(
+                f"{label}: {what}, throughput, one client",
+                rate,
+                "requests/s",
+                baseline=bare_rate,
+                baseline_name="bare JSON view",
+                digits=None,
+            ),
+            row(
+                f"{label}: {what}, p95",
+                p95(times[name]),
+                "ms",
+                baseline=bare_p95,
+                baseline_name="bare JSON view",
+                digits=2,
+            ),
+            row(
+                f"{label}: {what}, throughput beside the database's floor",
+                rate,
+                "requests/s",
+                baseline=floor_rate,
+                baseline_name="JSON view with SELECT 1 + one INSERT",
+                target="close to the floor",
+                digits=None,
+            ),
         ]
     (bare_served, bare_times), (hook_served, hook_times) = served["bare"], served["webhook"]
-    gunicorn = f"alarm webhook under gunicorn ({WORKERS} sync workers, {CLIENTS} concurrent clients, PostgreSQL)"
+    served_label = f"alarm webhook under gunicorn ({WORKERS} sync workers, {CLIENTS} concurrent clients, PostgreSQL)"
+    bare_name = "bare WSGI handler under gunicorn"
     rows += [
-        {
-            "benchmark": f"{gunicorn}: new alarms, throughput",
-            "figure": round(hook_served),
-            "unit": "requests/s",
-            "baseline": round(bare_served),
-            "baseline_name": "bare WSGI handler under gunicorn",
-            "ratio": round(hook_served / bare_served, 2),
-            "target": "",
-        },
-        {
-            "benchmark": f"{gunicorn}: new alarms, p95",
-            "figure": round(_p95(hook_times), 2),
-            "unit": "ms",
-            "baseline": round(_p95(bare_times), 2),
-            "baseline_name": "bare WSGI handler under gunicorn",
-            "ratio": round(_p95(hook_times) / _p95(bare_times), 2),
-            "target": "",
-        },
-    ]
-    visible = _p95(times["visible"])
-    rows.append(
-        {
-            "benchmark": "alarm POST then the feed's poll showing it, server time p95 "
+        row(
+            f"{served_label}: new alarms, throughput",
+            hook_served,
+            "requests/s",
+            baseline=bare_served,
+            baseline_name=bare_name,
+            digits=None,
+        ),
+        row(
+            f"{served_label}: new alarms, p95",
+            p95(hook_times),
+            "ms",
+            baseline=p95(bare_times),
+            baseline_name=bare_name,
+            digits=2,
+        ),
+        row(
+            "alarm POST then the feed's poll showing it, server time p95 "
             f"(a browser adds up to the {POLL_SECONDS} s poll interval)",
-            "figure": round(visible, 2),
-            "unit": "ms",
-            "baseline": round(bare_p95 * 2, 2),
-            "baseline_name": "two bare JSON requests",
-            "ratio": round(visible / (bare_p95 * 2), 2),
-            "target": f"< {POLL_SECONDS} s end to end",
-        }
-    )
+            p95(times["visible"]),
+            "ms",
+            baseline=bare_p95 * 2,
+            baseline_name="two bare JSON requests",
+            target=f"< {POLL_SECONDS} s end to end",
+            digits=2,
+        ),
+    ]
     return rows
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(row)
+    for line in run():
+        print(line)
