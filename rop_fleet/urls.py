@@ -17,5 +17,6 @@ urlpatterns = [
     path("p/<slug:slug>/", include("firmware.urls")),
     path("p/<slug:slug>/", include("jobs.urls")),
     path("", include("alarms.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
