@@ -98,11 +98,13 @@ def results(j: Job, items: list[JobItem]) -> list[dict[str, Any]]:
     """A batch of a job's items, their targets named by the job's kind in one read."""
     handler = handler_for(j.kind) if known(j.kind) else None
     targets = handler.targets(j, [i.target_id for i in items]) if handler else {}
+    missing = Target(label="")
     return [
         {
             "id": i.id,
             "target_id": i.target_id,
-            "target": targets.get(i.target_id, Target(label=f"#{i.target_id}")).label,
+            "target": targets.get(i.target_id, missing).label or f"#{i.target_id}",
+            "target_code": targets.get(i.target_id, missing).code,
             "state": i.state,
             "result": i.result,
             "message": i.message,

@@ -87,7 +87,8 @@ class ResultRow(Row):
 
     id: int
     target_id: int
-    target: str
+    target: str = Field(description="How the job page names it (a device: its name)")
+    target_code: str = Field(description="Its short code (a device: its UID)")
     state: str
     result: str
     message: str

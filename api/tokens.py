@@ -54,7 +54,7 @@ def revoke_token(row: ApiToken, user: User | AnonymousUser) -> bool:
 
 def authenticate(token: str, address: str | None) -> ApiToken | None:
     """The active token `token` is, or None (unknown, wrong secret, revoked or expired)."""
-    parts = token.split("_")
+    parts = token.split("_", 2)  # the secret (urlsafe base64) may hold "_" too
     if len(parts) != 3 or parts[0] != SCHEME or not parts[1] or len(parts[1]) > 16:
         return None
     row = ApiToken.objects.select_related("partner").filter(prefix=parts[1]).first()
