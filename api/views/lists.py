@@ -27,7 +27,7 @@ from ..endpoints import Call, Endpoint, endpoint
 from ..errors import ApiError
 from ..forms import HealthFilterForm, NoFilters, ResultFilterForm
 from ..paging import RowsOf, csv_response, id_batches, id_json_page, json_page
-from ..selectors import health_samples
+from ..selectors import device_export_rows, health_samples
 
 
 def _each[M](convert: Callable[[M], dict[str, Any]]) -> RowsOf[M]:
@@ -48,7 +48,7 @@ def devices(request: HttpRequest, call: Call, ep: Endpoint) -> HttpResponseBase:
     sort = call.filters.get("sort") or Sort.parse(DEFAULT_SORT)
     qs = device_selectors.filtered_devices(partner, filter_values(call.filters))
     if call.csv:
-        return csv_response(ep.name, partner.slug, ep.row, map(rows.device, device_selectors.export_rows(qs, sort)))
+        return csv_response(ep.name, partner.slug, ep.row, device_export_rows(qs, sort))
     try:
         after = decode_cursor(call.cursor, sort) if call.cursor else None
     except ValueError as exc:

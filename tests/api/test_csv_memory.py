@@ -31,8 +31,7 @@ def export_peak(api) -> tuple[int, int]:
     lines = 0
     for chunk in response.streaming_content:
         lines += chunk.count(b"\n")
-        if lines % 500 == 0:
-            peak = max(peak, rss())
+        peak = max(peak, rss())  # a chunk is ~64 KB of CSV (api.paging.CSV_CHUNK)
     return lines, max(peak, rss()) - before
 
 
