@@ -32,8 +32,11 @@ def test_it_forbids_the_api_page_to_non_admins(client_of, request, who):
 def test_it_creates_a_token_shown_once_that_works(client_of, alice, acme, acme_camera):
     client = client_of(alice)
     body = client.post("/p/acme/api/", {"name": "Nightly BI", "expires_on": "2999-01-01"}).content.decode()
-    token = re.search(r'<code id="new-token">([^<]+)</code>', body).group(1)
+    shown = re.search(r'<code id="new-token">([^<]+)</code>', body)
+    assert shown is not None
+    token = shown.group(1)
     row = ApiToken.objects.get(partner=acme)
+    assert row.expires_at is not None
     assert (row.name, row.created_by, row.expires_at.year) == ("Nightly BI", alice, 2999)
     assert token not in client.get("/p/acme/api/").content.decode()  # never shown again
     assert row.prefix in client.get("/p/acme/api/").content.decode()
