@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
@@ -53,3 +54,35 @@ def api_view(view: View) -> View:
             return error_response(500, "server_error", "The server failed to answer; the error was logged.")
 
     return wrapped
+
+
+# Django's error handlers (rop_fleet/urls.py), for what goes wrong before or around a view
+# (a middleware's error, a bad Host): JSON under /api/, the usual pages elsewhere.
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    if _is_api(request):
+        return error_response(400, "bad_request", "The request could not be read.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    if _is_api(request):
+        return error_response(403, "forbidden", "This caller may not do this.")
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    if _is_api(request):
+        return not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponseBase:
+    if _is_api(request):
+        return error_response(500, "server_error", "The server failed to answer; the error was logged.")
+    return defaults.server_error(request)

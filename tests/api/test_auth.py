@@ -147,3 +147,18 @@ def test_it_answers_a_server_error_as_json(api, acme, monkeypatch):
     assert response.status_code == 500
     assert error_of(response) == "server_error"
     assert b"boom" not in response.content
+
+
+def test_it_answers_json_even_when_the_failure_is_outside_the_api_views(api, settings):
+    # A Host the installation does not serve fails in Django's request handling, before any view.
+    settings.ALLOWED_HOSTS = ["console.example"]
+    response = api.get(DEVICES, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert error_of(response) == "bad_request"
+
+
+def test_it_keeps_the_console_s_html_error_pages(client_of, alice, settings):
+    settings.ALLOWED_HOSTS = ["console.example"]
+    response = client_of(alice).get("/p/acme/devices/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
