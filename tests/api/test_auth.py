@@ -162,3 +162,17 @@ def test_it_keeps_the_console_s_html_error_pages(client_of, alice, settings):
     response = client_of(alice).get("/p/acme/devices/", HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_it_never_logs_a_token(api, acme_token, acme, caplog):
+    caplog.set_level("DEBUG")
+    api.get(DEVICES)
+    api.post(DEVICES)
+    Client(headers={"Authorization": f"Bearer {acme_token}x"}).get(DEVICES)
+    assert caplog.records  # the 401 and 405 were logged
+    assert acme_token.split("_", 2)[2] not in caplog.text
+
+
+def test_it_answers_head_like_get_without_a_body(api, acme_camera):
+    response = api.head(DEVICES)
+    assert response.status_code == 200 and response.content == b""
