@@ -1,5 +1,8 @@
 from django import forms
 
+# The fields that choose entries (not the page cursor), for links that keep the filter.
+EXPORT_FILTERS = ("action", "device", "user", "result", "since", "until")
+
 
 class AuditFilterForm(forms.Form):
     action = forms.CharField(required=False, max_length=64)

@@ -3,10 +3,11 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
+from core.filters import query_string
 from core.http import HtmxHttpRequest
 from partners.access import get_access
 
-from .forms import AuditFilterForm
+from .forms import EXPORT_FILTERS, AuditFilterForm
 from .selectors import audit_actions, audit_page
 
 
@@ -23,6 +24,8 @@ def audit_log(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "next_before": next_before,
         "actions": audit_actions(access.partner),
         "next_query": _with_param(request.GET, "before", next_before),
+        # The API's export of what the page shows (templates/api/export.html).
+        "export_query": query_string(filters, EXPORT_FILTERS),
     }
     template = "audit/log.html#rows" if request.htmx and filters.get("before") else "audit/log.html"
     return render(request, template, context)

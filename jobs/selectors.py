@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from core.pagination import id_page
 
@@ -30,10 +30,14 @@ def recent_jobs(partner: Any, kind: str | None = None, limit: int = 5) -> list[J
     return with_titles(list((qs.filter(kind=kind) if kind else qs)[:limit]))
 
 
+def partner_jobs(partner: Any) -> QuerySet[Job]:
+    """Every job of the partner (the list page and the API page through these by id)."""
+    return Job.objects.filter(partner=partner).select_related("user")
+
+
 def jobs_page(partner: Any, after: int | None = None) -> tuple[list[Job], int | None]:
     """A keyset page of the partner's jobs, newest first, each with `.finished`."""
-    qs = Job.objects.filter(partner=partner).select_related("user")
-    jobs, next_after = id_page(qs, JOBS_PAGE_SIZE, after, newest_first=True)
+    jobs, next_after = id_page(partner_jobs(partner), JOBS_PAGE_SIZE, after, newest_first=True)
     finished = dict(
         JobItem.objects.filter(job__in=[j.id for j in jobs])
         .exclude(state__in=OPEN_ITEM_STATES)
@@ -116,16 +120,19 @@ class ItemRow:
     result_label: str
 
 
-def items_page(job: Job, show: str = "", after: int | None = None) -> tuple[list[ItemRow], int | None]:
-    """A keyset page of a job's items (by id), filtered by an open state or a result."""
+def job_items(job: Job, show: str = "") -> QuerySet[JobItem]:
+    """A job's items, of one open state or one result when `show` (see valid_filter) names one."""
     qs = JobItem.objects.filter(job_id=job.id).only(
         "id", "target_id", "state", "result", "message", "attempts", "updated_at"
     )
     if show in OPEN_ITEM_STATES:
-        qs = qs.filter(state=show)
-    elif show:
-        qs = qs.filter(Q(result=show))
-    items, next_after = id_page(qs, ITEMS_PAGE_SIZE, after)
+        return qs.filter(state=show)
+    return qs.filter(Q(result=show)) if show else qs
+
+
+def items_page(job: Job, show: str = "", after: int | None = None) -> tuple[list[ItemRow], int | None]:
+    """A keyset page of a job's items (by id), filtered by an open state or a result."""
+    items, next_after = id_page(job_items(job, show), ITEMS_PAGE_SIZE, after)
     handler = handler_for(job.kind) if known(job.kind) else None
     targets = handler.targets(job, [i.target_id for i in items]) if handler else {}
     labels = dict(result_labels(handler))

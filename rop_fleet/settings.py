@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "recordings",
     "alarms",
     "dashboard",
+    "api",
 ]
 
 MIDDLEWARE = [

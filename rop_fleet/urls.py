@@ -18,5 +18,12 @@ urlpatterns = [
     path("p/<slug:slug>/", include("jobs.urls")),
     path("p/<slug:slug>/", include("recordings.urls")),
     path("", include("alarms.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON errors under /api/ even when a middleware fails before the API's own views run.
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

@@ -63,6 +63,8 @@ def alarm_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "after": after,
         "next_query": filter_query(cleaned, after=next_id) if next_id else "",
         "poll_query": poll_query,
+        # The API's export of what the page shows (templates/api/export.html).
+        "export_query": filter_query(cleaned),
         "poll_seconds": POLL_SECONDS,
         "tags": selectors.tag_names(access.partner),
     }

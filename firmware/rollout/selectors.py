@@ -23,9 +23,13 @@ DEVICES_PAGE_SIZE = 100
 RATE_WINDOW = timedelta(minutes=10)
 
 
+def partner_rollouts(partner: Partner) -> QuerySet[Rollout]:
+    """Every rollout of the partner, with its job, image and author (the list page and the API)."""
+    return Rollout.objects.filter(partner=partner).select_related("job", "image", "created_by")
+
+
 def rollouts_page(partner: Partner, after: int | None = None) -> tuple[list[Rollout], int | None]:
-    qs = Rollout.objects.filter(partner=partner).select_related("job", "image", "created_by")
-    rollouts, next_after = id_page(qs, ROLLOUTS_PAGE_SIZE, after, newest_first=True)
+    rollouts, next_after = id_page(partner_rollouts(partner), ROLLOUTS_PAGE_SIZE, after, newest_first=True)
     finished = dict(
         JobItem.objects.filter(job__in=[r.job_id for r in rollouts])
         .exclude(state__in=OPEN_ITEM_STATES)

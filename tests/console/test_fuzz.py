@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["partners", "devices", "alarms", "firmware", "recordings", "audit", "core"]
+APPS = ["partners", "devices", "alarms", "firmware", "recordings", "audit", "core", "api"]
 # Bounded in time for CI: each example is one request. FUZZ_EXAMPLES=5000 for a deeper run.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
+from api.models import ApiToken
 from devices.models import BulkAction
 from firmware.models import FirmwareImage, Rollout
 from jobs.models import Job
@@ -25,6 +26,9 @@ OBJECT_PARAMS = {
     "image_id": lambda partner, fx: FirmwareImage.objects.get_or_create(partner=partner, file_name="TENANCY.pak")[0].id,
     "rollout_id": lambda partner, fx: rollout_for(partner).id,
     "search_id": lambda partner, fx: search_for(partner).id,
+    "token_id": lambda partner, fx: (
+        ApiToken.objects.get_or_create(partner=partner, prefix=f"t{partner.slug}", token_sha256="0" * 64)[0].id
+    ),
 }
 
 

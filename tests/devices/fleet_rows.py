@@ -27,12 +27,13 @@ def rows_from_sim(sim, partner) -> list[Device]:
     return Device.objects.bulk_create(devices)
 
 
-def made_up_fleet(partner, n: int, *, tag_every: int = 0, tag_name: str = "North site") -> list[Device]:
+def made_up_fleet(partner, n: int, *, tag_every: int = 0, tag_name: str = "North site", start: int = 0) -> list[Device]:
     """n devices with spread-out values; every `tag_every`-th gets a tag. Some have no
-    battery reading or were never seen, so NULL sort keys are exercised."""
+    battery reading or were never seen, so NULL sort keys are exercised. `start` numbers
+    the UIDs on from an earlier call's."""
     now = timezone.now()
     devices = []
-    for i in range(n):
+    for i in range(start, start + n):
         model, family = MODELS[i % len(MODELS)]
         battery = family == Family.BATTERY
         devices.append(

@@ -201,7 +201,7 @@ def test_it_keeps_filters_in_links_and_uses_href_beside_hx_get(acme, viewer, fle
     more = re.search(r'<a href="\?([^"]+)" hx-get="\?([^"]+)"[^>]*>More devices', body)
     assert more and more.group(1) == more.group(2) and "family=powered" in html.unescape(more.group(1))
     assert "sort=-firmware" in html.unescape(more.group(1))
-    assert "family=powered&amp;sort=-firmware&amp;format=csv" in body
+    assert '/api/v1/partners/acme/devices.csv?family=powered&amp;sort=-firmware"' in body
 
 
 def test_it_streams_every_matching_device_as_csv(acme, viewer, fleet):

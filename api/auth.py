@@ -1,0 +1,40 @@
+"""Who is calling: a Bearer token (its own partner only) or a console session (the
+partners the user is a member of). Checked in this order: 401 (no or bad credentials),
+404 (a partner the caller may not see, told apart from one that does not exist by
+nothing), 405 (anything but GET or HEAD)."""
+
+from axes.helpers import get_client_ip_address
+from django.http import HttpRequest
+
+from partners.access import Access, role_for
+from partners.models import Partner, Role
+
+from .errors import ApiError
+from .tokens import authenticate
+
+READ_METHODS = ("GET", "HEAD")
+
+
+def api_access(request: HttpRequest, slug: str) -> Access:
+    header = request.headers.get("Authorization", "")
+    partner = Partner.objects.filter(slug=slug).first()
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "bad_authorization", "Send the token as: Authorization: Bearer <token>.")
+        row = authenticate(token.strip(), get_client_ip_address(request))
+        if row is None:
+            raise ApiError(401, "bad_token", "This token is unknown, revoked or expired.")
+        if partner is None or row.partner_id != partner.id:
+            raise ApiError(404, "not_found", "No such partner.")
+        access = Access(partner, Role.VIEWER)
+    else:
+        if not request.user.is_authenticated:
+            raise ApiError(401, "not_authenticated", "Send an API token: Authorization: Bearer <token>.")
+        role = role_for(request.user, partner) if partner else None
+        if partner is None or role is None:
+            raise ApiError(404, "not_found", "No such partner.")
+        access = Access(partner, role)
+    if request.method not in READ_METHODS:
+        raise ApiError(405, "method_not_allowed", "The API is read-only: use GET.")
+    return access
