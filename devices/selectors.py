@@ -3,6 +3,8 @@
 Everything here must stay fast at 100,000 devices per partner: pages are keyset
 pages on an indexed sort key (no OFFSET), and nothing counts a whole fleet per page."""
 
+import hashlib
+import json
 from collections.abc import Iterator
 from typing import Any, TypedDict
 
@@ -20,6 +22,9 @@ LOW_BATTERY_PERCENT = 20
 DEVICE_PAGE_SIZE = 50
 # "N matching" counts at most this many (+1 to know there are more): cheap on any fleet.
 MATCH_COUNT_CAP = 10_000
+# How long a filter's "N matching" is reused: paging, sorting and coming back to a
+# filter cost no count; a sync's changes show within this.
+MATCH_COUNT_SECONDS = 60
 
 # What the list and the CSV show; leaves out LAN secrets and other heavy columns.
 LIST_COLUMNS = (
@@ -98,7 +103,7 @@ def filtered_devices(partner: Partner, filters: dict[str, Any]) -> QuerySet[Devi
     """The partner's devices matching the list's filters (see filters.FILTER_NAMES)."""
     qs = Device.objects.filter(partner=partner)
     if q := filters.get("q"):
-        qs = qs.filter(Q(uid__startswith=q.upper()) | Q(display_name__icontains=q) | Q(model__icontains=q))
+        qs = qs.filter(search_condition(q))
     if online := filters.get("online"):
         qs = qs.filter(online=online == "yes")
     if family := filters.get("family"):
@@ -119,10 +124,35 @@ def filtered_devices(partner: Partner, filters: dict[str, Any]) -> QuerySet[Devi
     return qs
 
 
+def search_condition(q: str) -> Q:
+    """The list's text search: UID prefix, or a part of the name or the model, any case.
+
+    Written as the ORM writes `istartswith`/`icontains` on PostgreSQL,
+    `UPPER(col::text) LIKE UPPER(…)`, which is exactly the expression of the trigram GIN
+    indexes (migration devices 0006): the planner answers the three arms with a BitmapOr
+    of those indexes instead of scanning the fleet. The Django admin's search on the same
+    columns writes the same expressions, so it gets the same indexes. On SQLite (no
+    trigram index) the same condition is a plain case-insensitive LIKE."""
+    return Q(uid__istartswith=q) | Q(display_name__icontains=q) | Q(model__icontains=q)
+
+
 def count_matching(qs: QuerySet[Device], cap: int | None = None) -> int:
     """How many rows match, counting no further than cap + 1 (shown as "10,000+")."""
     cap = cap or MATCH_COUNT_CAP
     return qs.order_by().values("id")[: cap + 1].count()
+
+
+def cached_count(partner: Partner, filters: dict[str, Any], qs: QuerySet[Device]) -> int:
+    """count_matching for the list's "N matching", kept briefly per partner and filter:
+    the figure is shown out of band beside the table, and a page, a sort or a return to
+    the same filter should not pay for it again."""
+    chosen = json.dumps({k: str(v) for k, v in sorted(filters.items())}, separators=(",", ":"))
+    key = f"device-count:{partner.id}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
+    count: int | None = cache.get(key)
+    if count is None:
+        count = count_matching(qs)
+        cache.set(key, count, MATCH_COUNT_SECONDS)
+    return count
 
 
 def ordering(sort: Sort) -> list[OrderBy]:
@@ -139,7 +169,7 @@ def device_page(
     value, in order, then the NULL rows by id. `after[0] is None` means the cursor
     is already in the NULL leg."""
     size = size or DEVICE_PAGE_SIZE
-    qs = qs.only(*LIST_COLUMNS).prefetch_related("tags")
+    qs = qs.only(*LIST_COLUMNS)
     keys, first = sort.keys, sort.keys[0]
     if first not in NULLABLE_KEYS:
         rows = list(_after(qs, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
@@ -154,9 +184,22 @@ def device_page(
                 nulls = nulls.filter(id__lt=after[-1]) if sort.desc else nulls.filter(id__gt=after[-1])
             rows += list(nulls.order_by("-id" if sort.desc else "id")[: size + 1 - len(rows)])
     if len(rows) <= size:
-        return rows, None
-    rows = rows[:size]
+        return with_tag_names(rows), None
+    rows = with_tag_names(rows[:size])
     return rows, tuple(getattr(rows[-1], key) for key in keys)
+
+
+def with_tag_names(rows: list[Device]) -> list[Device]:
+    """Sets `tag_names` (sorted) on each row from one query on the join table: a
+    prefetch_related("tags") builds a queryset per row, which cost more than the page's
+    own query at 50 rows."""
+    names: dict[int, list[str]] = {row.id: [] for row in rows}
+    pairs = Device.tags.through.objects.filter(device_id__in=names).values_list("device_id", "tag__name")
+    for device_id, name in pairs.order_by("tag__name"):
+        names[device_id].append(name)
+    for row in rows:
+        row.tag_names = names[row.id]
+    return rows
 
 
 def _after(qs: QuerySet[Device], keys: tuple[str, ...], desc: bool, after: Cursor | None) -> QuerySet[Device]:
