@@ -145,7 +145,7 @@ def _scenarios(partner_id: int) -> list[tuple[str, str | None, str]]:
         ("offline", f"{ours}?online=no", f"{admin}&online__exact=0"),
         ("model, battery sort", f"{ours}?model=RLC-810A&sort=-battery", f"{admin}&model__exact=RLC-810A&o=-7"),
         ("search: name", f"{ours}?q=harbour", f"{admin}&q=harbour"),
-        ("search: UID prefix", f"{ours}?q=BENC00000123", f"{admin}&q=BENC00000123"),
+        ("search: UID prefix", f"{ours}?q=BENC0000000123", f"{admin}&q=BENC0000000123"),  # 100 devices
         ("alarms off, last seen", f"{ours}?alarm=off&sort=last_seen", f"{admin}&alarm_enabled__exact=0&o=9"),
         ("online, page 20", None, f"{admin}&online__exact=1&p=20"),
     ]

@@ -219,15 +219,24 @@ def export_rows(qs: QuerySet[Device], sort: Sort) -> Iterator[Device]:
 
 def filter_suggestions(partner: Partner) -> dict[str, list[str]]:
     """Known models, firmware versions and tags for the filter inputs' suggestions.
-    Cached briefly: a DISTINCT over a large fleet is not worth doing per keystroke."""
+    Cached briefly: a DISTINCT over a large fleet is not worth doing per keystroke (a new
+    tag clears it: forget_filter_suggestions)."""
 
     def load() -> dict[str, list[str]]:
         pairs = firmware_by_model(partner)
         return {
             "models": sorted({p["model"] for p in pairs if p["model"]}),
             "firmware": sorted({p["firmware_version"] for p in pairs if p["firmware_version"]}),
+            "tags": list(Tag.objects.filter(partner=partner).values_list("name", flat=True)),
         }
 
     # get_or_set answers None only when the cache refused the value: then read it now.
-    suggestions: dict[str, list[str]] = cache.get_or_set(f"device-filter-suggestions:{partner.id}", load, 120) or load()
-    return {**suggestions, "tags": list(Tag.objects.filter(partner=partner).values_list("name", flat=True))}
+    return cache.get_or_set(_suggestions_key(partner), load, 120) or load()
+
+
+def forget_filter_suggestions(partner: Partner) -> None:
+    cache.delete(_suggestions_key(partner))
+
+
+def _suggestions_key(partner: Partner) -> str:
+    return f"device-filter-suggestions:{partner.id}"
