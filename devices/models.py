@@ -90,7 +90,7 @@ class Device(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Set on list rows by devices.selectors.with_tag_names (not a column).
+    # Set on the list's rows by devices.selectors.device_page (not a column).
     tag_names: list[str]
 
     class Meta:
