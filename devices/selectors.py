@@ -11,7 +11,6 @@ from typing import Any, TypedDict
 from django.core.cache import cache
 from django.db.models import Count, F, OrderBy, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
-from django.db.models.functions import Coalesce
 
 from partners.models import Partner
 
@@ -26,11 +25,6 @@ MATCH_COUNT_CAP = 10_000
 # How long a filter's "N matching" is reused: paging, sorting and coming back to a
 # filter cost no count; a sync's changes show within this.
 MATCH_COUNT_SECONDS = 60
-# A search matching at most this many devices is read from the trigram indexes and
-# sorted, rather than found by walking the sort's index (see device_page's few_matches).
-# Reading and sorting 20,000 rows costs about what walking 20,000 index entries does; a
-# search matching more than that is dense enough for the walk to meet 50 matches soon.
-SORTED_MATCHES_UP_TO = 20_000
 
 # What the list and the CSV show; leaves out LAN secrets and other heavy columns.
 LIST_COLUMNS = (
@@ -148,65 +142,47 @@ def count_matching(qs: QuerySet[Device], cap: int | None = None) -> int:
     return qs.order_by().values("id")[: cap + 1].count()
 
 
-def cached_count(partner: Partner, filters: dict[str, Any], qs: QuerySet[Device], cap: int | None = None) -> int:
-    """count_matching for the list's "N matching", kept briefly per partner, filter and
-    cap: the figure is shown out of band beside the table, and a page, a sort or a return
-    to the same filter should not pay for it again."""
-    cap = cap or MATCH_COUNT_CAP
+def cached_count(partner: Partner, filters: dict[str, Any], qs: QuerySet[Device]) -> int:
+    """count_matching for the list's "N matching", kept briefly per partner and filter:
+    the figure is shown out of band beside the table, and a page, a sort or a return to
+    the same filter should not pay for it again."""
     chosen = json.dumps({k: str(v) for k, v in sorted(filters.items())}, separators=(",", ":"))
-    key = f"device-count:{partner.id}:{cap}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
+    key = f"device-count:{partner.id}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
     count: int | None = cache.get(key)
     if count is None:
-        count = count_matching(qs, cap)
+        count = count_matching(qs)
         cache.set(key, count, MATCH_COUNT_SECONDS)
     return count
 
 
-def ordering(sort: Sort, by_index: bool = True) -> list[OrderBy]:
-    """ORDER BY for a sort, NULLs last in both directions (as the pages walk them).
-
-    by_index=False writes each key as COALESCE(key, key): the same order, but an
-    expression no index provides, so PostgreSQL takes the rows from the filter's best
-    index and sorts them (see device_page's few_matches)."""
-    return _order(sort.keys, sort.desc, by_index)
-
-
-def _order(keys: tuple[str, ...], desc: bool, by_index: bool) -> list[OrderBy]:
-    exprs = [F(key) if by_index else Coalesce(F(key), F(key)) for key in keys]
-    return [e.desc(nulls_last=True) if desc else e.asc(nulls_last=True) for e in exprs]
+def ordering(sort: Sort) -> list[OrderBy]:
+    """ORDER BY for a sort, NULLs last in both directions (as the pages walk them)."""
+    return [F(key).desc(nulls_last=True) if sort.desc else F(key).asc(nulls_last=True) for key in sort.keys]
 
 
 def device_page(
-    qs: QuerySet[Device], sort: Sort, after: Cursor | None, size: int | None = None, few_matches: bool = False
+    qs: QuerySet[Device], sort: Sort, after: Cursor | None, size: int | None = None
 ) -> tuple[list[Device], Cursor | None]:
     """One keyset page: (rows, key of the last row or None on the last page).
 
     A nullable sort key is walked in two legs, each on an index: the rows with a
     value, in order, then the NULL rows by id. `after[0] is None` means the cursor
-    is already in the NULL leg.
-
-    few_matches: the filter is known (counted) to match few enough rows that reading
-    them all and sorting them is cheap. The planner would otherwise walk the sort's
-    index and test each row, expecting matches spread evenly; a name search is the
-    opposite: "harbour" matches the names starting with Harbour, which the name index
-    reaches only after every name before them (25,000 rows at 100,000 devices)."""
+    is already in the NULL leg."""
     size = size or DEVICE_PAGE_SIZE
     qs = qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list())
     keys, first = sort.keys, sort.keys[0]
-    order = ordering(sort, by_index=not few_matches)
     if first not in NULLABLE_KEYS:
-        rows = list(_after(qs, keys, sort.desc, after).order_by(*order)[: size + 1])
+        rows = list(_after(qs, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
     else:
         rows = []
         if after is None or after[0] is not None:
             valued = qs.filter(**{f"{first}__isnull": False})
-            rows = list(_after(valued, keys, sort.desc, after).order_by(*order)[: size + 1])
+            rows = list(_after(valued, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
         if len(rows) <= size:
             nulls = qs.filter(**{f"{first}__isnull": True})
             if after is not None and after[0] is None:
                 nulls = nulls.filter(id__lt=after[-1]) if sort.desc else nulls.filter(id__gt=after[-1])
-            by_id = _order(("id",), sort.desc, by_index=not few_matches)
-            rows += list(nulls.order_by(*by_id)[: size + 1 - len(rows)])
+            rows += list(nulls.order_by("-id" if sort.desc else "id")[: size + 1 - len(rows)])
     for row in rows:
         joined: str | None = getattr(row, "tag_list", None)  # the annotation below
         row.tag_names = sorted(joined.split(TAG_SEPARATOR)) if joined else []

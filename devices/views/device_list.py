@@ -67,21 +67,12 @@ def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any
     last_key: Cursor | None = None
     count: int | None = None
     if valid:
-        filters = filter_values(cleaned)
         qs = selectors.filtered_devices(access.partner, cleaned)
-        # Shown once per filter (not per page), counted no further than the cap, and
-        # reused for a minute (selectors.cached_count). A search is counted further, to
-        # know whether its matches are few enough to sort (device_page's few_matches);
-        # that count is kept too, so its later pages reuse it.
-        search = bool(filters.get("q"))
-        matches = None
-        if search or not after:
-            cap = selectors.SORTED_MATCHES_UP_TO if search else None
-            matches = selectors.cached_count(access.partner, filters, qs, cap)
-        few = search and matches is not None and matches <= selectors.SORTED_MATCHES_UP_TO
-        devices, last_key = selectors.device_page(qs, sort, after, few_matches=few)
+        devices, last_key = selectors.device_page(qs, sort, after)
         rows = list_rows(devices, access.partner.slug)
-        count = None if after or matches is None else min(matches, selectors.MATCH_COUNT_CAP + 1)
+        # Shown once per filter (not per page), counted no further than the cap, and
+        # reused for a minute (selectors.cached_count).
+        count = None if after else selectors.cached_count(access.partner, filter_values(cleaned), qs)
     sort_param = "" if str(sort) == DEFAULT_SORT else str(sort)
     return {
         "form": form,

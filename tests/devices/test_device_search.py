@@ -6,7 +6,6 @@ from django.db import connection
 from django.urls import reverse
 
 from devices import selectors
-from devices.filters import Sort
 from devices.models import Device
 
 from .fleet_rows import made_up_fleet
@@ -91,21 +90,3 @@ def test_it_shows_the_search_results_on_the_list_page(client_of, alice, acme, na
     assert response.status_code == 200
     assert "Harbour gate" in body and "harbour office" in body and "Tower" not in body
     assert "<strong>2</strong> matching" in body
-
-
-@pytest.mark.parametrize("sort", ["name", "-name", "uid", "model", "-firmware", "battery", "-battery", "last_seen"])
-def test_it_pages_a_search_the_same_whether_it_sorts_the_matches_or_walks_the_index(acme, sort):
-    made_up_fleet(acme, 140)
-    qs = selectors.filtered_devices(acme, {"q": "camera 1"})
-
-    def pages(few: bool) -> list[list[str]]:
-        out, after = [], None
-        while True:
-            rows, after = selectors.device_page(qs, Sort.parse(sort), after, size=7, few_matches=few)
-            out.append([row.uid for row in rows])
-            if after is None:
-                return out
-
-    walked = pages(False)
-    assert sum(len(p) for p in walked) == qs.count() > 14
-    assert pages(True) == walked
