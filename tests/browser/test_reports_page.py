@@ -49,3 +49,19 @@ def test_it_works_without_javascript(browser, live_server, client, victor, fleet
     expect(page).to_have_url(re.compile(r"\?days=90$"))
     expect(page.locator("#report-charts")).to_contain_text("Last 90 days")
     context.close()
+
+
+def test_it_fits_a_phone(browser, live_server, client, victor, fleet_with_history):  # noqa: F811
+    from tests.browser.test_phone_layout import PHONE, fits, log_in, on_screen
+
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    log_in(page, victor)
+    page.goto(reverse("reports", kwargs={"slug": "acme"}))
+    expect(page.locator("svg[role=img]")).to_have_count(5)
+    fits(page, "reports")
+    on_screen(page.get_by_role("link", name="90 days"))
+    for i in range(5):
+        box = page.locator("svg[role=img]").nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 0.5
+    context.close()
