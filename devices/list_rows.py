@@ -3,10 +3,12 @@
 Rendering a row in the template from the model (a {% url %} per row, date filters,
 the tags' related manager) cost about 0.4 ms a row, more than all of the page's
 queries; plain values render several times faster. The device page's URL is
-reversed once per page and the uid put into it."""
+reversed once per page and the uid put into it. Rows are dicts: the template engine
+tries `row[name]` before `row.name`, so a dict answers at once where an object
+answers after a caught TypeError, fifteen times a row."""
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from django.urls import reverse
 from django.utils.timesince import timesince
@@ -16,8 +18,7 @@ from .models import ChargeStatus, Device
 _PLACEHOLDER = "0" * 16  # a valid uid, replaced by each row's own
 
 
-@dataclass(frozen=True, slots=True)
-class ListRow:
+class ListRow(TypedDict):
     id: int
     label: str  # how a screen reader names the row's checkbox
     url: str  # the device page, "" when the uid cannot be a URL
