@@ -11,7 +11,7 @@
 The fleet is bench_device_list's (same loader, same seeds), in its own database
 (rop_fleet_bench_api), created, migrated and dropped here.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rop_fleet python bench/bench_api.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rop_fleet python -m bench.bench_api
     make bench ARGS=api
 """
 
@@ -23,11 +23,9 @@ import tempfile
 import time
 from typing import Any
 
-from bench import bench_device_list as fleet  # the device list bench's fleet and database helpers
-from bench.support.database import bench_db_name
+from bench import bench_device_list as fleet  # the device list bench's fleet
+from bench.support.database import bench_database, django_setup
 
-# Not bench_device_list's database: the two benches may run at the same time.
-fleet.BENCH_DB = bench_db_name("api")
 DEVICES = fleet.DEVICES
 REPEAT = 12
 CSV_RUNS = 2
@@ -83,17 +81,15 @@ def _p95(values: list[float]) -> float:
 
 
 def run() -> list[dict[str, Any]]:
-    fleet._django()
+    django_setup()
     from django.test import Client
-    from django.test.utils import setup_test_environment, teardown_test_environment
 
     from api.tokens import create_token
 
-    setup_test_environment()
-    old_name = fleet._create_database()
-    try:
+    # Not bench_device_list's database: the two benches may run at the same time.
+    with bench_database("api"):
         started = time.perf_counter()
-        bench, admin = fleet._seed()
+        bench, admin = fleet.seed()
         print(f"  loaded the fleet in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         token = create_token(bench, admin, "bench")[1]
         client = Client()
@@ -112,9 +108,6 @@ def run() -> list[dict[str, Any]]:
             for _ in range(REPEAT):
                 ours.append(_ms(client, api_url, api_headers))
                 page.append(_ms(session, page_url))
-    finally:
-        fleet._drop_database(old_name)
-        teardown_test_environment()
     return [
         {
             "benchmark": f"API CSV export of {DEVICES:,} devices (streamed, test Client, PostgreSQL)",

@@ -1,29 +1,35 @@
 """Benchmark of the device list page at 100,000 devices.
 
-Server time of GET /p/<slug>/devices/ with filters applied (search, status, model
-plus battery sort, alarms off sorted by last seen, and pages deep into a filter
-through the keyset cursor), through the Django test Client in-process against
-PostgreSQL. Beside it, in the same run on the same rows: the Django admin
-changelist of the same devices with the equivalent filter (/admin/devices/device/,
-as a superuser), which counts every match and pages with OFFSET.
+Server time of GET /p/<slug>/devices/ with filters applied (text search on a name
+and on a UID prefix, status, model plus battery sort, alarms off sorted by last
+seen, and pages deep into a filter through the keyset cursor), through the Django
+test Client in-process against PostgreSQL. Beside it, in the same run on the same
+rows: the Django admin changelist of the same devices with the equivalent filter or
+search (/admin/devices/device/, as a superuser; its search_fields are the list's
+search columns, so its search uses the same trigram indexes), which counts every
+match and pages with OFFSET.
 
-The rows live in a dedicated database (rop_fleet_bench), created, migrated and
-dropped by the benchmark, so nothing touches the development or test databases.
+Reported: the p95 over all the filtered views, each view's p95, and the slowest
+view's ratio to the admin's (the issue's target: every view at least 5x faster).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rop_fleet python bench/bench_device_list.py
+The rows live in a dedicated database (bench.support's bench_db_name("device_list")), created,
+migrated and dropped by the benchmark, so nothing touches the development or test
+databases, and benches of several checkouts on one server do not collide.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rop_fleet python -m bench.bench_device_list
     make bench ARGS=device_list
 """
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from bench.support.database import bench_database, django_setup
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -31,11 +37,9 @@ if TYPE_CHECKING:
 
     from partners.models import Partner
 
-ROOT = Path(__file__).resolve().parent.parent
 DEVICES = 100_000
 OTHER_PARTNER_DEVICES = 10_000  # another partner's rows in the same table, as in production
-BENCH_DB = "rop_fleet_bench"
-REPEAT = 12  # measured requests per scenario, after warm-up
+REPEAT = 20  # measured requests per view and side, after warm-up (interleaved: load hits both)
 MODELS = [
     ("Argus 3 Pro", "battery"),
     ("Argus 2", "battery"),
@@ -47,36 +51,6 @@ MODELS = [
     ("NVR RLN8-410", "powered"),
 ]
 SITES = ["North", "South", "Harbour", "Depot", "Campus", "Mall", "Tower", "Plant"]
-
-
-def _django() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.test_settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
-
-
-def _create_database() -> str:
-    """Create and migrate BENCH_DB and point the default connection at it (as the
-    test runner does for its test database). Returns the name to restore."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise RuntimeError("this benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
-    old_name: str = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = BENCH_DB
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return old_name
-
-
-def _drop_database(old_name: str) -> None:
-    from django.db import connection
-
-    connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _load_fleet(partner: Partner, n: int, seed: int) -> None:
@@ -117,7 +91,7 @@ def _load_fleet(partner: Partner, n: int, seed: int) -> None:
     through.objects.bulk_create([through(device_id=i, tag_id=tag.id) for i in ids], batch_size=10_000)
 
 
-def _seed() -> tuple[Partner, User]:
+def seed() -> tuple[Partner, User]:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -139,7 +113,8 @@ def _scenarios(partner_id: int) -> list[tuple[str, str | None, str]]:
     return [
         ("offline", f"{ours}?online=no", f"{admin}&online__exact=0"),
         ("model, battery sort", f"{ours}?model=RLC-810A&sort=-battery", f"{admin}&model__exact=RLC-810A&o=-7"),
-        ("search", f"{ours}?q=harbour", f"{admin}&q=harbour"),
+        ("search: name", f"{ours}?q=harbour", f"{admin}&q=harbour"),
+        ("search: UID prefix", f"{ours}?q=BENC0000000123", f"{admin}&q=BENC0000000123"),  # 100 devices
         ("alarms off, last seen", f"{ours}?alarm=off&sort=last_seen", f"{admin}&alarm_enabled__exact=0&o=9"),
         ("online, page 20", None, f"{admin}&online__exact=1&p=20"),
     ]
@@ -170,9 +145,11 @@ def _time(client: Client, url: str, headers: dict[str, str] | None = None) -> fl
 
 
 def _measure(client: Client, bench_id: int) -> tuple[dict[str, list[float]], dict[str, tuple[float, float]]]:
-    """All timings per side, and the median of each scenario per side."""
-    times: dict[str, list[float]] = {"ours": [], "admin": []}
-    medians: dict[str, tuple[float, float]] = {}
+    """All timings per side, and the p95 of each scenario per side. "floor": the console's
+    lightest page (partner settings: the same middleware, session and login, one small
+    template), timed between them, what any page costs here before its own work."""
+    times: dict[str, list[float]] = {"ours": [], "admin": [], "floor": []}
+    per_view: dict[str, tuple[float, float]] = {}
     for name, ours, admin in _scenarios(bench_id):
         headers = None
         if ours is None:  # page 20 of "online": the "More devices" link, as htmx asks for it
@@ -184,10 +161,11 @@ def _measure(client: Client, bench_id: int) -> tuple[dict[str, list[float]], dic
         for _ in range(REPEAT):
             mine.append(_time(client, ours, headers))
             theirs.append(_time(client, admin))
+            times["floor"].append(_time(client, "/p/bench/settings/"))
         times["ours"] += mine
         times["admin"] += theirs
-        medians[name] = (statistics.median(mine), statistics.median(theirs))
-    return times, medians
+        per_view[name] = (_p95(mine), _p95(theirs))
+    return times, per_view
 
 
 def _p95(values: list[float]) -> float:
@@ -195,31 +173,28 @@ def _p95(values: list[float]) -> float:
 
 
 def run() -> list[dict[str, Any]]:
-    _django()
+    django_setup()
     from django.test import Client
-    from django.test.utils import setup_test_environment, teardown_test_environment
 
-    setup_test_environment()
-    old_name = _create_database()
-    try:
+    with bench_database("device_list"):
         started = time.perf_counter()
-        bench, admin = _seed()
+        bench, admin = seed()
         print(
             f"  loaded {DEVICES + OTHER_PARTNER_DEVICES:,} device rows in {time.perf_counter() - started:.1f} s",
             file=sys.stderr,
         )
         client = Client()
         client.force_login(admin)
-        times, medians = _measure(client, bench.id)
-    finally:
-        _drop_database(old_name)
-        teardown_test_environment()
+        times, per_view = _measure(client, bench.id)
     ours_p95, admin_p95 = _p95(times["ours"]), _p95(times["admin"])
     ours_p50, admin_p50 = statistics.median(times["ours"]), statistics.median(times["admin"])
+    floor_p50 = statistics.median(times["floor"])
     label = (
-        f"device list server time, {DEVICES:,} devices, 5 filtered views incl. page 20 "
+        f"device list server time, {DEVICES:,} devices, {len(per_view)} filtered views incl. search and page 20 "
         f"({len(times['ours'])} requests, test Client, PostgreSQL)"
     )
+    slowest = max(per_view, key=lambda name: per_view[name][0] / per_view[name][1])
+    mine, theirs = per_view[slowest]
     return [
         {
             "benchmark": f"{label}, p95",
@@ -228,7 +203,7 @@ def run() -> list[dict[str, Any]]:
             "baseline": round(admin_p95, 1),
             "baseline_name": "Django admin changelist",
             "ratio": round(ours_p95 / admin_p95, 2),
-            "target": "faster than the admin",
+            "target": "≤ 0.20× (5x faster)",
         },
         {
             "benchmark": f"{label}, p50",
@@ -239,9 +214,30 @@ def run() -> list[dict[str, Any]]:
             "ratio": round(ours_p50 / admin_p50, 2),
             "target": "faster than the admin",
         },
+        {
+            "benchmark": f"device list p95 of the view closest to the admin's ({slowest}): the minimum speed-up",
+            "figure": round(mine, 1),
+            "unit": "ms",
+            "baseline": round(theirs, 1),
+            "baseline_name": "Django admin changelist",
+            "ratio": round(mine / theirs, 2),
+            "target": "≤ 0.20× (5x faster)",
+        },
         *(
             {
-                "benchmark": f"device list p50, {DEVICES:,} devices: {name}",
+                "benchmark": f"{side} p50 beside the console's lightest page (partner settings), same run",
+                "figure": round(p50, 1),
+                "unit": "ms",
+                "baseline": round(floor_p50, 1),
+                "baseline_name": "request floor",
+                "ratio": round(p50 / floor_p50, 2),
+                "target": "",
+            }
+            for side, p50 in (("device list", ours_p50), ("Django admin changelist", admin_p50))
+        ),
+        *(
+            {
+                "benchmark": f"device list p95, {DEVICES:,} devices: {name}",
                 "figure": round(mine, 1),
                 "unit": "ms",
                 "baseline": round(theirs, 1),
@@ -249,7 +245,7 @@ def run() -> list[dict[str, Any]]:
                 "ratio": round(mine / theirs, 2),
                 "target": "",
             }
-            for name, (mine, theirs) in medians.items()
+            for name, (mine, theirs) in per_view.items()
         ),
     ]
 

@@ -5,4 +5,5 @@ from . import views
 # Included under /p/<slug>/ by rop_fleet/urls.py.
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("reports/", views.reports, name="reports"),
 ]

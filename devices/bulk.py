@@ -79,7 +79,9 @@ def resolve_targets(
 def start_job(partner: Partner, user: Any, action: str, params: dict[str, Any], device_ids: list[int]) -> Job:
     with transaction.atomic():
         if action == BulkAction.ADD_TAG:
-            Tag.objects.get_or_create(partner=partner, name=params["tag"])
+            _, created = Tag.objects.get_or_create(partner=partner, name=params["tag"])
+            if created:  # the list's tag suggestions are cached with the models and versions
+                transaction.on_commit(lambda: selectors.forget_filter_suggestions(partner))
         job = create_job(partner, user, KIND, device_ids, action=action, params=params)
         audit.record(
             partner,

@@ -33,7 +33,11 @@ class BulkActionForm(forms.Form):
         self.partner = partner
 
     def clean_tag(self) -> str:
-        return str(self.cleaned_data["tag"]).strip()
+        tag = str(self.cleaned_data["tag"]).strip()
+        # The list joins tag names with a control character (selectors.TAG_SEPARATOR).
+        if any(ord(c) < 32 or ord(c) == 127 for c in tag):
+            raise forms.ValidationError("A tag cannot contain control characters.")
+        return tag
 
     def clean(self) -> dict[str, Any]:
         super().clean()

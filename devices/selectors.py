@@ -3,11 +3,13 @@
 Everything here must stay fast at 100,000 devices per partner: pages are keyset
 pages on an indexed sort key (no OFFSET), and nothing counts a whole fleet per page."""
 
+import hashlib
+import json
 from collections.abc import Iterator
 from typing import Any, TypedDict
 
 from django.core.cache import cache
-from django.db.models import Count, F, OrderBy, Q, QuerySet
+from django.db.models import Count, F, OrderBy, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from partners.models import Partner
@@ -20,6 +22,9 @@ LOW_BATTERY_PERCENT = 20
 DEVICE_PAGE_SIZE = 50
 # "N matching" counts at most this many (+1 to know there are more): cheap on any fleet.
 MATCH_COUNT_CAP = 10_000
+# How long a filter's "N matching" is reused: paging, sorting and coming back to a
+# filter cost no count; a sync's changes show within this.
+MATCH_COUNT_SECONDS = 60
 
 # What the list and the CSV show; leaves out LAN secrets and other heavy columns.
 LIST_COLUMNS = (
@@ -99,7 +104,7 @@ def filtered_devices(partner: Partner, filters: dict[str, Any]) -> QuerySet[Devi
     """The partner's devices matching the list's filters (see filters.FILTER_NAMES)."""
     qs = Device.objects.filter(partner=partner)
     if q := filters.get("q"):
-        qs = qs.filter(Q(uid__startswith=q.upper()) | Q(display_name__icontains=q) | Q(model__icontains=q))
+        qs = qs.filter(search_condition(q))
     if online := filters.get("online"):
         qs = qs.filter(online=online == "yes")
     if transport := filters.get("transport"):
@@ -122,10 +127,35 @@ def filtered_devices(partner: Partner, filters: dict[str, Any]) -> QuerySet[Devi
     return qs
 
 
+def search_condition(q: str) -> Q:
+    """The list's text search: UID prefix, or a part of the name or the model, any case.
+
+    Written as the ORM writes `istartswith`/`icontains` on PostgreSQL,
+    `UPPER(col::text) LIKE UPPER(…)`, which is exactly the expression of the trigram GIN
+    indexes (migration devices 0006): the planner answers the three arms with a BitmapOr
+    of those indexes instead of scanning the fleet. The Django admin's search on the same
+    columns writes the same expressions, so it gets the same indexes. On SQLite (no
+    trigram index) the same condition is a plain case-insensitive LIKE."""
+    return Q(uid__istartswith=q) | Q(display_name__icontains=q) | Q(model__icontains=q)
+
+
 def count_matching(qs: QuerySet[Device], cap: int | None = None) -> int:
     """How many rows match, counting no further than cap + 1 (shown as "10,000+")."""
     cap = cap or MATCH_COUNT_CAP
     return qs.order_by().values("id")[: cap + 1].count()
+
+
+def cached_count(partner: Partner, filters: dict[str, Any], qs: QuerySet[Device]) -> int:
+    """count_matching for the list's "N matching", kept briefly per partner and filter:
+    the figure is shown out of band beside the table, and a page, a sort or a return to
+    the same filter should not pay for it again."""
+    chosen = json.dumps({k: str(v) for k, v in sorted(filters.items())}, separators=(",", ":"))
+    key = f"device-count:{partner.id}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
+    count: int | None = cache.get(key)
+    if count is None:
+        count = count_matching(qs)
+        cache.set(key, count, MATCH_COUNT_SECONDS)
+    return count
 
 
 def ordering(sort: Sort) -> list[OrderBy]:
@@ -142,7 +172,7 @@ def device_page(
     value, in order, then the NULL rows by id. `after[0] is None` means the cursor
     is already in the NULL leg."""
     size = size or DEVICE_PAGE_SIZE
-    qs = qs.only(*LIST_COLUMNS).prefetch_related("tags")
+    qs = qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list())
     keys, first = sort.keys, sort.keys[0]
     if first not in NULLABLE_KEYS:
         rows = list(_after(qs, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
@@ -156,10 +186,29 @@ def device_page(
             if after is not None and after[0] is None:
                 nulls = nulls.filter(id__lt=after[-1]) if sort.desc else nulls.filter(id__gt=after[-1])
             rows += list(nulls.order_by("-id" if sort.desc else "id")[: size + 1 - len(rows)])
+    for row in rows:
+        joined: str | None = getattr(row, "tag_list", None)  # the annotation below
+        row.tag_names = sorted(joined.split(TAG_SEPARATOR)) if joined else []
     if len(rows) <= size:
         return rows, None
     rows = rows[:size]
     return rows, tuple(getattr(rows[-1], key) for key in keys)
+
+
+# Joins a row's tag names in the page's own query; a control character no tag name
+# carries (bulk_forms refuses them).
+TAG_SEPARATOR = "\x1f"
+
+
+def _tag_list() -> Subquery:
+    """A row's tag names, joined, as a correlated subquery of the page's query: no second
+    round trip, and PostgreSQL evaluates it for the page's rows only (after the sort and
+    the limit). prefetch_related("tags") built a queryset per row and cost more than the
+    page's own query. Sorted in Python: SQLite cannot order inside an aggregate."""
+    through = Device.tags.through.objects.filter(device_id=OuterRef("id"))
+    names = StringAgg("tag__name", Value(TAG_SEPARATOR))
+    # django-stubs cannot see an annotation on the auto-created through model.
+    return Subquery(through.values("device_id").annotate(names=names).values("names"))  # type: ignore[misc]
 
 
 def _after(qs: QuerySet[Device], keys: tuple[str, ...], desc: bool, after: Cursor | None) -> QuerySet[Device]:
@@ -179,15 +228,24 @@ def export_rows(qs: QuerySet[Device], sort: Sort) -> Iterator[Device]:
 
 def filter_suggestions(partner: Partner) -> dict[str, list[str]]:
     """Known models, firmware versions and tags for the filter inputs' suggestions.
-    Cached briefly: a DISTINCT over a large fleet is not worth doing per keystroke."""
+    Cached briefly: a DISTINCT over a large fleet is not worth doing per keystroke (a new
+    tag clears it: forget_filter_suggestions)."""
 
     def load() -> dict[str, list[str]]:
         pairs = firmware_by_model(partner)
         return {
             "models": sorted({p["model"] for p in pairs if p["model"]}),
             "firmware": sorted({p["firmware_version"] for p in pairs if p["firmware_version"]}),
+            "tags": list(Tag.objects.filter(partner=partner).values_list("name", flat=True)),
         }
 
     # get_or_set answers None only when the cache refused the value: then read it now.
-    suggestions: dict[str, list[str]] = cache.get_or_set(f"device-filter-suggestions:{partner.id}", load, 120) or load()
-    return {**suggestions, "tags": list(Tag.objects.filter(partner=partner).values_list("name", flat=True))}
+    return cache.get_or_set(_suggestions_key(partner), load, 120) or load()
+
+
+def forget_filter_suggestions(partner: Partner) -> None:
+    cache.delete(_suggestions_key(partner))
+
+
+def _suggestions_key(partner: Partner) -> str:
+    return f"device-filter-suggestions:{partner.id}"

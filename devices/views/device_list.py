@@ -15,8 +15,8 @@ from partners.access import Access, get_access
 
 from .. import bulk, selectors
 from ..csv_export import csv_response
-from ..filters import DEFAULT_SORT, Cursor, DeviceFilterForm, Sort, encode_cursor, filter_query
-from ..models import Device
+from ..filters import DEFAULT_SORT, Cursor, DeviceFilterForm, Sort, encode_cursor, filter_query, filter_values
+from ..list_rows import ListRow, list_rows
 
 # (sort name or None, heading) in table order: the key ones first, as a phone shows
 # only those without scrolling the table.
@@ -64,14 +64,16 @@ def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any
     cleaned = form.cleaned_data if valid else {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     sort = cleaned.get("sort") or Sort.parse(DEFAULT_SORT)
     after = cleaned.get("after") if valid else None
-    rows: list[Device] = []
+    rows: list[ListRow] = []
     last_key: Cursor | None = None
     count: int | None = None
     if valid:
         qs = selectors.filtered_devices(access.partner, cleaned)
-        rows, last_key = selectors.device_page(qs, sort, after)
-        # Counted once per filter (not per page), and no further than the cap.
-        count = None if after else selectors.count_matching(qs)
+        devices, last_key = selectors.device_page(qs, sort, after)
+        rows = list_rows(devices, access.partner.slug)
+        # Shown once per filter (not per page), counted no further than the cap, and
+        # reused for a minute (selectors.cached_count).
+        count = None if after else selectors.cached_count(access.partner, filter_values(cleaned), qs)
     sort_param = "" if str(sort) == DEFAULT_SORT else str(sort)
     return {
         "form": form,

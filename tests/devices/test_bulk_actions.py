@@ -186,6 +186,7 @@ def test_it_tags_all_devices_matching_the_filter(sim, fleet, operator, olga):
         ),
         ({"action": "set_pir", "device": ["1"]}, "Sensitivity: Give a sensitivity from 0 to 100."),
         ({"action": "add_tag", "device": ["1"], "tag": "  "}, "Tag: Give a tag name."),
+        ({"action": "add_tag", "device": ["1"], "tag": "North\x1fsite"}, "A tag cannot contain control characters."),
         ({"action": "remove_tag", "device": ["1"], "tag": "Nowhere"}, "No device has the tag “Nowhere”."),
         ({"action": "alarm_off", "device": ["1", "x"]}, "The selection is not valid."),
         ({"action": "alarm_off", "device": ["99999999999999999999999"]}, "The selection is not valid."),
