@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 
 from audit import services as audit
 from jobs.models import Job, JobItem
@@ -23,7 +22,8 @@ from rop import RopClient
 from . import actions, commands, selectors
 from .connection import FAILURES, describe, rop_client
 from .drivers import Driver, driver_for
-from .models import UID_RE, BulkAction, Device, ItemResult, Tag
+from .job_targets import device_targets
+from .models import BulkAction, Device, ItemResult, Tag
 from .outcome import Outcome
 
 logger = logging.getLogger(__name__)
@@ -126,19 +126,7 @@ class BulkHandler(Handler):
         return Done(ItemResult.ERROR, TOO_SLOW if timed_out else INTERRUPTED)
 
     def targets(self, job: Job, target_ids: Iterable[int]) -> dict[int, Target]:
-        slug = job.partner.slug
-        rows = Device.objects.filter(partner_id=job.partner_id, id__in=list(target_ids)).values_list(
-            "id", "uid", "display_name"
-        )
-        return {
-            id_: Target(
-                label=name or "(no name)",
-                code=uid,
-                # A row stored before sync skipped odd uids has no page to link to.
-                url=reverse("device_detail", kwargs={"slug": slug, "uid": uid}) if UID_RE.fullmatch(uid) else "",
-            )
-            for id_, uid, name in rows
-        }
+        return device_targets(job, target_ids)
 
 
 def apply(job: Job, device: Device, client: RopClient | None) -> Outcome:

@@ -13,11 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 
 from audit import services as audit
 from devices.connection import ROP_FAILURES, through_core_server
-from devices.models import UID_RE, Device, Family
+from devices.job_targets import device_targets
+from devices.models import Device, Family
 from jobs.dispatch import CHUNK_SIZE
 from jobs.models import Job, JobItem
 from jobs.registry import Done, Handler, Retry, Step, Target
@@ -154,15 +154,4 @@ class SearchHandler(Handler):
         return Retry(AGAIN, "The worker stopped while asking this device; asking it again.")
 
     def targets(self, job: Job, target_ids: Iterable[int]) -> dict[int, Target]:
-        slug = job.partner.slug
-        rows = Device.objects.filter(partner_id=job.partner_id, id__in=list(target_ids)).values_list(
-            "id", "uid", "display_name"
-        )
-        return {
-            id_: Target(
-                label=name or "(no name)",
-                code=uid,
-                url=reverse("device_detail", kwargs={"slug": slug, "uid": uid}) if UID_RE.fullmatch(uid) else "",
-            )
-            for id_, uid, name in rows
-        }
+        return device_targets(job, target_ids)

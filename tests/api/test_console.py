@@ -90,3 +90,11 @@ def test_it_gives_every_list_page_json_and_csv_buttons_with_its_filters(client_o
     assert links["csv"] == path.rstrip("/") + ".csv" + (f"?{query}" if query else "")
     assert client.get(links["json"]).json()["data"]  # the session opens them
     assert b"".join(client.get(links["csv"]).streaming_content).count(b"\n") >= 2
+
+
+def test_it_is_reached_from_the_settings_pages_under_one_menu_entry(client_of, alice):
+    client = client_of(alice)
+    for url in ("/p/acme/settings/", "/p/acme/alarms/settings/", "/p/acme/api/"):
+        body = client.get(url).content.decode()
+        assert 'href="/p/acme/api/"' in body, url
+        assert 'aria-label="Settings pages"' in body, url
