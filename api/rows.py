@@ -21,14 +21,16 @@ def device(d: Device) -> dict[str, Any]:
         "name": d.display_name,
         "model": d.model,
         "family": d.family,
+        "transport": d.transport,
         "firmware": d.firmware_version,
         "online": d.online,
         "last_seen": d.last_seen,
         "battery_percent": d.battery_percent,
         "charge_status": d.charge_status,
         "alarm_enabled": d.alarm_enabled,
-        # From the prefetch (devices.selectors), not a query per device.
-        "tags": sorted(tag.name for tag in d.tags.all()),
+        # Never a query per device: a JSON page's rows carry their tag names
+        # (devices.selectors.device_page), the CSV export's come prefetched.
+        "tags": d.tag_names if hasattr(d, "tag_names") else sorted(tag.name for tag in d.tags.all()),
     }
 
 

@@ -3,7 +3,7 @@ through these models, the CSV columns are their fields in order, and the OpenAPI
 takes its schemas from them (pydantic's JSON Schema)."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,7 @@ class DeviceRow(Row):
     name: str
     model: str
     family: str
+    transport: Literal["rop", "lan"] = Field(description="rop: through the Core Server; lan: the LAN JSON API")
     firmware: str
     online: bool
     last_seen: datetime | None

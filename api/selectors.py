@@ -39,6 +39,7 @@ _EXPORT_COLUMNS = (
     "display_name",
     "model",
     "family",
+    "transport",
     "firmware_version",
     "online",
     "last_seen",
@@ -59,12 +60,13 @@ def device_export_rows(qs: QuerySet[Device], sort: Sort) -> Iterator[dict[str, A
         pairs = through.objects.filter(device_id__in=[r[0] for r in batch]).values_list("device_id", "tag__name")
         for device_id, name in pairs.order_by("tag__name"):
             tags.setdefault(device_id, []).append(name)
-        for device_id, uid, name, model, family, firmware, online, seen, battery, charge, alarm in batch:
+        for device_id, uid, name, model, family, transport, firmware, online, seen, battery, charge, alarm in batch:
             yield {
                 "uid": uid,
                 "name": name,
                 "model": model,
                 "family": family,
+                "transport": transport,
                 "firmware": firmware,
                 "online": online,
                 "last_seen": seen,

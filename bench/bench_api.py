@@ -32,7 +32,7 @@ CSV_RUNS = 2
 FILTERS = ["online=no", "model=RLC-810A&sort=-battery", "q=harbour", "alarm=off&sort=last_seen"]
 COPY_SQL = """
 COPY (
-  SELECT d.uid, d.display_name, d.model, d.family, d.firmware_version, d.online,
+  SELECT d.uid, d.display_name, d.model, d.family, d.transport, d.firmware_version, d.online,
          to_char(d.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
          d.battery_percent, d.charge_status, d.alarm_enabled,
          (SELECT string_agg(t.name, '; ' ORDER BY t.name) FROM devices_device_tags dt

@@ -67,7 +67,7 @@ def test_it_exports_devices_as_csv_with_the_same_filters(api, fleet):
     rows = csv_rows(api.get(f"{BASE}/devices.csv?tag=North site"))
     assert {r["uid"] for r in rows} == {d.uid for d in fleet["devices"][::4]}
     assert list(rows[0]) == [
-        "uid", "name", "model", "family", "firmware", "online", "last_seen",
+        "uid", "name", "model", "family", "transport", "firmware", "online", "last_seen",
         "battery_percent", "charge_status", "alarm_enabled", "tags",
     ]  # fmt: skip
     same = csv_rows(api.get(f"{BASE}/devices/?tag=North site&format=csv"))
@@ -182,3 +182,12 @@ def test_it_never_shows_another_partners_rows(bolt_token, fleet, path):
     text = str(rows) + str(csv_rows(bob_api.get(f"/api/v1/partners/bolt/{path}.csv")))
     assert rows  # Bolt has some of each
     assert "ACME" not in text
+
+
+def test_it_lists_a_json_page_of_devices_in_a_fixed_number_of_queries(api, fleet, django_assert_max_num_queries):
+    # Tags come with the page's rows, never a query per device (there are 25 here).
+    with django_assert_max_num_queries(8):
+        page = api.get(f"{BASE}/devices/?limit=50").json()
+    assert len(page["data"]) == len(fleet["devices"])
+    assert any(row["tags"] for row in page["data"])
+    assert {row["transport"] for row in page["data"]} == {"rop"}
