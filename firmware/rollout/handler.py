@@ -12,7 +12,7 @@ from jobs.registry import Handler, Step, Target
 from partners.rop_clients import rop_client_for
 
 from ..models import Rollout, RolloutResult
-from . import release, rules, upgrade
+from . import confirm, release, rules, upgrade
 
 KIND = "rollout"
 
@@ -37,6 +37,9 @@ class RolloutHandler(Handler):
     def run(self, job: Job, item: JobItem, context: Any) -> Step:
         return upgrade.step(context, job, item)
 
+    def admit(self, job: Job, item_ids: list[int]) -> list[int]:
+        return upgrade.admit(job, item_ids)
+
     def interrupted(self, job: Job, item: JobItem, *, timed_out: bool = False) -> Step:
         # Never a failure: the stored step says what to read again.
         return upgrade.interrupted(item)
@@ -47,6 +50,11 @@ class RolloutHandler(Handler):
         rollout = Rollout.objects.filter(job_id=job.id).first()
         if rollout is not None:
             rules.after_item(job, rollout, item.result)
+
+    def job_finished(self, job: Job) -> None:
+        rollout = Rollout.objects.filter(job_id=job.id).select_related("image", "partner").first()
+        if rollout is not None:
+            confirm.confirm_versions(rollout)
 
     def targets(self, job: Job, target_ids: Iterable[int]) -> dict[int, Target]:
         slug = job.partner.slug
@@ -62,4 +70,7 @@ class RolloutHandler(Handler):
 
     def finished_params(self, job: Job) -> dict[str, Any]:
         rollout = Rollout.objects.filter(job_id=job.id).select_related("image").first()
-        return {"rollout": rollout.id, "image": rollout.image.file_name} if rollout else {}
+        if rollout is None:
+            return {}
+        confirmed = JobItem.objects.filter(job_id=job.id, data__confirmed=True).count()
+        return {"rollout": rollout.id, "image": rollout.image.file_name, "confirmed": confirmed}
