@@ -58,6 +58,9 @@ class Handler:
     error_result: str = "error"
     # Prefix of the audit actions the engine writes: "<prefix>.finished", ".cancelled"...
     audit_prefix: str = ""
+    # True for a kind that holds its job's in-flight cap itself (admit, and its own
+    # count where it starts something): claims then skip the job row's lock and count.
+    caps_itself: bool = False
 
     def title(self, job: Job) -> str:
         return job.action or job.kind

@@ -22,6 +22,8 @@ class RolloutHandler(Handler):
     results = tuple((value, label) for value, label in RolloutResult.choices)
     error_result = RolloutResult.FAILED
     audit_prefix = "rollout"
+    # Reads of upgrades never wait for room; starting one counts under the lock (upgrade._take_room).
+    caps_itself = True
 
     def title(self, job: Job) -> str:
         rollout = Rollout.objects.filter(job_id=job.id).select_related("image").first()

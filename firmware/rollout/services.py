@@ -15,7 +15,7 @@ from audit import services as audit
 from devices.models import Device
 from jobs import services as jobs
 from jobs.dispatch import chunk_ranges, send_chunks
-from jobs.models import UNFINISHED_JOB_STATES, ItemState, Job, JobItem, JobState
+from jobs.models import IN_FLIGHT_STEPS, UNFINISHED_JOB_STATES, ItemState, Job, JobItem, JobState
 from jobs.services import create_job
 from jobs.timing import dispatch_grace
 from partners.models import Partner
@@ -25,7 +25,7 @@ from ..services import Refused
 from .handler import KIND
 from .release import release_wave
 from .targeting import runs_version
-from .upgrade import IN_FLIGHT_STEPS, WAITING_FOR_ROOM, held_until
+from .upgrade import WAITING_FOR_ROOM, held_until
 from .waves import assign, plan_waves
 
 # What a retried device keeps of its state: its wave, and what it ran before.

@@ -26,12 +26,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from core.request_budget import BudgetTimeout
 from devices.models import Device, Family
-from jobs.models import ItemState, Job, JobItem, JobState
+from jobs.models import IN_FLIGHT_STEPS, OPEN_ITEM_STATES, ItemState, Job, JobItem, JobState
 from jobs.registry import Done, Retry, Step, Wait
 from rop import RopClient
 from rop import errors as rop_errors
@@ -45,9 +45,7 @@ from .targeting import runs_version
 
 log = logging.getLogger(__name__)
 
-CREATING, UPGRADING, ADOPTED = "creating", "upgrading", "adopted"
-# Steps during which a device counts against the rollout's devices in flight.
-IN_FLIGHT_STEPS = (CREATING, UPGRADING, ADOPTED)
+CREATING, UPGRADING, ADOPTED = IN_FLIGHT_STEPS  # jobs.models: they count against the cap
 # Items of later waves wait this long (until "next wave" makes them pending).
 HELD_FOR = timedelta(days=3650)
 # A retry soon after a request whose answer was lost or refused by the budget.
@@ -244,12 +242,19 @@ def _read_at(when: datetime, data: dict[str, Any]) -> Wait:
     return Wait(when, data, "Upgrading.")
 
 
-def in_flight(job_id: int) -> QuerySet[JobItem]:
-    """The job's devices in flight: asking for a session or upgrading (between two reads
-    they wait), and any item a worker holds."""
-    return JobItem.objects.filter(job_id=job_id).filter(
-        Q(state=ItemState.RUNNING) | Q(state=ItemState.WAITING, data__step__in=IN_FLIGHT_STEPS)
-    )
+def in_flight(job_id: int, besides: list[int] | None = None) -> int:
+    """The job's devices in flight or about to be: upgrading between two reads, and every
+    item sent to a worker or held by one (a device sent to start counts from then on,
+    or the next sweep would send more than there is room for). Two counts, each on its
+    index (jobitem_job_in_flight: the same step list, in the same order).
+    `besides`: the items being chosen now (a pending one among them is due again, its
+    chunk lost: it is not in flight yet)."""
+    items = JobItem.objects.filter(job_id=job_id)
+    waiting = items.filter(data__step__in=IN_FLIGHT_STEPS, state=ItemState.WAITING).count()
+    sent = items.filter(state__in=(ItemState.PENDING, ItemState.RUNNING))
+    if besides:
+        sent = sent.exclude(id__in=besides, state=ItemState.PENDING)
+    return waiting + sent.count()
 
 
 def admit(job: Job, item_ids: list[int]) -> list[int]:
@@ -259,7 +264,7 @@ def admit(job: Job, item_ids: list[int]) -> list[int]:
     if not job.max_in_flight:
         return item_ids
     steps = dict(JobItem.objects.filter(id__in=item_ids).values_list("id", "data__step"))
-    room = max(job.max_in_flight - in_flight(job.id).count(), 0)
+    room = max(job.max_in_flight - in_flight(job.id, item_ids), 0)
     admitted = []
     for item_id in item_ids:
         if steps.get(item_id) in IN_FLIGHT_STEPS:
@@ -276,9 +281,9 @@ def _take_room(job: Job, item: JobItem, data: dict[str, Any]) -> bool:
     with transaction.atomic():
         cap = Job.objects.select_for_update().filter(id=job.id).values_list("max_in_flight", flat=True).first()
         if cap:
+            # Pending ones too: a device whose next read is on its way to a worker.
             busy = (
-                JobItem.objects.filter(job_id=job.id, state__in=(ItemState.RUNNING, ItemState.WAITING))
-                .filter(data__step__in=IN_FLIGHT_STEPS)
+                JobItem.objects.filter(job_id=job.id, data__step__in=IN_FLIGHT_STEPS, state__in=OPEN_ITEM_STATES)
                 .exclude(id=item.id)
                 .count()
             )
