@@ -102,6 +102,12 @@ class Rollout(models.Model):
     file_check_limit = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1)])
     # Offline and asleep devices are retried until then, then skipped (deferred ones stay deferred).
     deadline = models.DateTimeField(null=True, blank=True)
+    # No device starts before starts_at, nor outside the daily window (wall-clock times
+    # in the partner's time zone; an end before the start spans midnight). Devices
+    # already upgrading when the window closes finish (rollout/window.py).
+    starts_at = models.DateTimeField(null=True, blank=True)
+    window_start = models.TimeField(null=True, blank=True)
+    window_end = models.TimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=255, blank=True, default="")
     rolled_back_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="roll_backs"

@@ -3,6 +3,7 @@ filters), waves, devices in flight, failure rules, deadline and factory reset.""
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
@@ -59,6 +60,24 @@ class RolloutForm(forms.Form):
         help_text="Offline and asleep devices are retried until then, then skipped.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    starts_at = forms.DateTimeField(
+        required=False,
+        label="Start at",
+        help_text="Blank: now. In the partner's time zone.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    window_start = forms.TimeField(
+        required=False,
+        label="Daily window from",
+        help_text="Devices start upgrading only inside the window (partner's time zone); blank: any time.",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    window_end = forms.TimeField(
+        required=False,
+        label="to",
+        help_text="Before the start: the window spans midnight. Upgrades running at its end finish.",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
     factory_reset = forms.BooleanField(required=False, label="Restore factory settings after the upgrade")
     confirm_factory_reset = forms.BooleanField(
         required=False, label="I understand every device loses its settings (WiFi, names, schedules)."
@@ -67,6 +86,9 @@ class RolloutForm(forms.Form):
 
     def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.zone = ZoneInfo(partner.time_zone)
+        for name in ("deadline", "starts_at"):
+            self.fields[name].help_text += f" Times in {partner.time_zone}."
         field = self.fields["image"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = FirmwareImage.objects.filter(partner=partner).order_by("-created_at", "-id")
@@ -77,8 +99,15 @@ class RolloutForm(forms.Form):
             raise forms.ValidationError(f"Choose at most {MAX_SELECTED:,} devices, or use the filters.")
         return ids
 
+    def _local(self, value: datetime | None) -> datetime | None:
+        """The browser sends wall-clock times: they are the partner's, not the server's."""
+        return value.replace(tzinfo=None).replace(tzinfo=self.zone) if value is not None else None
+
+    def clean_starts_at(self) -> datetime | None:
+        return self._local(self.cleaned_data.get("starts_at"))
+
     def clean_deadline(self) -> datetime | None:
-        deadline: datetime | None = self.cleaned_data.get("deadline")
+        deadline = self._local(self.cleaned_data.get("deadline"))
         if deadline is not None and deadline <= timezone.now():
             raise forms.ValidationError("The deadline must be in the future.")
         return deadline
@@ -87,6 +116,11 @@ class RolloutForm(forms.Form):
         data = super().clean() or {}
         if data.get("wave_size") and data.get("wave_percent"):
             self.add_error("wave_percent", "Give the wave size as a count or a percent, not both.")
+        if (data.get("window_start") is None) != (data.get("window_end") is None):
+            self.add_error("window_end", "Give both ends of the daily window, or neither.")
+        starts_at, deadline = data.get("starts_at"), data.get("deadline")
+        if starts_at and deadline and starts_at >= deadline:
+            self.add_error("starts_at", "The start must come before the deadline.")
         if data.get("factory_reset") and not data.get("confirm_factory_reset"):
             self.add_error("confirm_factory_reset", "Confirm the factory reset, or untick it.")
         return data
@@ -106,4 +140,7 @@ class RolloutForm(forms.Form):
             file_check_limit=data["file_check_limit"],
             factory_reset=bool(data.get("factory_reset")),
             deadline=data.get("deadline"),
+            starts_at=data.get("starts_at"),
+            window_start=data.get("window_start"),
+            window_end=data.get("window_end"),
         )

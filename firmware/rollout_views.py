@@ -196,7 +196,8 @@ def rollout_cancel(request: HtmxHttpRequest, slug: str, rollout_id: int) -> Http
         slug,
         rollout_id,
         services.cancel,
-        "Cancelled: no more devices start; those upgrading now finish.",
+        "Cancelled: no more devices start. Devices already upgrading cannot be stopped: they finish,"
+        " and their outcome is recorded on this page.",
         "This rollout has already ended.",
     )
 

@@ -6,6 +6,7 @@ each feature's handler turns ids back into its own rows."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class JobState(models.TextChoices):
@@ -68,6 +69,10 @@ class ItemState(models.TextChoices):
 
 
 OPEN_ITEM_STATES = (ItemState.PENDING, ItemState.RUNNING, ItemState.WAITING)
+# Steps (item.data["step"]) during which an item counts against its job's in-flight
+# cap between two runs: a rollout's device asking for, or in, an upgrade session
+# (firmware/rollout/upgrade.py). Counted often, under the job row's lock: indexed.
+IN_FLIGHT_STEPS = ("creating", "upgrading", "adopted")
 # The result of an item cancelled before it ran, in every kind.
 CANCELLED_RESULT = "cancelled"
 
@@ -100,6 +105,7 @@ class JobItem(models.Model):
             # The sweeper: due waiting / undelivered pending items, and expired leases.
             models.Index(fields=["state", "next_at"], name="jobitem_due"),
             models.Index(fields=["state", "lease_until"], name="jobitem_lease"),
+            models.Index(fields=["job"], condition=Q(data__step__in=IN_FLIGHT_STEPS), name="jobitem_job_in_flight"),
         ]
 
     def __str__(self) -> str:

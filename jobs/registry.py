@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .models import Job, JobItem
+from .models import ItemState, Job, JobItem
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ class Handler:
     error_result: str = "error"
     # Prefix of the audit actions the engine writes: "<prefix>.finished", ".cancelled"...
     audit_prefix: str = ""
+    # True for a kind that holds its job's in-flight cap itself (admit, and its own
+    # count where it starts something): claims then skip the job row's lock and count.
+    caps_itself: bool = False
 
     def title(self, job: Job) -> str:
         return job.action or job.kind
@@ -71,6 +74,15 @@ class Handler:
     def run(self, job: Job, item: JobItem, context: Any) -> Step:
         raise NotImplementedError
 
+    def admit(self, job: Job, item_ids: list[int]) -> list[int]:
+        """Which of the job's due items (by id, in order) the sweeper sends now: with an
+        in-flight cap, as many as running items leave room for. A kind whose items
+        count against the cap between steps (a rollout's upgrading devices) says so."""
+        if not job.max_in_flight:
+            return item_ids
+        running = JobItem.objects.filter(job_id=job.id, state=ItemState.RUNNING).count()
+        return item_ids[: max(job.max_in_flight - running, 0)]
+
     def interrupted(self, job: Job, item: JobItem, *, timed_out: bool = False) -> Step:
         """An item whose worker was lost (or cut by the time limit) while running it:
         nobody knows whether the work happened. The default gives it up."""
@@ -78,6 +90,10 @@ class Handler:
 
     def item_finished(self, job: Job, item: JobItem) -> None:
         """Called once per item that reached Done (failure thresholds, waves...)."""
+
+    def job_finished(self, job: Job) -> None:
+        """Called once when the job has no open item left (before its "finished" audit
+        entry, whose finished_params may report what this did)."""
 
     def targets(self, job: Job, target_ids: Iterable[int]) -> dict[int, Target]:
         return {}

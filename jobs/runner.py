@@ -48,7 +48,7 @@ def run_chunk(job_id: int, first_item_id: int, last_item_id: int) -> None:
         if pending:
             with handler.chunk(job) as context:
                 for item in pending:
-                    taken = claim(job, item)
+                    taken = claim(job, item, capped=not handler.caps_itself)
                     if taken is None:
                         continue
                     if taken is False:
@@ -61,16 +61,17 @@ def run_chunk(job_id: int, first_item_id: int, last_item_id: int) -> None:
         finish_if_done(job)
 
 
-def claim(job: Job, item: JobItem) -> bool | None:
+def claim(job: Job, item: JobItem, *, capped: bool = True) -> bool | None:
     """Take a pending item: True when taken, None when someone else has it, False when
     the job takes no more items now (not runnable, or at its in-flight cap)."""
     state = Job.objects.filter(id=job.id).values_list("state", flat=True).first()
-    if state not in RUNNABLE_JOB_STATES:
+    # A cancelled job's items still open are those kept to be followed to their end.
+    if state not in RUNNABLE_JOB_STATES and state != JobState.CANCELLED:
         return False
     now = timezone.now()
     lease = now + item_lease()
     mine = JobItem.objects.filter(id=item.id, state=ItemState.PENDING)
-    if job.max_in_flight:
+    if job.max_in_flight and capped:
         with transaction.atomic():
             # The job row's lock serialises this job's claims, so the cap holds across workers.
             Job.objects.select_for_update().filter(id=job.id).values_list("id").first()
@@ -187,6 +188,10 @@ def finish_if_done(job: Job, now: datetime | None = None) -> bool:
     )
     if won:
         handler = handler_for(job.kind)
+        try:
+            handler.job_finished(job)
+        except Exception:
+            logger.exception("job %s (%s): job_finished failed", job.id, job.kind)
         params = {"job": job.id, "action": job.action, **result_counts(job), **handler.finished_params(job)}
         audit.record(job.partner, f"{handler.audit_prefix or job.kind}.finished", user=job.user, params=params)
     return bool(won)

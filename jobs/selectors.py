@@ -104,7 +104,7 @@ def progress(job: Job) -> Progress:
 
 def is_live(job: Job, progress: Progress) -> bool:
     """Whether the page keeps polling: the job may still change."""
-    return job.state not in (JobState.DONE, JobState.CANCELLED) or progress.states[ItemState.RUNNING] > 0
+    return job.state not in (JobState.DONE, JobState.CANCELLED) or progress.open > 0
 
 
 def valid_filter(job: Job, value: str) -> str:

@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit import services as audit
@@ -59,8 +60,11 @@ def _audit(job: Job, what: str, user: Any, **params: Any) -> None:
     audit.record(job.partner, f"{prefix}.{what}", user=user, params={"job": job.id, "action": job.action, **params})
 
 
-def cancel(job: Job, user: Any) -> bool:
-    """Stop a job: items not yet taken are cancelled; running ones finish their call."""
+def cancel(job: Job, user: Any, *, keep: Q | None = None, **audit_params: Any) -> bool:
+    """Stop a job: items not yet taken are cancelled; running ones finish their call.
+    `keep`: waiting items that are not cancelled but followed to their end (a kind whose
+    work, once started, cannot be stopped: a device upgrading); the sweeper still sends
+    them, and their results are recorded, while the job reads "cancelled"."""
     now = timezone.now()
     with transaction.atomic():
         won = Job.objects.filter(id=job.id, state__in=UNFINISHED_JOB_STATES).update(
@@ -69,14 +73,17 @@ def cancel(job: Job, user: Any) -> bool:
         if not won:
             return False
         who = getattr(user, "username", "") or "someone"
-        cancelled = JobItem.objects.filter(job_id=job.id, state__in=(ItemState.PENDING, ItemState.WAITING)).update(
+        open_items = JobItem.objects.filter(job_id=job.id, state__in=(ItemState.PENDING, ItemState.WAITING))
+        if keep is not None:
+            open_items = open_items.exclude(keep)
+        cancelled = open_items.update(
             state=ItemState.CANCELLED,
             result=CANCELLED,
             message=f"Cancelled by {who} before it ran."[:255],
             next_at=None,
             updated_at=now,
         )
-        _audit(job, "cancelled", user, cancelled_items=cancelled)
+        _audit(job, "cancelled", user, cancelled_items=cancelled, **audit_params)
     job.state, job.finished_at = JobState.CANCELLED, now
     return True
 

@@ -20,7 +20,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from .dispatch import chunk_ranges, send_chunks
-from .models import OPEN_ITEM_STATES, RUNNABLE_JOB_STATES, UNFINISHED_JOB_STATES, ItemState, Job, JobItem
+from .models import (
+    OPEN_ITEM_STATES,
+    RUNNABLE_JOB_STATES,
+    UNFINISHED_JOB_STATES,
+    ItemState,
+    Job,
+    JobItem,
+    JobState,
+)
 from .registry import handler_for
 from .runner import finish_if_done, reclaim
 from .timing import dispatch_grace
@@ -70,7 +78,8 @@ def reclaim_expired(now: datetime) -> int:
 
 def dispatch_due(now: datetime) -> int:
     due = (
-        JobItem.objects.filter(job__state__in=RUNNABLE_JOB_STATES)
+        # A cancelled job's open items are those its kind keeps following (services.cancel).
+        JobItem.objects.filter(job__state__in=(*RUNNABLE_JOB_STATES, JobState.CANCELLED))
         .filter(
             Q(state=ItemState.WAITING, next_at__lte=now)
             | Q(state=ItemState.PENDING) & (Q(next_at__lte=now) | Q(next_at__isnull=True))
@@ -83,9 +92,14 @@ def dispatch_due(now: datetime) -> int:
         by_job[job_id].append(item_id)
     sent = 0
     for job_id, ids in by_job.items():
-        room = _room(job_id)
-        if room is not None:
-            ids = ids[:room]
+        job = Job.objects.filter(id=job_id).first()
+        if job is None:
+            continue
+        try:
+            ids = handler_for(job.kind).admit(job, ids)
+        except Exception:
+            logger.exception("sweep: could not choose the items of job %s to send", job_id)
+            continue
         if not ids:
             continue
         deadline = now + dispatch_grace()
@@ -100,14 +114,6 @@ def dispatch_due(now: datetime) -> int:
         send_chunks(job_id, chunk_ranges(ids))
         sent += len(ids)
     return sent
-
-
-def _room(job_id: int) -> int | None:
-    """How many more items a job with an in-flight cap may run now (None: no cap)."""
-    cap = Job.objects.filter(id=job_id).values_list("max_in_flight", flat=True).first()
-    if not cap:
-        return None
-    return max(cap - JobItem.objects.filter(job_id=job_id, state=ItemState.RUNNING).count(), 0)
 
 
 def finish_idle_jobs() -> int:

@@ -32,7 +32,17 @@ class PartnerSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "powered_poll_seconds",
             "battery_poll_seconds",
             "health_retention_days",
+            "time_zone",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Blank keeps the stored zone (forms that predate the field post none).
+        self.fields["time_zone"].required = False
+
+    def clean_time_zone(self) -> str:
+        value: str = (self.cleaned_data.get("time_zone") or "").strip()
+        return value or self.instance.time_zone or "UTC"
 
     def clean_rop_base_url(self) -> str:
         """The rules rop.Transport enforces, and an address the console may connect to

@@ -1,4 +1,5 @@
 import secrets
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +30,13 @@ def validate_gateway_header(value: str) -> None:
         validate_header_name(value)
     except InvalidParameter as exc:
         raise ValidationError(exc.message) from None
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationError(f"“{value}” is not a time zone (e.g. Europe/Berlin, America/New_York, UTC).") from None
 
 
 class Partner(models.Model):
@@ -65,6 +73,13 @@ class Partner(models.Model):
     )
     health_retention_days = models.PositiveIntegerField(
         default=30, validators=[MinValueValidator(1)], help_text="How long health samples are kept for charts."
+    )
+    # Wall-clock times the partner gives (a rollout's maintenance window) are in this zone.
+    time_zone = models.CharField(
+        max_length=63,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="An IANA time zone, e.g. Europe/Berlin: maintenance windows are in this zone.",
     )
     # When the online list was last read from the Core Server (devices.sync).
     last_synced_at = models.DateTimeField(null=True, blank=True)

@@ -21,6 +21,9 @@ class SimConfig:
     # --- fleet and network --------------------------------------------------------
     devices: int = _opt(10, "Number of simulated devices in the fleet.")
     seed: int = _opt(0, "Seed for the fleet, recordings and fault injection (same seed, same fleet).")
+    fleet_model: str | None = _opt(
+        None, "Every device of the fleet is this model, e.g. RLC-810A (default: the catalogue's mix of models)."
+    )
     host: str = _opt("127.0.0.1", "Address the HTTP API listens on.")
     port: int = _opt(0, "Port of the HTTP API (0 = any free port; the CLI defaults to 8900).")
     public_host: str | None = _opt(

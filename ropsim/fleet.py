@@ -227,10 +227,12 @@ class Fleet:
         self._weights = [MODEL_WEIGHTS[m] for m in self._models]
 
     @classmethod
-    def generate(cls, count: int, seed: int = 0, clock: Clock | None = None, **kwargs: float) -> Fleet:
+    def generate(
+        cls, count: int, seed: int = 0, clock: Clock | None = None, model: str | None = None, **kwargs: float
+    ) -> Fleet:
         fleet = cls(seed=seed, clock=clock, **kwargs)
         for _ in range(count):
-            fleet.create_device()
+            fleet.create_device(model)
         return fleet
 
     @property

@@ -56,7 +56,11 @@ class Simulator:
         self.config = config
         self.clock: Clock = config.clock or Clock()
         self.fleet = Fleet.generate(
-            config.devices, seed=config.seed, clock=self.clock, stay_awake_s=config.stay_awake_seconds
+            config.devices,
+            seed=config.seed,
+            clock=self.clock,
+            model=config.fleet_model,
+            stay_awake_s=config.stay_awake_seconds,
         )
         self.rng = random.Random(f"ropsim-faults:{config.seed}")
         self.scheduler = Scheduler(self.clock)

@@ -17,6 +17,28 @@ from .. import bulk
 from ..bulk_forms import BulkActionForm
 from ..models import BulkAction
 
+# "Roll out firmware" on the device list: not a bulk action but the rollout form
+# (firmware/), opened on the selection or the current filters.
+ROLL_OUT = "roll_out"
+# Ids carried in the form's address; a larger selection is better given as a filter.
+MAX_ROLL_OUT_IDS = 500
+
+
+def _roll_out(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    query = QueryDict(mutable=True)
+    if request.POST.get("all_matching"):
+        query = QueryDict(request.POST.get("filters", ""), mutable=True)
+    else:
+        ids = [v for v in request.POST.getlist("device") if v.isascii() and v.isdigit()][:MAX_ROLL_OUT_IDS]
+        if not ids:
+            messages.error(request, "Select devices, or tick “all devices matching the filter”, to roll out firmware.")
+            back = QueryDict(request.POST.get("filters", "")).urlencode()
+            url = reverse("device_list", kwargs={"slug": slug}) + (f"?{back}" if back else "")
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        query.setlist("device", ids)
+    url = reverse("rollout_new", kwargs={"slug": slug}) + (f"?{query.urlencode()}" if query else "")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
 
 @login_required
 def jobs_collection(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -29,6 +51,8 @@ def jobs_collection(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 def bulk_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug, Role.OPERATOR, methods=["POST"])
+    if request.POST.get("action") == ROLL_OUT:
+        return _roll_out(request, slug)
     form = BulkActionForm(request.POST, partner=access.partner)
     if form.is_valid():
         data = form.cleaned_data

@@ -4,15 +4,13 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.urls import reverse
-
-from devices.models import Device
+from devices.job_targets import device_targets
 from jobs.models import Job, JobItem
 from jobs.registry import Handler, Step, Target
 from partners.rop_clients import rop_client_for
 
 from ..models import Rollout, RolloutResult
-from . import release, rules, upgrade
+from . import confirm, release, rules, upgrade
 
 KIND = "rollout"
 
@@ -22,6 +20,8 @@ class RolloutHandler(Handler):
     results = tuple((value, label) for value, label in RolloutResult.choices)
     error_result = RolloutResult.FAILED
     audit_prefix = "rollout"
+    # Reads of upgrades never wait for room; starting one counts under the lock (upgrade._take_room).
+    caps_itself = True
 
     def title(self, job: Job) -> str:
         rollout = Rollout.objects.filter(job_id=job.id).select_related("image").first()
@@ -37,6 +37,9 @@ class RolloutHandler(Handler):
     def run(self, job: Job, item: JobItem, context: Any) -> Step:
         return upgrade.step(context, job, item)
 
+    def admit(self, job: Job, item_ids: list[int]) -> list[int]:
+        return upgrade.admit(job, item_ids)
+
     def interrupted(self, job: Job, item: JobItem, *, timed_out: bool = False) -> Step:
         # Never a failure: the stored step says what to read again.
         return upgrade.interrupted(item)
@@ -48,18 +51,17 @@ class RolloutHandler(Handler):
         if rollout is not None:
             rules.after_item(job, rollout, item.result)
 
+    def job_finished(self, job: Job) -> None:
+        rollout = Rollout.objects.filter(job_id=job.id).select_related("image", "partner").first()
+        if rollout is not None:
+            confirm.confirm_versions(rollout)
+
     def targets(self, job: Job, target_ids: Iterable[int]) -> dict[int, Target]:
-        slug = job.partner.slug
-        rows = Device.objects.filter(partner_id=job.partner_id, id__in=list(target_ids)).values_list(
-            "id", "uid", "display_name"
-        )
-        return {
-            id_: Target(
-                label=name or "(no name)", code=uid, url=reverse("device_detail", kwargs={"slug": slug, "uid": uid})
-            )
-            for id_, uid, name in rows
-        }
+        return device_targets(job, target_ids)
 
     def finished_params(self, job: Job) -> dict[str, Any]:
         rollout = Rollout.objects.filter(job_id=job.id).select_related("image").first()
-        return {"rollout": rollout.id, "image": rollout.image.file_name} if rollout else {}
+        if rollout is None:
+            return {}
+        confirmed = JobItem.objects.filter(job_id=job.id, data__confirmed=True).count()
+        return {"rollout": rollout.id, "image": rollout.image.file_name, "confirmed": confirmed}

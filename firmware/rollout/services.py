@@ -3,18 +3,19 @@ resume and cancel through the engine ("rollout.paused"...), the others here."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit import services as audit
 from devices.models import Device
 from jobs import services as jobs
 from jobs.dispatch import chunk_ranges, send_chunks
-from jobs.models import UNFINISHED_JOB_STATES, ItemState, Job, JobItem, JobState
+from jobs.models import IN_FLIGHT_STEPS, UNFINISHED_JOB_STATES, ItemState, Job, JobItem, JobState
 from jobs.services import create_job
 from jobs.timing import dispatch_grace
 from partners.models import Partner
@@ -24,7 +25,7 @@ from ..services import Refused
 from .handler import KIND
 from .release import release_wave
 from .targeting import runs_version
-from .upgrade import held_until
+from .upgrade import WAITING_FOR_ROOM, held_until
 from .waves import assign, plan_waves
 
 # What a retried device keeps of its state: its wave, and what it ran before.
@@ -47,6 +48,9 @@ class Plan:
     file_check_limit: int = 3
     factory_reset: bool = False
     deadline: datetime | None = None
+    starts_at: datetime | None = None
+    window_start: time | None = None
+    window_end: time | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -91,6 +95,9 @@ def create_rollout(
             max_failure_percent=plan.max_failure_percent,
             file_check_limit=plan.file_check_limit,
             deadline=plan.deadline,
+            starts_at=plan.starts_at,
+            window_start=plan.window_start,
+            window_end=plan.window_end,
             rolled_back_from=rolled_back_from,
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
@@ -99,6 +106,11 @@ def create_rollout(
             items = JobItem.objects.filter(job=job, target_id__in=group)
             if wave == 0:
                 items.update(data={"wave": 0})
+                if plan.starts_at and plan.starts_at > now:
+                    # Nothing is sent before the start time: the sweeper does it then.
+                    items.update(state=ItemState.WAITING, next_at=plan.starts_at, message="Waits for the start time.")
+                else:
+                    _queue_beyond_cap(job, items, now)
             else:
                 items.update(
                     data={"wave": wave},
@@ -118,10 +130,30 @@ def create_rollout(
                 "waves": waves,
                 "max_in_flight": plan.max_in_flight,
                 "factory_reset": plan.factory_reset,
+                "starts_at": plan.starts_at.isoformat() if plan.starts_at else None,
+                "window": _window_text(plan),
                 "rolled_back_from": rolled_back_from.id if rolled_back_from else None,
             },
         )
     return rollout
+
+
+def _window_text(plan: Plan) -> str | None:
+    if plan.window_start is None or plan.window_end is None:
+        return None
+    return f"{plan.window_start:%H:%M}-{plan.window_end:%H:%M}"
+
+
+def _queue_beyond_cap(job: Job, items: QuerySet[JobItem], now: datetime) -> None:
+    """The first wave's devices past the in-flight cap wait (due now) rather than
+    pending: the sweeper sends them as room frees (upgrade.admit), so thousands of
+    devices are not each claimed only to find no room."""
+    if not job.max_in_flight:
+        return
+    first = list(items.order_by("id").values_list("id", flat=True)[: job.max_in_flight])
+    items.exclude(id__in=first).update(
+        state=ItemState.WAITING, next_at=now, data={"wave": 0, "room": True}, message=WAITING_FOR_ROOM
+    )
 
 
 def pause(rollout: Rollout, user: Any) -> bool:
@@ -137,7 +169,14 @@ def resume(rollout: Rollout, user: Any) -> bool:
 
 
 def cancel(rollout: Rollout, user: Any) -> bool:
-    return jobs.cancel(rollout.job, user)
+    """No device starts any more; a device already upgrading cannot be stopped (the
+    camera is installing the image): it is followed to its end and its outcome kept."""
+    still = JobItem.objects.filter(
+        job_id=rollout.job_id, state__in=(ItemState.WAITING, ItemState.RUNNING), data__step__in=IN_FLIGHT_STEPS
+    )
+    # By id: a negated JSON lookup would also spare items without a step (NULL in SQL).
+    upgrading = list(still.values_list("id", flat=True))
+    return jobs.cancel(rollout.job, user, keep=Q(id__in=upgrading), still_upgrading=len(upgrading))
 
 
 def next_wave(rollout: Rollout, user: Any) -> int | None:

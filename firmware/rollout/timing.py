@@ -4,7 +4,7 @@ at the typical upgrade time of this rollout (learnt from the devices it upgraded
 a default until then), then less and less often."""
 
 from datetime import timedelta
-from statistics import median
+from statistics import mean
 
 from django.conf import settings
 
@@ -24,6 +24,8 @@ MAX_CHECK_SECONDS = 600.0
 MAX_TRIES = 24
 # Successful upgrades the typical time is learnt from (the most recent).
 LEARN_FROM = 25
+# One device in this many has its session read early (first_check).
+PROBE_EVERY = 10
 
 
 def _setting(name: str, default: float) -> float:
@@ -43,7 +45,11 @@ def defer_seconds() -> float:
 
 
 def typical_upgrade_seconds(job_id: int) -> float:
-    """The median time of this rollout's recent successful upgrades, or the default."""
+    """The mean time of this rollout's recent successful upgrades, or the default. The
+    mean, not the median: most devices are found done at their first read and record
+    that read's time; the probes' earlier reads pull the mean down until reads start
+    finding upgrades running, which pull it up (about one device in eight then needs a
+    second read)."""
     took = [
         float(value)
         for value in JobItem.objects.filter(job_id=job_id, state=ItemState.DONE, result="succeeded")
@@ -51,13 +57,16 @@ def typical_upgrade_seconds(job_id: int) -> float:
         .values_list("data__took", flat=True)[:LEARN_FROM]
         if isinstance(value, int | float)
     ]
-    return median(took) if took else default_upgrade_seconds()
+    return mean(took) if took else default_upgrade_seconds()
 
 
-def first_check(typical: float) -> timedelta:
-    """A little before the typical time: a read that finds it done then says it was
-    quicker, and the learnt time follows the fleet down as well as up."""
-    return timedelta(seconds=typical * 0.8)
+def first_check(typical: float, *, probe: bool = False) -> timedelta:
+    """At the typical time: most upgrades are over then, and one read says so (a read
+    that finds it still running costs a request). A device found done at its first read
+    took at most that long, so the learnt time never goes down by itself: one device in
+    PROBE_EVERY (a probe) is read a little earlier, and the fleet's time follows quicker
+    upgrades down as well as slower ones up."""
+    return timedelta(seconds=typical * (0.8 if probe else 1.0))
 
 
 def next_check(typical: float, checks: int) -> timedelta:

@@ -23,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from core.request_budget import BudgetTimeout
 from devices.models import Device, Family
-from jobs.models import ItemState, Job, JobItem
+from jobs.models import IN_FLIGHT_STEPS, OPEN_ITEM_STATES, ItemState, Job, JobItem, JobState
 from jobs.registry import Done, Retry, Step, Wait
 from rop import RopClient
 from rop import errors as rop_errors
@@ -38,19 +39,22 @@ from rop.models import UpgradeStatus
 
 from ..models import Rollout, RolloutResult
 from ..pushing import forget_push, push_image
-from . import timing
+from . import timing, window
+from .release import wake_waiters
 from .targeting import runs_version
 
 log = logging.getLogger(__name__)
 
-CREATING, UPGRADING, ADOPTED = "creating", "upgrading", "adopted"
-# Steps during which a device counts against the rollout's devices in flight.
-IN_FLIGHT_STEPS = (CREATING, UPGRADING, ADOPTED)
+CREATING, UPGRADING, ADOPTED = IN_FLIGHT_STEPS  # jobs.models: they count against the cap
 # Items of later waves wait this long (until "next wave" makes them pending).
 HELD_FOR = timedelta(days=3650)
 # A retry soon after a request whose answer was lost or refused by the budget.
 SOON = timedelta(seconds=2)
 MAX_REPUSHES = 2
+# A device waiting for room is due again soon, but the sweeper sends it only once
+# there is room (admit); one is also woken at once when a device leaves the flight.
+ROOM_RECHECK = timedelta(seconds=1)
+WAITING_FOR_ROOM = "Waiting for room: the most devices in flight are upgrading."
 # Reads of an adopted upgrade that find the device out of the online list before it is given up on.
 MAX_ADOPTED_CHECKS = 12
 # Typical upgrade times an adopted upgrade that may be ours gets before it is reported failed.
@@ -73,11 +77,23 @@ class Context:
     rollout: Rollout
     client: RopClient
     _typical: float | None = None
+    _online: dict[str, str] | None = None
 
     def typical(self) -> float:
         if self._typical is None:
             self._typical = timing.typical_upgrade_seconds(self.rollout.job_id)
         return self._typical
+
+    def reported_version(self, uid: str) -> str | None:
+        """The device's firmware in the online list, None when it is not there. The
+        list is the whole fleet in one request: read once per chunk, not per device."""
+        if self._online is None:
+            try:
+                self._online = {online.uid: online.firmware for online in self.client.list_online_devices()}
+            except (rop_errors.RopError, BudgetTimeout) as exc:
+                log.info("rollout: online list unreadable while following upgrades: %r", exc)
+                return None
+        return self._online.get(uid)
 
 
 def held_until(now: datetime) -> datetime:
@@ -109,6 +125,10 @@ def step(ctx: Context, job: Job, item: JobItem) -> Step:
         return Done(RolloutResult.SKIPPED, "The device was removed from the console.")
     if data.get("step") in (UPGRADING, ADOPTED):
         return _check(ctx, job, item, device, data, now)
+    if job.state == JobState.CANCELLED:
+        # Followed after the cancel only while upgrading: nothing new starts.
+        keep(item, data)
+        return Done(RolloutResult.CANCELLED, "The rollout was cancelled before this device started again.")
     return _start(ctx, job, item, device, data, now)
 
 
@@ -120,6 +140,19 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
     data["step"] = ""
     if rollout.deadline and now >= rollout.deadline:
         return _past_deadline(item, data)
+    later = window.not_before(
+        now,
+        starts_at=rollout.starts_at,
+        start=rollout.window_start,
+        end=rollout.window_end,
+        zone=ZoneInfo(rollout.partner.time_zone),
+    )
+    if later is not None:
+        # Nothing starts now; devices already upgrading are followed as usual.
+        if rollout.deadline:
+            later = min(later, rollout.deadline)
+        why = "Waits for the rollout's start time." if rollout.starts_at and now < rollout.starts_at else ""
+        return Wait(later, data, why or "Waits for the maintenance window.")
     low = rollout.min_battery_percent
     if device.family == Family.BATTERY and device.battery_percent is not None and device.battery_percent < low:
         return _defer(rollout, item, data, now, f"Battery at {device.battery_percent} %, under the minimum of {low} %.")
@@ -137,7 +170,7 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         # A request of ours may have started an upgrade that has ended by now (a worker
         # died before storing the answer): the online list says whether it took, before
         # anything is asked again.
-        reported = _reported_version(client, device.uid)
+        reported = ctx.reported_version(device.uid)
         if reported is not None and _runs_image(rollout, reported):
             return _succeeded(ctx, item, data, now)
         if reported is None:  # rebooting into it, most likely: follow it
@@ -146,8 +179,7 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         # Woken when a device in flight finishes (release.wake_waiters); the wait is
         # only the fallback, so that a full rollout does not spin on its own items.
         data["room"] = True
-        room = timedelta(seconds=max(1.0, ctx.typical()))
-        return Wait(now + room, data, "Waiting for room: the most devices in flight are upgrading.")
+        return Wait(now + ROOM_RECHECK, data, WAITING_FOR_ROOM)
     # data["step"] is "creating" on the row from here: a crash now is seen by interrupted().
     try:
         session = client.create_upgrade_session(device.uid, image.file_name, rollout.factory_reset)
@@ -167,7 +199,12 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         wait = timing.retry_after(data["limit_hits"], max(1.0, ctx.typical() / 2))
         return Wait(now + wait, data, f"The Core Server's upgrade session limit was reached; in flight now {lowered}.")
     except (rop_errors.DeviceOffline, rop_errors.WakeUpTimeout) as exc:
+        if isinstance(exc, rop_errors.DeviceOffline) and data.get("was_upgrading"):
+            # Seen upgrading a moment ago, offline now: rebooting into the image, most likely.
+            data.update(step=ADOPTED, session="", was_upgrading=False)
+            return Wait(now + timing.next_check(ctx.typical(), 1), data, "Following the device's upgrade (rebooting).")
         data["step"] = ""
+        _left_flight(job, item, data)
         words = "asleep and did not wake up" if isinstance(exc, rop_errors.WakeUpTimeout) else "offline"
         return _unreachable(rollout, item, data, now, f"The device is {words}.")
     except BudgetTimeout:
@@ -194,8 +231,48 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         maybe_created=False,
     )
     keep(item, data)
-    typical = ctx.typical()
-    return Wait(_before_expiry(now + timing.first_check(typical), data), data, "Upgrading.")
+    first = timing.first_check(ctx.typical(), probe=item.id % timing.PROBE_EVERY == 0)
+    return _read_at(_before_expiry(now + first, data), data)
+
+
+def _read_at(when: datetime, data: dict[str, Any]) -> Wait:
+    """Read the session then. The time it was due is kept: a busy worker reads late, and
+    the learnt upgrade time must not grow with the lateness (see _succeeded)."""
+    data["due"] = _ts(when)
+    return Wait(when, data, "Upgrading.")
+
+
+def in_flight(job_id: int, besides: list[int] | None = None) -> int:
+    """The job's devices in flight or about to be: upgrading between two reads, and every
+    item sent to a worker or held by one (a device sent to start counts from then on,
+    or the next sweep would send more than there is room for). Two counts, each on its
+    index (jobitem_job_in_flight: the same step list, in the same order).
+    `besides`: the items being chosen now (a pending one among them is due again, its
+    chunk lost: it is not in flight yet)."""
+    items = JobItem.objects.filter(job_id=job_id)
+    waiting = items.filter(data__step__in=IN_FLIGHT_STEPS, state=ItemState.WAITING).count()
+    sent = items.filter(state__in=(ItemState.PENDING, ItemState.RUNNING))
+    if besides:
+        sent = sent.exclude(id__in=besides, state=ItemState.PENDING)
+    return waiting + sent.count()
+
+
+def admit(job: Job, item_ids: list[int]) -> list[int]:
+    """Which due items the sweeper sends: reads of upgrades always; devices that would
+    ask for a session only while the job's in-flight cap leaves room. The others stay
+    waiting, untouched, instead of each being claimed only to find no room."""
+    if not job.max_in_flight:
+        return item_ids
+    steps = dict(JobItem.objects.filter(id__in=item_ids).values_list("id", "data__step"))
+    room = max(job.max_in_flight - in_flight(job.id, item_ids), 0)
+    admitted = []
+    for item_id in item_ids:
+        if steps.get(item_id) in IN_FLIGHT_STEPS:
+            admitted.append(item_id)
+        elif room > 0:
+            admitted.append(item_id)
+            room -= 1
+    return admitted
 
 
 def _take_room(job: Job, item: JobItem, data: dict[str, Any]) -> bool:
@@ -204,9 +281,9 @@ def _take_room(job: Job, item: JobItem, data: dict[str, Any]) -> bool:
     with transaction.atomic():
         cap = Job.objects.select_for_update().filter(id=job.id).values_list("max_in_flight", flat=True).first()
         if cap:
+            # Pending ones too: a device whose next read is on its way to a worker.
             busy = (
-                JobItem.objects.filter(job_id=job.id, state__in=(ItemState.RUNNING, ItemState.WAITING))
-                .filter(data__step__in=IN_FLIGHT_STEPS)
+                JobItem.objects.filter(job_id=job.id, data__step__in=IN_FLIGHT_STEPS, state__in=OPEN_ITEM_STATES)
                 .exclude(id=item.id)
                 .count()
             )
@@ -214,6 +291,14 @@ def _take_room(job: Job, item: JobItem, data: dict[str, Any]) -> bool:
                 return False
         data.update(step=CREATING, room=False)
         return keep(item, data)
+
+
+def _left_flight(job: Job, item: JobItem, data: dict[str, Any]) -> None:
+    """The device no longer counts against the devices in flight but is not finished
+    (offline, asleep, low battery: it waits): stored first, then one device waiting for
+    room is woken, as when a device finishes (release.wake_waiters)."""
+    keep(item, data)
+    wake_waiters(job.id)
 
 
 def lower_in_flight(job: Job) -> int:
@@ -258,16 +343,20 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         return Retry(SOON * 5, f"The upgrade session's status could not be read ({exc.symbol or exc}).")
     data["checks"] = int(data.get("checks", 0)) + 1
     if status == UpgradeStatus.UPGRADING:
-        data["upgrading_at"] = _ts(now)
+        data["upgrading_at"] = float(data.get("due") or _ts(now))
         typical = ctx.typical()
-        return Wait(_before_expiry(now + timing.next_check(typical, data["checks"]), data), data, "Upgrading.")
+        return _read_at(_before_expiry(now + timing.next_check(typical, data["checks"]), data), data)
     if status == UpgradeStatus.SUCCESS:
         return _succeeded(ctx, item, data, now)
     if status == UpgradeStatus.SAME_VERSION:
         keep(item, data)
+        if data.get("was_upgrading"):
+            # The upgrade that was running when this rollout came brought the version.
+            return Done(RolloutResult.SUCCEEDED, "Upgraded by the upgrade that was already running.")
         return Done(RolloutResult.SAME_VERSION, "The device already ran this version.")
     if status == UpgradeStatus.LOW_BATTERY:
         data.update(step="", session="")
+        _left_flight(job, item, data)
         return _defer(ctx.rollout, item, data, now, "The device answered low_battery.")
     data["reason"] = str(status)
     keep(item, data)
@@ -276,9 +365,11 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
 
 def _succeeded(ctx: Context, item: JobItem, data: dict[str, Any], now: datetime) -> Step:
     # It ended between the last read that saw it running (or its start) and this one:
-    # the middle, so that the learnt time can go down as well as up.
+    # the middle, so that the learnt time can go down as well as up. The reads' due
+    # times, not when a busy worker got to them: lateness is not upgrade time.
     if "started" in data:  # not for an upgrade that was found done, never followed
-        ended = (_ts(now) + float(data["upgrading_at"])) / 2 if data.get("upgrading_at") else _ts(now)
+        read = float(data.get("due") or _ts(now))
+        ended = (read + float(data["upgrading_at"])) / 2 if data.get("upgrading_at") else read
         data["took"] = round(max(0.0, ended - float(data["started"])), 3)
     keep(item, data)
     image = ctx.rollout.image
@@ -291,7 +382,7 @@ def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: 
     device runs the new version; creating a session says whether it still upgrades."""
     data["checks"] = int(data.get("checks", 0)) + 1
     typical = ctx.typical()
-    reported = _reported_version(ctx.client, device.uid)
+    reported = ctx.reported_version(device.uid)
     if reported is not None and _runs_image(ctx.rollout, reported):
         return _succeeded(ctx, item, data, now)
     if reported is None and data["checks"] < MAX_ADOPTED_CHECKS:
@@ -316,28 +407,17 @@ def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: 
     # (duplicate_upgrade: not yet); ours is then the first of this rollout.
     if patient:
         return Wait(now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade.")
-    data.update(step="", session="")
+    data.update(step="", session="", was_upgrading=True)
     return Wait(now + timing.next_check(typical, data["checks"]), data, "The device was upgrading: trying again.")
 
 
 def _without_session(ctx: Context, item: JobItem, device: Device, data: dict[str, Any], why: str) -> Step:
-    reported = _reported_version(ctx.client, device.uid)
+    reported = ctx.reported_version(device.uid)
     if reported is not None and _runs_image(ctx.rollout, reported):
         return _succeeded(ctx, item, data, timezone.now())
     data["reason"] = "session_not_found"
     keep(item, data)
     return Done(RolloutResult.FAILED, f"{why}; the device reports {reported or 'no version'}.")
-
-
-def _reported_version(client: RopClient, uid: str) -> str | None:
-    """The device's firmware in the online list (one request for the whole fleet)."""
-    try:
-        for online in client.list_online_devices():
-            if online.uid == uid:
-                return online.firmware
-    except (rop_errors.RopError, BudgetTimeout) as exc:
-        log.info("rollout: online list unreadable while checking %s: %r", uid, exc)
-    return None
 
 
 def _runs_image(rollout: Rollout, version: str) -> bool:

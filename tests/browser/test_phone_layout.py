@@ -177,6 +177,8 @@ def test_it_fits_every_page_on_a_phone_with_working_controls(phone, live_server,
         ("settings", "partner_settings", "Partner settings"),
         ("members", "members", "Members"),
         ("firmware", "firmware_list", "Firmware library"),
+        ("rollouts", "rollout_list", "Rollouts"),
+        ("rollout_new", "rollout_new", "New rollout"),
         ("audit", "audit", "Audit log"),
     ):
         page.goto(reverse(url_name, kwargs={"slug": "acme"}))

@@ -1,4 +1,4 @@
-"""An operator opens a rollout of a library image from its page in Chromium, sees
+"""An operator uploads an image in Chromium, opens a rollout of it from its page, sees
 which devices it takes, starts it, and watches the bar reach the end while a real
 Celery worker upgrades the cameras in ropsim (a thread sweeps as beat would)."""
 
@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from firmware.models import Rollout
+from firmware.models import FirmwareImage, Rollout
 from jobs import sweeper
 from tests.devices.fleet_rows import rows_from_sim
-from tests.firmware.rollouts import MODEL, NEW_VERSION, library_image
+from tests.firmware.rollouts import MODEL, NAME, NEW_VERSION
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +44,15 @@ def test_it_lets_an_operator_start_a_rollout_and_watch_it_finish(
     fleet = rows_from_sim(sim, acme_on_sim)
     cameras = [d for d in fleet if d.model == MODEL]
     assert len(cameras) >= 2
-    image = library_image(acme_on_sim)
-
     logged_in(olga)
-    page.goto(f"/p/acme/firmware/{image.id}/")
+    page.get_by_role("link", name="Firmware", exact=True).click()
+    page.get_by_label("Firmware image").set_input_files(
+        files=[{"name": NAME, "mimeType": "application/octet-stream", "buffer": b"\x00firmware" * 20_000}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("heading", name=NAME)).to_be_visible(timeout=30_000)
+    image = FirmwareImage.objects.get(file_name=NAME)
+    assert image.version and image.target_models == [MODEL]
     page.get_by_role("button", name="Roll out this image").click()
     expect(page.get_by_role("heading", name="New rollout")).to_be_visible()
     expect(page.locator("#rollout-preview")).to_contain_text(f"{len(cameras)} devices will be upgraded")

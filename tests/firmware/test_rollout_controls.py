@@ -130,3 +130,28 @@ def test_it_lists_a_rollout_on_the_jobs_page(engine, small_sim, fleet, acme, olg
     drive(rollout)
     page = client_of(olga).get(reverse("job_list", kwargs={"slug": "acme"})).content.decode()
     assert Rollout.objects.get(id=rollout.id).name in page
+
+
+def test_it_follows_devices_already_upgrading_to_their_end_after_a_cancel(
+    engine, small_sim, fleet, acme, olga, client_of
+):
+    rollout = start(acme, olga, library_image(acme), max_in_flight=2)
+    upgrading = JobItem.objects.filter(job_id=rollout.job_id, state=ItemState.WAITING, data__step="upgrading")
+    drive(rollout, until=lambda job: upgrading.count() == 2)
+    followed = set(upgrading.values_list("id", flat=True))
+    assert services.cancel(rollout, olga)
+    entry = AuditEntry.objects.get(action="rollout.cancelled", params__job=rollout.job_id)
+    assert entry.params["still_upgrading"] == 2 and entry.params["cancelled_items"] == len(fleet) - 2
+    # The page says they cannot be stopped while they finish.
+    url = reverse("rollout_detail", kwargs={"slug": acme.slug, "rollout_id": rollout.id})
+    assert "2 devices were already upgrading" in client_of(olga).get(url).content.decode()
+    open_items = JobItem.objects.filter(job_id=rollout.job_id, state__in=(ItemState.WAITING, ItemState.RUNNING))
+    deadline = timezone.now() + timedelta(seconds=30)
+    while open_items.exists() and timezone.now() < deadline:
+        sweeper.sweep()
+    items = JobItem.objects.filter(job_id=rollout.job_id)
+    assert {i.id: i.result for i in items if i.id in followed} == {i: "succeeded" for i in followed}
+    assert {i.result for i in items if i.id not in followed} == {"cancelled"}
+    rollout.job.refresh_from_db()
+    assert rollout.job.state == JobState.CANCELLED
+    assert sum(sim_sessions(small_sim).values()) == 2
