@@ -16,6 +16,7 @@ from partners.access import Access, get_access
 from .. import bulk, selectors
 from ..csv_export import csv_response
 from ..filters import DEFAULT_SORT, Cursor, DeviceFilterForm, Sort, encode_cursor, filter_query, filter_values
+from ..list_row_html import rows_html
 from ..list_rows import ListRow, list_rows
 
 # (sort name or None, heading) in table order: the key ones first, as a phone shows
@@ -79,6 +80,7 @@ def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any
         "form": form,
         "errors": error_lines(form),
         "rows": rows,
+        "rows_html": rows_html(rows, access.can_operate),
         "after": after,
         "count": count,
         "count_label": _count_label(count),
