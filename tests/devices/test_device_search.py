@@ -55,21 +55,22 @@ def test_it_never_finds_another_partners_devices(acme, bolt, named):
     assert "BOLT000000000001" not in search(acme, "harbour")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
-def test_it_answers_the_search_from_the_trigram_indexes(acme, bolt):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes exist on PostgreSQL only")
+def test_it_answers_the_search_from_the_uid_prefix_and_trigram_indexes(acme, bolt):
     made_up_fleet(acme, 3000)
     made_up_fleet(bolt, 500)
     Device.objects.filter(partner=acme, uid__endswith="0042").update(display_name="Lighthouse north")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE devices_device")
-        # Without scans of the whole table or of a whole partner's index, only the trigram
-        # indexes can answer the search's condition: its plan must be their BitmapOr.
+        # Without scans of the whole table or of a whole partner's index, only the search
+        # indexes can answer the search's condition: its plan must be their BitmapOr, the
+        # UID prefix from its btree index (migration 0009), name and model from trigrams.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         matching = Device.objects.filter(selectors.search_condition("lighthouse")).values("id")
         plan = matching.explain()
         assert "BitmapOr" in plan
-        assert {"device_uid_trgm", "device_name_trgm", "device_model_trgm"} <= set(plan.replace("(", " ").split())
+        assert {"device_uid_upper_prefix", "device_name_trgm", "device_model_trgm"} <= set(plan.replace("(", " ").split())
         assert "Seq Scan" not in plan
         assert matching.count() == 1
 
