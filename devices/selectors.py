@@ -149,12 +149,35 @@ def cached_count(partner: Partner, filters: dict[str, Any], qs: QuerySet[Device]
     """count_matching for the list's "N matching", kept briefly per partner and filter:
     the figure is shown out of band beside the table, and a page, a sort or a return to
     the same filter should not pay for it again."""
-    chosen = json.dumps({k: str(v) for k, v in sorted(filters.items())}, separators=(",", ":"))
-    key = f"device-count:{partner.id}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
+    key = _count_key(partner, filters)
     count: int | None = cache.get(key)
-    if count is None:
-        count = count_matching(qs)
-        cache.set(key, count, MATCH_COUNT_SECONDS)
+    return _count_now(key, qs) if count is None else count
+
+
+def list_figures(
+    partner: Partner, filters: dict[str, Any], qs: QuerySet[Device], *, count: bool
+) -> tuple[int | None, dict[str, list[str]]]:
+    """The list page's cached reads, in one cache round trip instead of two: the
+    cached_count of the filter (when `count`) and the filter_suggestions."""
+    count_key, suggestions_key = _count_key(partner, filters), _suggestions_key(partner)
+    found = cache.get_many([count_key, suggestions_key] if count else [suggestions_key])
+    suggestions = found.get(suggestions_key)
+    if suggestions is None:
+        suggestions = filter_suggestions(partner)
+    if not count:
+        return None, suggestions
+    matching: int | None = found.get(count_key)
+    return (_count_now(count_key, qs) if matching is None else matching), suggestions
+
+
+def _count_key(partner: Partner, filters: dict[str, Any]) -> str:
+    chosen = json.dumps({k: str(v) for k, v in sorted(filters.items())}, separators=(",", ":"))
+    return f"device-count:{partner.id}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
+
+
+def _count_now(key: str, qs: QuerySet[Device]) -> int:
+    count = count_matching(qs)
+    cache.set(key, count, MATCH_COUNT_SECONDS)
     return count
 
 

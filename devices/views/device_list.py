@@ -68,13 +68,14 @@ def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any
     rows: list[ListRow] = []
     last_key: Cursor | None = None
     count: int | None = None
+    suggestions: dict[str, list[str]] | None = None
     if valid:
         qs = selectors.filtered_devices(access.partner, cleaned)
         devices, last_key = selectors.device_page(qs, sort, after)
         rows = list_rows(devices, access.partner.slug)
         # Shown once per filter (not per page), counted no further than the cap, and
-        # reused for a minute (selectors.cached_count).
-        count = None if after else selectors.cached_count(access.partner, filter_values(cleaned), qs)
+        # reused for a minute (selectors.cached_count); read with the suggestions.
+        count, suggestions = selectors.list_figures(access.partner, filter_values(cleaned), qs, count=not after)
     sort_param = "" if str(sort) == DEFAULT_SORT else str(sort)
     return {
         "form": form,
@@ -91,7 +92,7 @@ def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any
         "bulk_filter_query": filter_query(cleaned, sort=sort_param),
         "csv_query": filter_query(cleaned, sort=sort_param, format="csv"),
         "next_query": filter_query(cleaned, sort=sort_param, after=encode_cursor(sort, last_key)) if last_key else "",
-        "suggestions": selectors.filter_suggestions(access.partner),
+        "suggestions": selectors.filter_suggestions(access.partner) if suggestions is None else suggestions,
         "colspan": len(COLUMNS) + (1 if access.can_operate else 0),
     }
 

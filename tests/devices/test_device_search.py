@@ -86,6 +86,18 @@ def test_it_counts_a_filter_once_and_reuses_the_count_for_a_minute(acme):
     assert selectors.cached_count(acme, {"online": "no"}, selectors.filtered_devices(acme, {"online": "no"})) == 30
 
 
+def test_it_reads_the_kept_count_and_the_suggestions_together(acme):
+    made_up_fleet(acme, 30)
+    qs = selectors.filtered_devices(acme, {"online": "yes"})
+    count, suggestions = selectors.list_figures(acme, {"online": "yes"}, qs, count=True)
+    assert count == qs.count()
+    assert suggestions == selectors.filter_suggestions(acme)
+    Device.objects.filter(partner=acme, online=True).update(online=False)
+    assert selectors.list_figures(acme, {"online": "yes"}, qs, count=True)[0] == count  # the kept figure
+    assert selectors.cached_count(acme, {"online": "yes"}, qs) == count  # the same key
+    assert selectors.list_figures(acme, {"online": "yes"}, qs, count=False) == (None, suggestions)
+
+
 def test_it_shows_the_search_results_on_the_list_page(client_of, alice, acme, named):
     response = client_of(alice).get(reverse("device_list", kwargs={"slug": "acme"}) + "?q=harbour")
     body = response.content.decode()
