@@ -13,6 +13,7 @@ from typing import Any
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData
 
 _INPUTS = frozenset(
     f"django/forms/widgets/{name}.html" for name in ("input", "text", "number", "search", "hidden", "email", "url")
@@ -36,7 +37,7 @@ PYTHON_WIDGETS = PythonWidgets()
 
 def _text(value: object) -> str:
     """`{{ value|stringformat:'s' }}` under autoescape."""
-    return str(conditional_escape(value if hasattr(value, "__html__") else str(value)))
+    return str(conditional_escape(value if isinstance(value, SafeData) else str(value)))
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
