@@ -186,6 +186,15 @@ def ordering(sort: Sort) -> list[OrderBy]:
     return [F(key).desc(nulls_last=True) if sort.desc else F(key).asc(nulls_last=True) for key in sort.keys]
 
 
+def _leg_ordering(sort: Sort) -> list[OrderBy]:
+    """ORDER BY for one leg of a page, where the key holds no NULL (a nullable key's
+    NULL rows are the other leg): plain ASC/DESC, the same order as `ordering`. A
+    backward walk of an index gives DESC NULLS FIRST, so `DESC NULLS LAST` kept
+    PostgreSQL from walking the sort's index at all: the descending battery sort sorted
+    the whole fleet (40 ms at 100,000 devices instead of 0.3)."""
+    return [F(key).desc() if sort.desc else F(key).asc() for key in sort.keys]
+
+
 def device_page(
     qs: QuerySet[Device], sort: Sort, after: Cursor | None, size: int | None = None
 ) -> tuple[list[Device], Cursor | None]:
@@ -198,12 +207,12 @@ def device_page(
     qs = qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list())
     keys, first = sort.keys, sort.keys[0]
     if first not in NULLABLE_KEYS:
-        rows = list(_after(qs, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
+        rows = list(_after(qs, keys, sort.desc, after).order_by(*_leg_ordering(sort))[: size + 1])
     else:
         rows = []
         if after is None or after[0] is not None:
             valued = qs.filter(**{f"{first}__isnull": False})
-            rows = list(_after(valued, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
+            rows = list(_after(valued, keys, sort.desc, after).order_by(*_leg_ordering(sort))[: size + 1])
         if len(rows) <= size:
             nulls = qs.filter(**{f"{first}__isnull": True})
             if after is not None and after[0] is None:
