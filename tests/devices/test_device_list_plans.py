@@ -37,9 +37,9 @@ def test_it_walks_a_models_battery_readings_from_their_own_index(acme):
 
 def test_it_pages_a_descending_battery_sort_with_the_devices_without_a_reading_last(acme):
     made_up_fleet(acme, 120)
-    seen, after = [], None
+    qs, seen, after = selectors.filtered_devices(acme, {}), [], None
     while True:
-        rows, after = selectors.device_page(selectors.filtered_devices(acme, {}), Sort.parse("-battery"), after, size=25)
+        rows, after = selectors.device_page(qs, Sort.parse("-battery"), after, size=25)
         seen += [(d.battery_percent, d.id) for d in rows]
         if after is None:
             break
