@@ -23,7 +23,7 @@ class DeviceAdmin(admin.ModelAdmin[Device]):
     ]
     list_filter = ["partner", "online", "family", "transport", "alarm_enabled", "model"]
     # The console list's search columns: on PostgreSQL its icontains lookups use the same
-    # trigram indexes (migration 0006).
+    # trigram indexes (migration 0007).
     search_fields = ["uid", "display_name", "model"]
     # As many rows as a page of the console's list (devices.selectors.DEVICE_PAGE_SIZE), so
     # bench/bench_device_list.py compares pages of the same size.

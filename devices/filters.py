@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 
 from core.filters import chosen, query_string
+from core.widget_html import PYTHON_WIDGETS
 
 from .models import ChargeStatus, Family
 
@@ -57,7 +58,10 @@ class Sort:
 
 class DeviceFilterForm(forms.Form):
     """The list's filter controls are rendered from these fields (labels, choices,
-    limits, placeholders): the template holds no copy of them."""
+    limits, placeholders): the template holds no copy of them. Their markup is written in
+    Python (core.widget_html): through the widget templates it cost 3 ms a page."""
+
+    default_renderer = PYTHON_WIDGETS
 
     q = forms.CharField(
         required=False,

@@ -106,6 +106,9 @@ class Device(models.Model):
             # The list's firmware sort (and its firmware-only filter) walks this one.
             models.Index(fields=["partner", "firmware_version", "id"], name="device_partner_fw"),
             models.Index(fields=["partner", "battery_percent", "id"], name="device_partner_battery"),
+            # A model's devices by battery (the list's model filter with the battery sort):
+            # without it, finding a powered model's battery readings read all its rows.
+            models.Index(fields=["partner", "model", "battery_percent", "id"], name="device_partner_model_battery"),
             models.Index(fields=["partner", "alarm_enabled", "id"], name="device_partner_alarm"),
             models.Index(fields=["partner", "last_seen", "id"], name="device_partner_last_seen"),
             models.Index(fields=["next_poll_at"], name="device_poll_due"),

@@ -132,7 +132,7 @@ def search_condition(q: str) -> Q:
 
     Written as the ORM writes `istartswith`/`icontains` on PostgreSQL,
     `UPPER(col::text) LIKE UPPER(…)`, which is exactly the expression of the trigram GIN
-    indexes (migration devices 0006): the planner answers the three arms with a BitmapOr
+    indexes (migration devices 0007): the planner answers the three arms with a BitmapOr
     of those indexes instead of scanning the fleet. The Django admin's search on the same
     columns writes the same expressions, so it gets the same indexes. On SQLite (no
     trigram index) the same condition is a plain case-insensitive LIKE."""
@@ -149,18 +149,50 @@ def cached_count(partner: Partner, filters: dict[str, Any], qs: QuerySet[Device]
     """count_matching for the list's "N matching", kept briefly per partner and filter:
     the figure is shown out of band beside the table, and a page, a sort or a return to
     the same filter should not pay for it again."""
-    chosen = json.dumps({k: str(v) for k, v in sorted(filters.items())}, separators=(",", ":"))
-    key = f"device-count:{partner.id}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
+    key = _count_key(partner, filters)
     count: int | None = cache.get(key)
-    if count is None:
-        count = count_matching(qs)
-        cache.set(key, count, MATCH_COUNT_SECONDS)
+    return _count_now(key, qs) if count is None else count
+
+
+def list_figures(
+    partner: Partner, filters: dict[str, Any], qs: QuerySet[Device], *, count: bool
+) -> tuple[int | None, dict[str, list[str]]]:
+    """The list page's cached reads, in one cache round trip instead of two: the
+    cached_count of the filter (when `count`) and the filter_suggestions."""
+    count_key, suggestions_key = _count_key(partner, filters), _suggestions_key(partner)
+    found = cache.get_many([count_key, suggestions_key] if count else [suggestions_key])
+    suggestions = found.get(suggestions_key)
+    if suggestions is None:
+        suggestions = filter_suggestions(partner)
+    if not count:
+        return None, suggestions
+    matching: int | None = found.get(count_key)
+    return (_count_now(count_key, qs) if matching is None else matching), suggestions
+
+
+def _count_key(partner: Partner, filters: dict[str, Any]) -> str:
+    chosen = json.dumps({k: str(v) for k, v in sorted(filters.items())}, separators=(",", ":"))
+    return f"device-count:{partner.id}:{hashlib.sha256(chosen.encode()).hexdigest()[:32]}"
+
+
+def _count_now(key: str, qs: QuerySet[Device]) -> int:
+    count = count_matching(qs)
+    cache.set(key, count, MATCH_COUNT_SECONDS)
     return count
 
 
 def ordering(sort: Sort) -> list[OrderBy]:
     """ORDER BY for a sort, NULLs last in both directions (as the pages walk them)."""
     return [F(key).desc(nulls_last=True) if sort.desc else F(key).asc(nulls_last=True) for key in sort.keys]
+
+
+def _leg_ordering(sort: Sort) -> list[OrderBy]:
+    """ORDER BY for one leg of a page, where the key holds no NULL (a nullable key's
+    NULL rows are the other leg): plain ASC/DESC, the same order as `ordering`. A
+    backward walk of an index gives DESC NULLS FIRST, so `DESC NULLS LAST` kept
+    PostgreSQL from walking the sort's index at all: the descending battery sort sorted
+    the whole fleet (40 ms at 100,000 devices instead of 0.3)."""
+    return [F(key).desc() if sort.desc else F(key).asc() for key in sort.keys]
 
 
 def device_page(
@@ -175,12 +207,12 @@ def device_page(
     qs = qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list())
     keys, first = sort.keys, sort.keys[0]
     if first not in NULLABLE_KEYS:
-        rows = list(_after(qs, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
+        rows = list(_after(qs, keys, sort.desc, after).order_by(*_leg_ordering(sort))[: size + 1])
     else:
         rows = []
         if after is None or after[0] is not None:
             valued = qs.filter(**{f"{first}__isnull": False})
-            rows = list(_after(valued, keys, sort.desc, after).order_by(*ordering(sort))[: size + 1])
+            rows = list(_after(valued, keys, sort.desc, after).order_by(*_leg_ordering(sort))[: size + 1])
         if len(rows) <= size:
             nulls = qs.filter(**{f"{first}__isnull": True})
             if after is not None and after[0] is None:

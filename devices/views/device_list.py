@@ -16,6 +16,7 @@ from partners.access import Access, get_access
 from .. import bulk, selectors
 from ..csv_export import csv_response
 from ..filters import DEFAULT_SORT, Cursor, DeviceFilterForm, Sort, encode_cursor, filter_query, filter_values
+from ..list_row_html import rows_html
 from ..list_rows import ListRow, list_rows
 
 # (sort name or None, heading) in table order: the key ones first, as a phone shows
@@ -48,9 +49,10 @@ def device_list(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
             return HttpResponse("\n".join(error_lines(form)), status=400, content_type="text/plain")
         return csv_response(access.partner, form.cleaned_data)
 
-    context = list_context(access, form, valid)
+    partial = bool(request.htmx and not request.htmx.history_restore_request)
+    context = list_context(access, form, valid, whole_page=not partial)
     template = "devices/device_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if partial:
         # "More devices" appends rows; anything else (filter, sort) replaces the table
         # and updates the figures outside it out of band.
         template += "#rows" if context["after"] else "#table"
@@ -60,25 +62,34 @@ def device_list(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
     return render(request, template, context)
 
 
-def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any]:
+def list_context(access: Access, form: forms.Form, valid: bool, *, whole_page: bool = True) -> dict[str, Any]:
+    """`whole_page`: the filter form's suggestions are wanted too (the htmx partials,
+    the table or more rows, leave the form as it is)."""
     cleaned = form.cleaned_data if valid else {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     sort = cleaned.get("sort") or Sort.parse(DEFAULT_SORT)
     after = cleaned.get("after") if valid else None
     rows: list[ListRow] = []
     last_key: Cursor | None = None
     count: int | None = None
+    suggestions: dict[str, list[str]] | None = None
     if valid:
         qs = selectors.filtered_devices(access.partner, cleaned)
         devices, last_key = selectors.device_page(qs, sort, after)
         rows = list_rows(devices, access.partner.slug)
         # Shown once per filter (not per page), counted no further than the cap, and
-        # reused for a minute (selectors.cached_count).
-        count = None if after else selectors.cached_count(access.partner, filter_values(cleaned), qs)
+        # reused for a minute (selectors.cached_count); read with the suggestions.
+        if whole_page:
+            count, suggestions = selectors.list_figures(access.partner, filter_values(cleaned), qs, count=not after)
+        elif not after:
+            count = selectors.cached_count(access.partner, filter_values(cleaned), qs)
+    if whole_page and suggestions is None:  # a wrong filter still gets the form's suggestions
+        suggestions = selectors.filter_suggestions(access.partner)
     sort_param = "" if str(sort) == DEFAULT_SORT else str(sort)
     return {
         "form": form,
         "errors": error_lines(form),
         "rows": rows,
+        "rows_html": rows_html(rows, access.can_operate),
         "after": after,
         "count": count,
         "count_label": _count_label(count),
@@ -89,7 +100,7 @@ def list_context(access: Access, form: forms.Form, valid: bool) -> dict[str, Any
         "bulk_filter_query": filter_query(cleaned, sort=sort_param),
         "csv_query": filter_query(cleaned, sort=sort_param, format="csv"),
         "next_query": filter_query(cleaned, sort=sort_param, after=encode_cursor(sort, last_key)) if last_key else "",
-        "suggestions": selectors.filter_suggestions(access.partner),
+        "suggestions": suggestions or {},
         "colspan": len(COLUMNS) + (1 if access.can_operate else 0),
     }
 

@@ -55,21 +55,23 @@ def test_it_never_finds_another_partners_devices(acme, bolt, named):
     assert "BOLT000000000001" not in search(acme, "harbour")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
-def test_it_answers_the_search_from_the_trigram_indexes(acme, bolt):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search indexes exist on PostgreSQL only")
+def test_it_answers_the_search_from_the_uid_prefix_and_trigram_indexes(acme, bolt):
     made_up_fleet(acme, 3000)
     made_up_fleet(bolt, 500)
     Device.objects.filter(partner=acme, uid__endswith="0042").update(display_name="Lighthouse north")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE devices_device")
-        # Without scans of the whole table or of a whole partner's index, only the trigram
-        # indexes can answer the search's condition: its plan must be their BitmapOr.
+        # Without scans of the whole table or of a whole partner's index, only the search
+        # indexes can answer the search's condition: its plan must be their BitmapOr, the
+        # UID prefix from its btree index (migration 0009), name and model from trigrams.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         matching = Device.objects.filter(selectors.search_condition("lighthouse")).values("id")
         plan = matching.explain()
         assert "BitmapOr" in plan
-        assert {"device_uid_trgm", "device_name_trgm", "device_model_trgm"} <= set(plan.replace("(", " ").split())
+        indexes = {"device_uid_upper_prefix", "device_name_trgm", "device_model_trgm"}
+        assert indexes <= set(plan.replace("(", " ").split())
         assert "Seq Scan" not in plan
         assert matching.count() == 1
 
@@ -82,6 +84,18 @@ def test_it_counts_a_filter_once_and_reuses_the_count_for_a_minute(acme):
     Device.objects.filter(partner=acme, online=True).update(online=False)
     assert selectors.cached_count(acme, {"online": "yes"}, qs) == first  # the kept figure
     assert selectors.cached_count(acme, {"online": "no"}, selectors.filtered_devices(acme, {"online": "no"})) == 30
+
+
+def test_it_reads_the_kept_count_and_the_suggestions_together(acme):
+    made_up_fleet(acme, 30)
+    qs = selectors.filtered_devices(acme, {"online": "yes"})
+    count, suggestions = selectors.list_figures(acme, {"online": "yes"}, qs, count=True)
+    assert count == qs.count()
+    assert suggestions == selectors.filter_suggestions(acme)
+    Device.objects.filter(partner=acme, online=True).update(online=False)
+    assert selectors.list_figures(acme, {"online": "yes"}, qs, count=True)[0] == count  # the kept figure
+    assert selectors.cached_count(acme, {"online": "yes"}, qs) == count  # the same key
+    assert selectors.list_figures(acme, {"online": "yes"}, qs, count=False) == (None, suggestions)
 
 
 def test_it_shows_the_search_results_on_the_list_page(client_of, alice, acme, named):
