@@ -9,7 +9,7 @@ from typing import Any
 
 from celery import shared_task
 
-from . import pushing
+from . import pushing, uploads
 
 RETRY_SECONDS = 60
 
@@ -26,3 +26,9 @@ def push_image_task(self: Any, image_id: int, user_id: int | None = None) -> Non
     outcome = pushing.push_image(image_id, user_id=user_id)
     if outcome.result == "busy":
         raise self.retry(countdown=RETRY_SECONDS)
+
+
+@shared_task(ignore_result=True, time_limit=300)
+def sweep_incoming_uploads() -> None:
+    """Temporary files of uploads a dead server never finished (beat, hourly)."""
+    uploads.sweep_incoming()

@@ -12,6 +12,7 @@ but never written.
 import contextlib
 import hashlib
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,24 @@ def incoming_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "firmware" / "incoming"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# An upload's temporary file is written to as its bytes arrive: one untouched this long
+# belongs to a server that died mid-upload (Django deletes the others when a request ends).
+ABANDONED_AFTER_SECONDS = 24 * 3600
+
+
+def sweep_incoming(now: float | None = None) -> int:
+    """Delete the temporary files abandoned in incoming_dir() by a server that died
+    while receiving an upload; returns how many. Run periodically (firmware.tasks)."""
+    cutoff = (time.time() if now is None else now) - ABANDONED_AFTER_SECONDS
+    removed = 0
+    for path in incoming_dir().glob("*.upload"):
+        with contextlib.suppress(FileNotFoundError):  # finished or swept meanwhile
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 class HashedUpload(UploadedFile[bytes]):

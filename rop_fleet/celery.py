@@ -35,6 +35,7 @@ app.conf.task_routes = {
     "jobs.tasks.sweep": {"queue": settings.QUEUE_POLLING},
     "jobs.tasks.run_chunk": {"queue": settings.QUEUE_BULK},
     "firmware.tasks.push_image_task": {"queue": settings.QUEUE_BULK},
+    "firmware.tasks.sweep_incoming_uploads": {"queue": settings.QUEUE_POLLING},
     # The Stop after a PTZ move's duration: a person started the move.
     "devices.tasks.commands.stop_ptz_task": {"queue": settings.QUEUE_INTERACTIVE},
 }
@@ -67,6 +68,10 @@ app.conf.beat_schedule = {
     },
     "prune-alarm-events": {
         "task": "alarms.tasks.prune_alarm_events",
+        "schedule": float(getattr(settings, "HEALTH_PRUNE_SECONDS", 3600)),
+    },
+    "sweep-incoming-uploads": {
+        "task": "firmware.tasks.sweep_incoming_uploads",
         "schedule": float(getattr(settings, "HEALTH_PRUNE_SECONDS", 3600)),
     },
 }

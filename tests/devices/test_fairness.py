@@ -115,6 +115,7 @@ def test_it_routes_each_task_to_its_queue():
         "jobs.tasks.sweep": settings.QUEUE_POLLING,
         "jobs.tasks.run_chunk": settings.QUEUE_BULK,
         "firmware.tasks.push_image_task": settings.QUEUE_BULK,
+        "firmware.tasks.sweep_incoming_uploads": settings.QUEUE_POLLING,
         "devices.tasks.commands.stop_ptz_task": settings.QUEUE_INTERACTIVE,
     }
     assert {name: queue_of(name) for name in expected} == expected

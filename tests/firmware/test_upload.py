@@ -1,10 +1,14 @@
 """Uploading through the library's upload view: streamed to storage with its sha256
 and size, names checked as the Core Server checks them, duplicates refused."""
 
+import os
+import time
+
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from firmware import uploads
 from firmware.models import FirmwareImage
 
 from .tools import image_bytes, incoming_files, sha256, stored, upload
@@ -139,3 +143,16 @@ def test_it_answers_400_to_a_malformed_body_and_405_to_a_get(client_of, olga, ac
     assert response.status_code == 400
     assert client.get(url).status_code == 405
     assert not FirmwareImage.objects.exists()
+
+
+def test_it_sweeps_the_temporary_files_a_dead_server_left_behind(media_root):
+    incoming = uploads.incoming_dir()
+    abandoned, arriving, other = incoming / "old.upload", incoming / "new.upload", incoming / "notes.txt"
+    for path in (abandoned, arriving, other):
+        path.write_bytes(b"x")
+    day_ago = time.time() - uploads.ABANDONED_AFTER_SECONDS - 60
+    os.utime(abandoned, (day_ago, day_ago))
+    os.utime(other, (day_ago, day_ago))
+    assert uploads.sweep_incoming() == 1
+    # Only abandoned uploads: one still being written to, and anything not an upload, stay.
+    assert sorted(p.name for p in incoming.iterdir()) == ["new.upload", "notes.txt"]
