@@ -65,7 +65,11 @@ def main(argv: list[str]) -> int:
         if wanted and not any(w in path.stem for w in wanted):
             continue
         print(f"running {path.name} ...", flush=True)
-        rows.extend(load(path).run())
+        try:
+            rows.extend(load(path).run())
+        except Exception as exc:  # one broken bench must not lose the others' figures
+            print(f"  {path.name} failed: {exc!r}", flush=True)
+            rows.append({"benchmark": f"{path.stem}: FAILED ({type(exc).__name__}: {exc})", "figure": "", "baseline": ""})
     text = table(rows)
     print("\n" + text)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
