@@ -69,7 +69,9 @@ def main(argv: list[str]) -> int:
             rows.extend(load(path).run())
         except Exception as exc:  # one broken bench must not lose the others' figures
             print(f"  {path.name} failed: {exc!r}", flush=True)
-            rows.append({"benchmark": f"{path.stem}: FAILED ({type(exc).__name__}: {exc})", "figure": "", "baseline": ""})
+            rows.append(
+                {"benchmark": f"{path.stem}: FAILED ({type(exc).__name__}: {exc})", "figure": "", "baseline": ""}
+            )
     text = table(rows)
     print("\n" + text)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
