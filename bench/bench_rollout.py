@@ -42,7 +42,8 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-DEVICES = 10_000
+# BENCH_ROLLOUT_DEVICES: a smaller fleet while working on the engine (make bench uses 10,000).
+DEVICES = int(os.environ.get("BENCH_ROLLOUT_DEVICES", "10000"))
 RATE = 200.0
 MODEL = "RLC-810A"
 UPGRADE_SECONDS = 10.0
@@ -51,7 +52,7 @@ MAX_IN_FLIGHT = 2000
 WORKERS = 3  # prefork processes of one Celery worker
 SWEEP_SECONDS = 1.0
 NAIVE_SAMPLE = 2
-BENCH_DB = "rop_fleet_bench_rollout"
+BENCH_DB = os.environ.get("BENCH_DB_PREFIX", "rop_fleet_bench") + "_rollout"
 TOKEN = "bench-rollout"
 GIVE_UP_SECONDS = 900
 

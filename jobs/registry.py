@@ -6,6 +6,11 @@ A handler's `run` does one item and answers a Step:
 - Done(result, message): the item is finished with that result (the kind's vocabulary);
 - Wait(next_at, data): park it until next_at (e.g. re-read an upgrade session then);
 - Retry(after, message): try again after `after`, counted against the job's max_attempts.
+
+A kind whose steps are short (one bounded request each) may say `batched`: the runner
+then claims a chunk's items in one UPDATE and stores their steps in writes of many
+(jobs/batched.py), instead of two writes per item; `prepare` sees the claimed items
+first, and `after_write` the finished ones of each write.
 """
 
 import contextlib
@@ -21,6 +26,8 @@ from .models import ItemState, Job, JobItem
 class Done:
     result: str
     message: str = ""
+    # The item's data to store with the result (None: left as it is).
+    data: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Wait:
 class Retry:
     after: timedelta
     message: str = ""
+    data: dict[str, Any] | None = None
 
 
 Step = Done | Wait | Retry
@@ -61,6 +69,10 @@ class Handler:
     # True for a kind that holds its job's in-flight cap itself (admit, and its own
     # count where it starts something): claims then skip the job row's lock and count.
     caps_itself: bool = False
+    # Claim a chunk's items at once and settle them in writes of many (jobs/batched.py).
+    # Only for steps of one bounded request each: every claimed item waits for the
+    # ones before it, and a chunk's hard time limit bounds them all.
+    batched: bool = False
 
     def title(self, job: Job) -> str:
         return job.action or job.kind
@@ -73,6 +85,10 @@ class Handler:
 
     def run(self, job: Job, item: JobItem, context: Any) -> Step:
         raise NotImplementedError
+
+    def prepare(self, job: Job, items: list[JobItem], context: Any) -> None:
+        """A batched kind: the chunk's claimed items, before the first one runs (read
+        what they all need in one query, say)."""
 
     def admit(self, job: Job, item_ids: list[int]) -> list[int]:
         """Which of the job's due items (by id, in order) the sweeper sends now: with an
@@ -90,6 +106,12 @@ class Handler:
 
     def item_finished(self, job: Job, item: JobItem) -> None:
         """Called once per item that reached Done (failure thresholds, waves...)."""
+
+    def after_write(self, job: Job, finished: list[JobItem], context: Any) -> None:
+        """A batched kind: after each write of steps, with the items it finished
+        (item_finished for each by default)."""
+        for item in finished:
+            self.item_finished(job, item)
 
     def job_finished(self, job: Job) -> None:
         """Called once when the job has no open item left (before its "finished" audit

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit import services as audit
 
+from .batched import run_batched
 from .models import (
     OPEN_ITEM_STATES,
     RUNNABLE_JOB_STATES,
@@ -25,12 +26,11 @@ from .models import (
     JobItem,
     JobState,
 )
-from .registry import Done, Handler, Retry, Step, Wait, handler_for
+from .outcome import UNEXPECTED, outcome
+from .registry import Done, Handler, Step, handler_for
 from .timing import item_lease
 
 logger = logging.getLogger(__name__)
-
-UNEXPECTED = "Unexpected error; the administrators were told."
 
 
 def run_chunk(job_id: int, first_item_id: int, last_item_id: int) -> None:
@@ -45,7 +45,10 @@ def run_chunk(job_id: int, first_item_id: int, last_item_id: int) -> None:
         reclaim(job, handler, item)
     pending = list(chunk.filter(state=ItemState.PENDING).order_by("id"))
     try:
-        if pending:
+        if pending and handler.batched:
+            with handler.chunk(job) as context:
+                run_batched(job, handler, pending, context)
+        elif pending:
             with handler.chunk(job) as context:
                 for item in pending:
                     taken = claim(job, item, capped=not handler.caps_itself)
@@ -103,47 +106,14 @@ def _run_one(job: Job, handler: Handler, item: JobItem, context: Any) -> None:
 
 def settle(job: Job, handler: Handler, item: JobItem, step: Step, *, count_retry: bool = True) -> bool:
     """Record a running item's step, if this caller still holds its lease."""
-    now = timezone.now()
+    fields, finished = outcome(job, handler, item, step, count_retry=count_retry)
     held = JobItem.objects.filter(id=item.id, state=ItemState.RUNNING, lease_until=item.lease_until)
-    if isinstance(step, Retry):
-        attempts = item.attempts + 1 if count_retry else item.attempts
-        if attempts >= job.max_attempts:
-            message = f"Gave up after {attempts} attempt{'s' if attempts != 1 else ''}: {step.message}"
-            step = Done(handler.error_result, message)
-        else:
-            won = held.update(
-                state=ItemState.WAITING,
-                attempts=attempts,
-                message=step.message[:255],
-                next_at=now + step.after,
-                lease_until=None,
-                updated_at=now,
-            )
-            return won == 1
-        item.attempts = attempts
-    if isinstance(step, Wait):
-        won = held.update(
-            state=ItemState.WAITING,
-            next_at=step.next_at,
-            data=step.data,
-            message=step.message[:255],
-            lease_until=None,
-            updated_at=now,
-        )
-        return won == 1
-    won = held.update(
-        state=ItemState.DONE,
-        result=step.result,
-        message=step.message[:255],
-        attempts=item.attempts,
-        lease_until=None,
-        next_at=None,
-        updated_at=now,
-    )
-    if won != 1:
+    if held.update(**fields) != 1:
         return False
-    item.state, item.result, item.message = ItemState.DONE, step.result, step.message[:255]
-    handler.item_finished(job, item)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    if finished:
+        handler.item_finished(job, item)
     return True
 
 

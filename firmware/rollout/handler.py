@@ -22,6 +22,8 @@ class RolloutHandler(Handler):
     audit_prefix = "rollout"
     # Reads of upgrades never wait for room; starting one counts under the lock (upgrade._take_room).
     caps_itself = True
+    # Each step is one request: a chunk's items are claimed and stored together (jobs/batched.py).
+    batched = True
 
     def title(self, job: Job) -> str:
         rollout = Rollout.objects.filter(job_id=job.id).select_related("image").first()
@@ -33,6 +35,9 @@ class RolloutHandler(Handler):
         # One Core Server connection pool for the whole chunk.
         with rop_client_for(job.partner) as client:
             yield upgrade.Context(rollout, client)
+
+    def prepare(self, job: Job, items: list[JobItem], context: Any) -> None:
+        upgrade.prepare(context, job, items)
 
     def run(self, job: Job, item: JobItem, context: Any) -> Step:
         return upgrade.step(context, job, item)
@@ -49,7 +54,16 @@ class RolloutHandler(Handler):
         release.wake_waiters(job.id)
         rollout = Rollout.objects.filter(job_id=job.id).first()
         if rollout is not None:
-            rules.after_item(job, rollout, item.result)
+            rules.after_items(job, rollout, {item.result})
+
+    def after_write(self, job: Job, finished: list[JobItem], context: Any) -> None:
+        # As many places in flight came free as devices finished or left the flight
+        # waiting (offline, low battery): as many devices waiting for room go now.
+        freed, context.left_flight = len(finished) + context.left_flight, 0
+        if freed:
+            release.wake_waiters(job.id, freed)
+        if finished:
+            rules.after_items(job, context.rollout, {item.result for item in finished})
 
     def job_finished(self, job: Job) -> None:
         rollout = Rollout.objects.filter(job_id=job.id).select_related("image", "partner").first()

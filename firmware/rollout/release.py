@@ -45,13 +45,13 @@ def wake_waiters(job_id: int, count: int = 1) -> int:
     that finishes, instead of every waiting device polling for a free place."""
     now = timezone.now()
     waiting = JobItem.objects.filter(job_id=job_id, state=ItemState.WAITING, data__room=True)
-    woken = []
-    for item_id in waiting.order_by("id").values_list("id", flat=True)[:count]:
-        # Conditional: a sweep may have made it due meanwhile.
-        if JobItem.objects.filter(id=item_id, state=ItemState.WAITING).update(
-            state=ItemState.PENDING, next_at=now + dispatch_grace(), updated_at=now
-        ):
-            woken.append(item_id)
-    if woken:
-        transaction.on_commit(partial(send_chunks, job_id, chunk_ranges(woken)), robust=True)
+    woken = list(waiting.order_by("id").values_list("id", flat=True)[:count])
+    if not woken:
+        return 0
+    # Conditional: a sweep may have made some due meanwhile (a chunk that finds one of
+    # them no longer pending leaves it alone).
+    JobItem.objects.filter(id__in=woken, state=ItemState.WAITING).update(
+        state=ItemState.PENDING, next_at=now + dispatch_grace(), updated_at=now
+    )
+    transaction.on_commit(partial(send_chunks, job_id, chunk_ranges(woken)), robust=True)
     return len(woken)

@@ -30,8 +30,9 @@ def failure_breach(rollout: Rollout) -> str:
     return ""
 
 
-def after_item(job: Job, rollout: Rollout, result: str) -> None:
-    if result == RolloutResult.FAILED:
+def after_items(job: Job, rollout: Rollout, results: set[str]) -> None:
+    """After devices finished with these results (one write of a chunk's steps)."""
+    if RolloutResult.FAILED in results:
         reason = failure_breach(rollout)
         if reason:
             auto_pause(job, rollout, reason)

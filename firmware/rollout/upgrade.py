@@ -20,7 +20,7 @@ item.data keys:
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +40,6 @@ from rop.models import UpgradeStatus
 from ..models import Rollout, RolloutResult
 from ..pushing import forget_push, push_image
 from . import timing, window
-from .release import wake_waiters
 from .targeting import runs_version
 
 log = logging.getLogger(__name__)
@@ -71,13 +70,25 @@ FAILURE_WORDS = {
 
 @dataclass
 class Context:
-    """What a chunk shares: its rollout, one Core Server client, and the typical
-    upgrade time (read once per chunk: one query less per device)."""
+    """What a chunk shares: its rollout, one Core Server client, the typical upgrade
+    time (read once per chunk: one query less per device), its devices and the room in
+    flight taken for them (prepare), and how many left the flight without finishing."""
 
     rollout: Rollout
     client: RopClient
     _typical: float | None = None
     _online: dict[str, str] | None = None
+    devices: dict[int, Device] = field(default_factory=dict)
+    room: set[int] = field(default_factory=set)
+    left_flight: int = 0
+
+    def device(self, device_id: int) -> Device | None:
+        if device_id not in self.devices:
+            found = Device.objects.filter(partner_id=self.rollout.partner_id, id=device_id).first()
+            if found is None:
+                return None
+            self.devices[device_id] = found
+        return self.devices[device_id]
 
     def typical(self) -> float:
         if self._typical is None:
@@ -120,15 +131,14 @@ def step(ctx: Context, job: Job, item: JobItem) -> Step:
     wave = int(data.get("wave", 0))
     if wave > rollout.current_wave:
         return Wait(held_until(now), data, f"Waits for wave {wave + 1}.")
-    device = Device.objects.filter(partner_id=rollout.partner_id, id=item.target_id).first()
+    device = ctx.device(item.target_id)
     if device is None:
         return Done(RolloutResult.SKIPPED, "The device was removed from the console.")
     if data.get("step") in (UPGRADING, ADOPTED):
         return _check(ctx, job, item, device, data, now)
     if job.state == JobState.CANCELLED:
         # Followed after the cancel only while upgrading: nothing new starts.
-        keep(item, data)
-        return Done(RolloutResult.CANCELLED, "The rollout was cancelled before this device started again.")
+        return Done(RolloutResult.CANCELLED, "The rollout was cancelled before this device started again.", data=data)
     return _start(ctx, job, item, device, data, now)
 
 
@@ -138,6 +148,7 @@ def step(ctx: Context, job: Job, item: JobItem) -> Step:
 def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str, Any], now: datetime) -> Step:
     rollout, client = ctx.rollout, ctx.client
     data["step"] = ""
+    data.pop("reserved", None)
     if rollout.deadline and now >= rollout.deadline:
         return _past_deadline(item, data)
     later = window.not_before(
@@ -164,8 +175,9 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         if pushed.result == "busy":
             return Wait(now + timedelta(seconds=5), data, "Waiting for the image to reach the Core Server.")
         if not pushed.ok:
-            keep(item, data)
-            return Retry(timedelta(seconds=timing.retry_seconds()), f"The image could not be pushed: {pushed.message}")
+            return Retry(
+                timedelta(seconds=timing.retry_seconds()), f"The image could not be pushed: {pushed.message}", data=data
+            )
     if data.get("maybe_created"):
         # A request of ours may have started an upgrade that has ended by now (a worker
         # died before storing the answer): the online list says whether it took, before
@@ -175,7 +187,7 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
             return _succeeded(ctx, item, data, now)
         if reported is None:  # rebooting into it, most likely: follow it
             return _adopt(ctx, data, now)
-    if not _take_room(job, item, data):
+    if not _ask_now(ctx, item, data):
         # Woken when a device in flight finishes (release.wake_waiters); the wait is
         # only the fallback, so that a full rollout does not spin on its own items.
         data["room"] = True
@@ -188,13 +200,14 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         image.uploaded_to_rop_at = None
         data.update(step="", repushes=int(data.get("repushes", 0)) + 1)
         if data["repushes"] > MAX_REPUSHES:
-            keep(item, data)
-            return Retry(timedelta(seconds=timing.retry_seconds()), "The Core Server keeps losing the image.")
+            return Retry(
+                timedelta(seconds=timing.retry_seconds()), "The Core Server keeps losing the image.", data=data
+            )
         return Wait(now, data, "The Core Server no longer had the image: pushing it again.")
     except rop_errors.DuplicateUpgrade:
         return _adopt(ctx, data, now)
     except rop_errors.UpgradeSessionLimitReached:
-        lowered = lower_in_flight(job)
+        lowered = lower_in_flight(job, item)
         data.update(step="", limit_hits=int(data.get("limit_hits", 0)) + 1)
         wait = timing.retry_after(data["limit_hits"], max(1.0, ctx.typical() / 2))
         return Wait(now + wait, data, f"The Core Server's upgrade session limit was reached; in flight now {lowered}.")
@@ -204,7 +217,7 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
             data.update(step=ADOPTED, session="", was_upgrading=False)
             return Wait(now + timing.next_check(ctx.typical(), 1), data, "Following the device's upgrade (rebooting).")
         data["step"] = ""
-        _left_flight(job, item, data)
+        ctx.left_flight += 1
         words = "asleep and did not wake up" if isinstance(exc, rop_errors.WakeUpTimeout) else "offline"
         return _unreachable(rollout, item, data, now, f"The device is {words}.")
     except BudgetTimeout:
@@ -214,12 +227,12 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         # The request may have started an upgrade whose answer was lost: ask again soon,
         # while it would still be running, so that duplicate_upgrade tells us.
         data.update(step="", maybe_created=True)
-        keep(item, data)
-        return Retry(SOON, f"The Core Server did not confirm the upgrade session ({exc.symbol or 'no answer'}).")
+        return Retry(
+            SOON, f"The Core Server did not confirm the upgrade session ({exc.symbol or 'no answer'}).", data=data
+        )
     except rop_errors.RopError as exc:
         data.update(step="", reason=exc.symbol or "error")
-        keep(item, data)
-        return Done(RolloutResult.FAILED, f"The Core Server refused the upgrade session ({exc.symbol}).")
+        return Done(RolloutResult.FAILED, f"The Core Server refused the upgrade session ({exc.symbol}).", data=data)
     data.update(
         step=UPGRADING,
         session=session.session_id,
@@ -230,7 +243,6 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         from_version=device.firmware_version,
         maybe_created=False,
     )
-    keep(item, data)
     first = timing.first_check(ctx.typical(), probe=item.id % timing.PROBE_EVERY == 0)
     return _read_at(_before_expiry(now + first, data), data)
 
@@ -275,38 +287,69 @@ def admit(job: Job, item_ids: list[int]) -> list[int]:
     return admitted
 
 
-def _take_room(job: Job, item: JobItem, data: dict[str, Any]) -> bool:
-    """Mark the device "creating" if fewer than the job's max_in_flight devices are
-    upgrading. The job row's lock makes the count and the mark one step across workers."""
+def prepare(ctx: Context, job: Job, items: list[JobItem]) -> None:
+    """Before a chunk's steps: its devices in one query, and room in flight for those
+    that may ask for a session, taken once for them all (see _take_room)."""
+    rollout = ctx.rollout
+    ctx.devices = Device.objects.filter(partner_id=rollout.partner_id).in_bulk([item.target_id for item in items])
+    if job.state == JobState.CANCELLED:
+        return
+    starters = [
+        item
+        for item in items
+        if item.target_id in ctx.devices
+        and int((item.data or {}).get("wave", 0)) <= rollout.current_wave
+        and (item.data or {}).get("step") not in (UPGRADING, ADOPTED)
+    ]
+    if starters:
+        ctx.room = _take_room(job, starters)
+
+
+def _take_room(job: Job, starters: list[JobItem]) -> set[int]:
+    """Mark as many of these devices "creating" (and "reserved": not asked yet) as the
+    job's max_in_flight leaves room for. The job row's lock makes the count and the
+    marks one step across workers; one lock, count and write for the chunk, instead of
+    one per device. A device that then does not ask (its battery is low, say) gives its
+    place back when its step is stored."""
     with transaction.atomic():
         cap = Job.objects.select_for_update().filter(id=job.id).values_list("max_in_flight", flat=True).first()
+        chosen = starters
         if cap:
             # Pending ones too: a device whose next read is on its way to a worker.
             busy = (
                 JobItem.objects.filter(job_id=job.id, data__step__in=IN_FLIGHT_STEPS, state__in=OPEN_ITEM_STATES)
-                .exclude(id=item.id)
+                .exclude(id__in=[item.id for item in starters])
                 .count()
             )
-            if busy >= cap:
-                return False
-        data.update(step=CREATING, room=False)
-        return keep(item, data)
+            chosen = starters[: max(cap - busy, 0)]
+        for item in chosen:
+            item.data = {**(item.data or {}), "step": CREATING, "room": False, "reserved": True}
+        if chosen:
+            held = JobItem.objects.filter(state=ItemState.RUNNING, lease_until=chosen[0].lease_until)
+            held.bulk_update(chosen, ["data"])
+    return {item.id for item in chosen}
 
 
-def _left_flight(job: Job, item: JobItem, data: dict[str, Any]) -> None:
-    """The device no longer counts against the devices in flight but is not finished
-    (offline, asleep, low battery: it waits): stored first, then one device waiting for
-    room is woken, as when a device finishes (release.wake_waiters)."""
-    keep(item, data)
-    wake_waiters(job.id)
+def _ask_now(ctx: Context, item: JobItem, data: dict[str, Any]) -> bool:
+    """A device with room taken for it: stored as asked ("creating", no longer only
+    reserved) on its own row before the request leaves, so that after a crash the
+    next try knows the request may have started an upgrade (interrupted)."""
+    if item.id not in ctx.room:
+        return False
+    data.update(step=CREATING, room=False, reserved=False)
+    return keep(item, data)
 
 
-def lower_in_flight(job: Job) -> int:
+def lower_in_flight(job: Job, item: JobItem) -> int:
     """up_to_upgrade_session_limit: the Core Server holds no more sessions than are
-    running now, so the rollout takes no more than it has in flight (at least one)."""
+    running now, so the rollout takes no more than it has in flight (at least one).
+    In flight: upgrading, and asked for a session whose answer is not stored yet
+    (workers store a chunk's answers together: jobs/batched.py); not `item`, refused."""
+    asked = Q(data__step=CREATING, data__reserved=False)
     busy = (
-        JobItem.objects.filter(job_id=job.id, state__in=(ItemState.RUNNING, ItemState.WAITING))
-        .filter(data__step__in=(UPGRADING, ADOPTED))
+        JobItem.objects.filter(job_id=job.id, state__in=OPEN_ITEM_STATES)
+        .filter(Q(data__step__in=(UPGRADING, ADOPTED)) | asked)
+        .exclude(id=item.id)
         .count()
     )
     lowered = max(1, busy)
@@ -349,18 +392,16 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
     if status == UpgradeStatus.SUCCESS:
         return _succeeded(ctx, item, data, now)
     if status == UpgradeStatus.SAME_VERSION:
-        keep(item, data)
         if data.get("was_upgrading"):
             # The upgrade that was running when this rollout came brought the version.
-            return Done(RolloutResult.SUCCEEDED, "Upgraded by the upgrade that was already running.")
-        return Done(RolloutResult.SAME_VERSION, "The device already ran this version.")
+            return Done(RolloutResult.SUCCEEDED, "Upgraded by the upgrade that was already running.", data=data)
+        return Done(RolloutResult.SAME_VERSION, "The device already ran this version.", data=data)
     if status == UpgradeStatus.LOW_BATTERY:
         data.update(step="", session="")
-        _left_flight(job, item, data)
+        ctx.left_flight += 1
         return _defer(ctx.rollout, item, data, now, "The device answered low_battery.")
     data["reason"] = str(status)
-    keep(item, data)
-    return Done(RolloutResult.FAILED, FAILURE_WORDS.get(status, f"The upgrade ended with {status}."))
+    return Done(RolloutResult.FAILED, FAILURE_WORDS.get(status, f"The upgrade ended with {status}."), data=data)
 
 
 def _succeeded(ctx: Context, item: JobItem, data: dict[str, Any], now: datetime) -> Step:
@@ -371,10 +412,9 @@ def _succeeded(ctx: Context, item: JobItem, data: dict[str, Any], now: datetime)
         read = float(data.get("due") or _ts(now))
         ended = (read + float(data["upgrading_at"])) / 2 if data.get("upgrading_at") else read
         data["took"] = round(max(0.0, ended - float(data["started"])), 3)
-    keep(item, data)
     image = ctx.rollout.image
     before = data.get("from_version") or "an unknown version"
-    return Done(RolloutResult.SUCCEEDED, f"Upgraded from {before} to {image.version or image.file_name}.")
+    return Done(RolloutResult.SUCCEEDED, f"Upgraded from {before} to {image.version or image.file_name}.", data=data)
 
 
 def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str, Any], now: datetime) -> Step:
@@ -397,11 +437,11 @@ def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: 
         if patient:
             return Wait(now + timing.next_check(typical, data["checks"]), data, "Following the device's upgrade.")
         data["reason"] = "unknown_outcome"
-        keep(item, data)
         return Done(
             RolloutResult.FAILED,
             f"An upgrade started by a request whose answer was lost did not bring the new version (the device"
             f" reports {reported or 'nothing'}). Retry failed devices to try again.",
+            data=data,
         )
     # Someone else's upgrade: once it can have ended, asking for ours says whether it did
     # (duplicate_upgrade: not yet); ours is then the first of this rollout.
@@ -416,8 +456,7 @@ def _without_session(ctx: Context, item: JobItem, device: Device, data: dict[str
     if reported is not None and _runs_image(ctx.rollout, reported):
         return _succeeded(ctx, item, data, timezone.now())
     data["reason"] = "session_not_found"
-    keep(item, data)
-    return Done(RolloutResult.FAILED, f"{why}; the device reports {reported or 'no version'}.")
+    return Done(RolloutResult.FAILED, f"{why}; the device reports {reported or 'no version'}.", data=data)
 
 
 def _runs_image(rollout: Rollout, version: str) -> bool:
@@ -443,8 +482,11 @@ def _unreachable(rollout: Rollout, item: JobItem, data: dict[str, Any], now: dat
     wait = timing.retry_after(data["tries"], timing.retry_seconds())
     out_of_time = rollout.deadline is not None and now + wait > rollout.deadline
     if out_of_time or (rollout.deadline is None and data["tries"] >= timing.MAX_TRIES):
-        keep(item, data)
-        return Done(RolloutResult.SKIPPED, f"{message} Tried {data['tries']} times until the rollout's deadline."[:255])
+        return Done(
+            RolloutResult.SKIPPED,
+            f"{message} Tried {data['tries']} times until the rollout's deadline."[:255],
+            data=data,
+        )
     return Wait(now + wait, data, f"{message} Trying again later ({data['tries']} tries so far).")
 
 
@@ -455,18 +497,18 @@ def _defer(rollout: Rollout, item: JobItem, data: dict[str, Any], now: datetime,
     wait = timedelta(seconds=timing.defer_seconds())
     out_of_time = rollout.deadline is not None and now + wait > rollout.deadline
     if out_of_time or (rollout.deadline is None and data["deferrals"] >= timing.MAX_TRIES):
-        keep(item, data)
-        return Done(RolloutResult.DEFERRED, f"{message} Still not upgraded at the rollout's deadline.")
+        return Done(RolloutResult.DEFERRED, f"{message} Still not upgraded at the rollout's deadline.", data=data)
     return Wait(now + wait, data, f"Deferred: {message}")
 
 
 def _past_deadline(item: JobItem, data: dict[str, Any]) -> Step:
-    keep(item, data)
     last = f" Last try: {data['problem']}" if data.get("problem") else ""
     if data.get("deferrals"):
-        return Done(RolloutResult.DEFERRED, f"Deferred until the rollout's deadline.{last}"[:255])
+        return Done(RolloutResult.DEFERRED, f"Deferred until the rollout's deadline.{last}"[:255], data=data)
     return Done(
-        RolloutResult.SKIPPED, f"The rollout's deadline passed before the device could be upgraded.{last}"[:255]
+        RolloutResult.SKIPPED,
+        f"The rollout's deadline passed before the device could be upgraded.{last}"[:255],
+        data=data,
     )
 
 
@@ -476,6 +518,10 @@ def interrupted(item: JobItem) -> Step:
     now = timezone.now()
     if data.get("session") or data.get("step") == ADOPTED:
         return Wait(now, data, "The worker stopped: reading the upgrade session again.")
+    if data.get("step") == CREATING and data.get("reserved"):
+        # Room was taken for it, but its request never left.
+        data.update(step="", reserved=False)
+        return Wait(now, data, "The worker stopped before this device was asked: trying again.")
     if data.get("step") == CREATING:
         # The request may have started an upgrade: the next try asks again at once,
         # and duplicate_upgrade then means it did (followed, not doubled).
