@@ -125,6 +125,28 @@ def test_it_asks_again_after_a_worker_died_while_creating_and_adopts_what_it_sta
     assert sim_sessions(small_sim)[device.uid] == 1
 
 
+def test_it_asks_once_after_a_worker_died_holding_room_for_a_device_it_had_not_asked_for(
+    engine, small_sim, fleet, acme, olga
+):
+    """A chunk takes room for all its devices at once (upgrade._take_room): one its worker
+    died before asking for is tried again plainly, not followed as an upgrade that may
+    have started (an offline device would otherwise be followed and end up failed)."""
+    offline, online = fleet[0], fleet[1]
+    sim_control(small_sim, "POST", f"/devices/{offline.uid}/offline")
+    rollout = start(acme, olga, library_image(acme), devices=Device.objects.filter(id__in=[offline.id, online.id]))
+    JobItem.objects.filter(job_id=rollout.job_id).update(
+        state=ItemState.RUNNING, lease_until=None, data={"wave": 0, "step": "creating", "reserved": True}
+    )
+    drive(rollout, until=lambda job: bool(item_of(rollout, offline.uid).data.get("tries")))
+    waits = item_of(rollout, offline.uid)
+    assert waits.state == ItemState.WAITING and "offline" in waits.message, (waits.message, waits.data)
+    assert waits.data["step"] == "" and not waits.data.get("maybe_created")
+    drive(rollout, until=lambda job: item_of(rollout, online.uid).result != "")
+    upgraded = item_of(rollout, online.uid)
+    assert upgraded.result == "succeeded" and upgraded.data["step"] == "upgrading"
+    assert sim_sessions(small_sim)[online.uid] == 1 and sim_sessions(small_sim)[offline.uid] == 0
+
+
 def test_it_lists_a_rollout_on_the_jobs_page(engine, small_sim, fleet, acme, olga, client_of):
     rollout = start(acme, olga, library_image(acme))
     drive(rollout)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from audit import services as audit
@@ -58,6 +59,40 @@ class ScriptHandler(Handler):
 
 register(ScriptHandler())
 
+BATCHED = "script_batched"
+
+
+class BatchedScriptHandler(ScriptHandler):
+    """The same scripts on the batched runner (jobs/batched.py), with three more steps:
+    "pause" pauses the job, "steal" has the item taken from its worker (as a sweep does
+    with an expired lease), "soft_limit" is the chunk's soft time limit arriving."""
+
+    kind = BATCHED
+    audit_prefix = "script_batched"
+    batched = True
+
+    def prepare(self, job: Job, items: list[JobItem], context: Any) -> None:
+        audit.record(job.partner, "script.prepared", params={"items": [item.id for item in items]})
+
+    def run(self, job: Job, item: JobItem, context: Any) -> Step:
+        step = job.params["steps"][str(item.target_id)][0]
+        if step == "soft_limit":
+            raise SoftTimeLimitExceeded()
+        if step not in ("pause", "steal"):
+            return super().run(job, item, context)
+        audit.record(job.partner, "script.ran", params={"item": item.id})
+        if step == "pause":
+            pause(job, None)
+        else:
+            JobItem.objects.filter(id=item.id).update(lease_until=timezone.now() + timedelta(hours=1))
+        return Done("ok", step)
+
+    def after_write(self, job: Job, finished: list[JobItem], context: Any) -> None:
+        audit.record(job.partner, "script.written", params={"finished": [item.id for item in finished]})
+
+
+register(BatchedScriptHandler())
+
 
 @pytest.fixture
 def eager(monkeypatch):
@@ -66,9 +101,9 @@ def eager(monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
-def scripted_job(partner, steps: dict[int, list[str]], **kwargs: Any) -> Job:
+def scripted_job(partner, steps: dict[int, list[str]], kind: str = SCRIPT, **kwargs: Any) -> Job:
     return create_job(
-        partner, None, SCRIPT, list(steps), params={"steps": {str(t): s for t, s in steps.items()}}, **kwargs
+        partner, None, kind, list(steps), params={"steps": {str(t): s for t, s in steps.items()}}, **kwargs
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from audit.models import AuditEntry
-from jobs import dispatch, runner
+from jobs import dispatch, outcome, runner
 from jobs.models import ItemState, JobItem, JobState
 
 from .conftest import runs, scripted_job, sweep_later
@@ -87,7 +87,7 @@ def test_it_closes_an_item_whose_handler_raised_without_stopping_the_chunk(acme)
     run_all(job)
     got = dict(JobItem.objects.filter(job=job).values_list("target_id", "result", named=False))
     assert got == {1: "error", 2: "ok"}
-    assert JobItem.objects.get(job=job, target_id=1).message == runner.UNEXPECTED
+    assert JobItem.objects.get(job=job, target_id=1).message == outcome.UNEXPECTED
 
 
 @pytest.mark.django_db(transaction=True)
