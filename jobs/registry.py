@@ -91,9 +91,9 @@ class Handler:
         what they all need in one query, say)."""
 
     def admit(self, job: Job, item_ids: list[int]) -> list[int]:
-        """Which of the job's due items (by id, in order) the sweeper sends now: with an
-        in-flight cap, as many as running items leave room for. A kind whose items
-        count against the cap between steps (a rollout's upgrading devices) says so."""
+        """Which of the job's due items (in the order they are due) the sweeper sends
+        now: with an in-flight cap, as many as running items leave room for. A kind whose
+        items count against the cap between steps (a rollout's upgrading devices) says so."""
         if not job.max_in_flight:
             return item_ids
         running = JobItem.objects.filter(job_id=job.id, state=ItemState.RUNNING).count()

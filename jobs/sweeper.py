@@ -76,19 +76,24 @@ def reclaim_expired(now: datetime) -> int:
     return done
 
 
+def due_items(now: datetime) -> list[tuple[int, int]]:
+    """(job id, item id) of what is due, at most MAX_DISPATCH: waiting items first, the
+    longest overdue first (a rollout's session reads, retries), then pending ones. A
+    big rollout keeps thousands of devices pending that it has no room for yet; they
+    must never crowd the reads that free room out of one sweep's bound."""
+    # A cancelled job's open items are those its kind keeps following (services.cancel).
+    live = JobItem.objects.filter(job__state__in=(*RUNNABLE_JOB_STATES, JobState.CANCELLED))
+    waiting = live.filter(state=ItemState.WAITING, next_at__lte=now).order_by("next_at", "id")
+    due = list(waiting.values_list("job_id", "id")[:MAX_DISPATCH])
+    if len(due) < MAX_DISPATCH:
+        pending = live.filter(Q(next_at__lte=now) | Q(next_at__isnull=True), state=ItemState.PENDING).order_by("id")
+        due += pending.values_list("job_id", "id")[: MAX_DISPATCH - len(due)]
+    return due
+
+
 def dispatch_due(now: datetime) -> int:
-    due = (
-        # A cancelled job's open items are those its kind keeps following (services.cancel).
-        JobItem.objects.filter(job__state__in=(*RUNNABLE_JOB_STATES, JobState.CANCELLED))
-        .filter(
-            Q(state=ItemState.WAITING, next_at__lte=now)
-            | Q(state=ItemState.PENDING) & (Q(next_at__lte=now) | Q(next_at__isnull=True))
-        )
-        .order_by("job_id", "id")
-        .values_list("job_id", "id")[:MAX_DISPATCH]
-    )
     by_job: dict[int, list[int]] = defaultdict(list)
-    for job_id, item_id in due:
+    for job_id, item_id in due_items(now):
         by_job[job_id].append(item_id)
     sent = 0
     for job_id, ids in by_job.items():

@@ -15,7 +15,7 @@ from rop_fleet.celery import app
 from tests.devices.fleet_rows import rows_from_sim
 
 from .bulk_jobs import alarm_audits, results, start_alarm_off
-from .conftest import sweep_later
+from .conftest import scripted_job, sweep_later
 
 
 @pytest.fixture
@@ -109,3 +109,15 @@ def test_it_closes_a_job_left_running_with_nothing_open_exactly_once(fleet, oper
     assert job.state == JobState.DONE and job.finished_at is not None
     finished = AuditEntry.objects.get(action="bulk.finished")
     assert finished.params == {"job": job.id, "action": "alarm_off", "ok": 2} and finished.user_id == olga.id
+
+
+def test_it_sends_due_waiting_items_before_pending_ones_past_its_bound(acme, monkeypatch):
+    """A big rollout keeps thousands of devices pending that it has no room for: the
+    reads that free room (waiting items) come first within one sweep's bound."""
+    monkeypatch.setattr(sweeper, "MAX_DISPATCH", 3)
+    job = scripted_job(acme, {t: ["done:ok"] for t in range(1, 6)})
+    items = list(JobItem.objects.filter(job=job).order_by("id"))
+    now = timezone.now()
+    JobItem.objects.filter(id__in=[i.id for i in items[:4]]).update(next_at=None)
+    JobItem.objects.filter(id=items[4].id).update(state=ItemState.WAITING, next_at=now - timedelta(seconds=1))
+    assert sweeper.due_items(now) == [(job.id, items[4].id), (job.id, items[0].id), (job.id, items[1].id)]
