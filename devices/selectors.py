@@ -16,12 +16,9 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OrderBy,
-    OuterRef,
     Q,
     QuerySet,
-    StringAgg,
-    Subquery,
-    Value,
+    TextField,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
@@ -282,7 +279,7 @@ def _searched_top(
         qs = qs.filter(id__in=RawSQL(union, params))  # noqa: S611 (compiled querysets; every value a parameter)
     else:
         qs = searched(qs, search)
-    return list(qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list()).order_by(*order)[:limit])
+    return list(qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list(connections[qs.db].vendor)).order_by(*order)[:limit])
 
 
 # Rows of the sort's order a page looks through for a search's matches, per row it
@@ -338,15 +335,22 @@ def _sql(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
 TAG_SEPARATOR = "\x1f"
 
 
-def _tag_list() -> Subquery:
+def _tag_list(vendor: str) -> RawSQL:
     """A row's tag names, joined, as a correlated subquery of the page's query: no second
     round trip, and PostgreSQL evaluates it for the page's rows only (after the sort and
     the limit). prefetch_related("tags") built a queryset per row and cost more than the
-    page's own query. Sorted in Python: SQLite cannot order inside an aggregate."""
-    through = Device.tags.through.objects.filter(device_id=OuterRef("id"))
-    names = StringAgg("tag__name", Value(TAG_SEPARATOR))
-    # django-stubs cannot see an annotation on the auto-created through model.
-    return Subquery(through.values("device_id").annotate(names=names).values("names"))  # type: ignore[misc]
+    page's own query. Sorted in Python: SQLite cannot order inside an aggregate. Written
+    as SQL: built and compiled by the ORM (a Subquery of the through model with an
+    OuterRef and a StringAgg), it cost 0.6 ms a page, a tenth of the page's own work."""
+    sql = _TAG_LIST_SQL.format(join="GROUP_CONCAT" if vendor == "sqlite" else "STRING_AGG")
+    return RawSQL(sql, (TAG_SEPARATOR,), output_field=TextField())  # noqa: S611 (constant SQL, one parameter)
+
+
+# The page's table is never aliased: it is the query's own table, devices_device.
+_TAG_LIST_SQL = (
+    "SELECT {join}(t.name, %s) FROM devices_device_tags dt INNER JOIN devices_tag t ON t.id = dt.tag_id"
+    " WHERE dt.device_id = devices_device.id"
+)
 
 
 def _after(qs: QuerySet[Device], keys: tuple[str, ...], desc: bool, after: Cursor | None) -> QuerySet[Device]:
