@@ -276,7 +276,8 @@ def _searched_top(
         parts = [_arm_ids(qs, column, arm, keys, desc, limit) for column, arm in search_arms(search)]
         union = " UNION ".join(f"({sql})" for sql, _ in parts)
         params = tuple(param for _, part_params in parts for param in part_params)
-        qs = qs.filter(id__in=RawSQL(union, params))  # noqa: S611 (compiled querysets; every value a parameter)
+        # The ids come from qs already: the rows need no other condition.
+        qs = Device.objects.using(qs.db).filter(id__in=RawSQL(union, params))  # noqa: S611 (compiled querysets; every value a parameter)
     else:
         qs = searched(qs, search)
     return list(qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list(connections[qs.db].vendor)).order_by(*order)[:limit])
