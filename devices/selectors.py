@@ -221,7 +221,11 @@ def _leg_ordering(sort: Sort) -> list[OrderBy]:
     backward walk of an index gives DESC NULLS FIRST, so `DESC NULLS LAST` kept
     PostgreSQL from walking the sort's index at all: the descending battery sort sorted
     the whole fleet (40 ms at 100,000 devices instead of 0.3)."""
-    return [F(key).desc() if sort.desc else F(key).asc() for key in sort.keys]
+    return _plain_ordering(sort.keys, sort.desc)
+
+
+def _plain_ordering(keys: tuple[str, ...], desc: bool) -> list[OrderBy]:
+    return [F(key).desc() if desc else F(key).asc() for key in keys]
 
 
 def device_page(
@@ -271,7 +275,7 @@ def _searched_top(
     rows of those ids in order. Every row of the page matches some arm and is among
     that arm's first `limit`, so the page is the one the OR gives. SQLite cannot order
     the parts of a UNION: there the search stays one condition."""
-    order = [F(key).desc() if desc else F(key).asc() for key in keys]
+    order = _plain_ordering(keys, desc)  # a leg's: _leg_ordering
     if search and connections[qs.db].vendor == "postgresql":
         parts = [_arm_ids(qs, column, arm, keys, desc, limit) for column, arm in search_arms(search)]
         union = " UNION ".join(f"({sql})" for sql, _ in parts)
@@ -299,18 +303,19 @@ def _arm_ids(
     which supposes matches spread evenly along the sort: names sorted by name keep
     a search's matches together ("harbour" matches the names that start with Harbour,
     25,000 rows into the name index at 100,000 devices; "tower", the last site, 87,500),
-    and the walk tests every row before them (16 and 55 ms), where reading the 12,500
-    matches from the trigram index and sorting them takes 13. So that arm first looks
-    through a window of the sort's first rows (20 per row asked: under 1 ms), which
-    answers a common match at once, and reads the arm's matches from its index (an
-    OFFSET 0 subquery: planned alone, not as a walk) only when the window held too few."""
+    and the walk tests every row before them (17 and 55 ms with cold caches), where
+    reading "harbour"'s 12,500 matches from the trigram index and sorting them takes
+    14. So that arm first looks through a window of the sort's first rows (20 per row
+    asked: about 1.5 ms), which answers a common match at once, and reads the arm's
+    matches from its index (an OFFSET 0 subquery: planned alone, not as a walk) only
+    when the window held too few (docs/device-list.md, "How a search's page is planned")."""
     direction = "DESC" if desc else "ASC"
     matching = qs.filter(arm)
     if column != keys[0]:
-        return _sql(matching.order_by(*[f"-{key}" if desc else key for key in keys]).values("id")[:limit])
+        return _sql(matching.order_by(*_plain_ordering(keys, desc)).values("id")[:limit])
     columns = list(dict.fromkeys(("id", *keys)))
     hit = ExpressionWrapper(arm, output_field=BooleanField())
-    ordered = qs.annotate(search_hit=hit).order_by(*[f"-{key}" if desc else key for key in keys])
+    ordered = qs.annotate(search_hit=hit).order_by(*_plain_ordering(keys, desc))
     window_sql, window_params = _sql(ordered.values(*columns, "search_hit")[: SEARCH_WINDOW_PER_ROW * limit])
     matches_sql, matches_params = _sql(matching.order_by().values(*columns))  # no Meta.ordering: a sort below
     window_order = ", ".join(f'w."{key}" {direction}' for key in keys)
