@@ -9,7 +9,18 @@ from collections.abc import Iterator
 from typing import Any, TypedDict
 
 from django.core.cache import cache
-from django.db.models import Count, F, OrderBy, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OrderBy,
+    Q,
+    QuerySet,
+    TextField,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from partners.models import Partner
@@ -100,11 +111,14 @@ def firmware_chart(partner: Partner) -> list[dict[str, Any]]:
 # --- device list ------------------------------------------------------------------------
 
 
-def filtered_devices(partner: Partner, filters: dict[str, Any]) -> QuerySet[Device]:
-    """The partner's devices matching the list's filters (see filters.FILTER_NAMES)."""
+def filtered_devices(partner: Partner, filters: dict[str, Any], *, search: bool = True) -> QuerySet[Device]:
+    """The partner's devices matching the list's filters (see filters.FILTER_NAMES).
+
+    `search=False` leaves the text search `q` out, for a page that applies it itself
+    (device_page(…, search=q), which plans it arm by arm on PostgreSQL)."""
     qs = Device.objects.filter(partner=partner)
-    if q := filters.get("q"):
-        qs = qs.filter(search_condition(q))
+    if search:
+        qs = searched(qs, filters.get("q"))
     if online := filters.get("online"):
         qs = qs.filter(online=online == "yes")
     if transport := filters.get("transport"):
@@ -137,6 +151,21 @@ def search_condition(q: str) -> Q:
     columns writes the same expressions, so it gets the same indexes. On SQLite (no
     trigram index) the same condition is a plain case-insensitive LIKE."""
     return Q(uid__istartswith=q) | Q(display_name__icontains=q) | Q(model__icontains=q)
+
+
+def search_arms(q: str) -> list[tuple[str, Q]]:
+    """search_condition's three arms as (column searched, condition), each answered by an
+    index of its own."""
+    return [
+        ("uid", Q(uid__istartswith=q)),
+        ("display_name", Q(display_name__icontains=q)),
+        ("model", Q(model__icontains=q)),
+    ]
+
+
+def searched(qs: QuerySet[Device], q: str | None) -> QuerySet[Device]:
+    """qs narrowed to the text search `q` (none: qs as it is)."""
+    return qs.filter(search_condition(q)) if q else qs
 
 
 def count_matching(qs: QuerySet[Device], cap: int | None = None) -> int:
@@ -192,32 +221,37 @@ def _leg_ordering(sort: Sort) -> list[OrderBy]:
     backward walk of an index gives DESC NULLS FIRST, so `DESC NULLS LAST` kept
     PostgreSQL from walking the sort's index at all: the descending battery sort sorted
     the whole fleet (40 ms at 100,000 devices instead of 0.3)."""
-    return [F(key).desc() if sort.desc else F(key).asc() for key in sort.keys]
+    return _plain_ordering(sort.keys, sort.desc)
+
+
+def _plain_ordering(keys: tuple[str, ...], desc: bool) -> list[OrderBy]:
+    return [F(key).desc() if desc else F(key).asc() for key in keys]
 
 
 def device_page(
-    qs: QuerySet[Device], sort: Sort, after: Cursor | None, size: int | None = None
+    qs: QuerySet[Device], sort: Sort, after: Cursor | None, size: int | None = None, *, search: str | None = None
 ) -> tuple[list[Device], Cursor | None]:
     """One keyset page: (rows, key of the last row or None on the last page).
 
     A nullable sort key is walked in two legs, each on an index: the rows with a
     value, in order, then the NULL rows by id. `after[0] is None` means the cursor
-    is already in the NULL leg."""
+    is already in the NULL leg. `search`: a text search that qs does not carry yet
+    (filtered_devices(…, search=False)); each leg then finds its rows through
+    _searched_top."""
     size = size or DEVICE_PAGE_SIZE
-    qs = qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list())
     keys, first = sort.keys, sort.keys[0]
     if first not in NULLABLE_KEYS:
-        rows = list(_after(qs, keys, sort.desc, after).order_by(*_leg_ordering(sort))[: size + 1])
+        rows = _searched_top(_after(qs, keys, sort.desc, after), search, keys, sort.desc, size + 1)
     else:
         rows = []
         if after is None or after[0] is not None:
-            valued = qs.filter(**{f"{first}__isnull": False})
-            rows = list(_after(valued, keys, sort.desc, after).order_by(*_leg_ordering(sort))[: size + 1])
+            valued = _after(qs.filter(**{f"{first}__isnull": False}), keys, sort.desc, after)
+            rows = _searched_top(valued, search, keys, sort.desc, size + 1)
         if len(rows) <= size:
             nulls = qs.filter(**{f"{first}__isnull": True})
             if after is not None and after[0] is None:
                 nulls = nulls.filter(id__lt=after[-1]) if sort.desc else nulls.filter(id__gt=after[-1])
-            rows += list(nulls.order_by("-id" if sort.desc else "id")[: size + 1 - len(rows)])
+            rows += _searched_top(nulls, search, ("id",), sort.desc, size + 1 - len(rows))
     for row in rows:
         joined: str | None = getattr(row, "tag_list", None)  # the annotation below
         row.tag_names = sorted(joined.split(TAG_SEPARATOR)) if joined else []
@@ -227,20 +261,102 @@ def device_page(
     return rows, tuple(getattr(rows[-1], key) for key in keys)
 
 
+def _searched_top(
+    qs: QuerySet[Device], search: str | None, keys: tuple[str, ...], desc: bool, limit: int
+) -> list[Device]:
+    """The first `limit` rows of qs in the order of `keys` (all ascending or all
+    descending, as a leg walks them), narrowed to the text search if any.
+
+    The search is an OR of three arms (search_arms). As one condition, PostgreSQL
+    either walks the sort's index testing all three `UPPER(…) LIKE` on every row it
+    passes, or reads every match from the indexes, tests the OR on each twice (the
+    BitmapOr's recheck and the filter) and sorts them. Asked arm by arm, each arm is
+    found its own way (_arm_ids): the first `limit` ids of each, then the first `limit`
+    rows of those ids in order. Every row of the page matches some arm and is among
+    that arm's first `limit`, so the page is the one the OR gives. SQLite cannot order
+    the parts of a UNION: there the search stays one condition."""
+    order = _plain_ordering(keys, desc)  # a leg's: _leg_ordering
+    if search and connections[qs.db].vendor == "postgresql":
+        parts = [_arm_ids(qs, column, arm, keys, desc, limit) for column, arm in search_arms(search)]
+        union = " UNION ".join(f"({sql})" for sql, _ in parts)
+        params = tuple(param for _, part_params in parts for param in part_params)
+        # The ids come from qs already: the rows need no other condition.
+        qs = Device.objects.using(qs.db).filter(id__in=RawSQL(union, params))  # noqa: S611 (compiled querysets; every value a parameter)
+    else:
+        qs = searched(qs, search)
+    return list(qs.only(*LIST_COLUMNS).annotate(tag_list=_tag_list(connections[qs.db].vendor)).order_by(*order)[:limit])
+
+
+# Rows of the sort's order a page looks through for a search's matches, per row it
+# shows, before it reads the matches from the search's index instead (_arm_ids).
+SEARCH_WINDOW_PER_ROW = 20
+
+
+def _arm_ids(
+    qs: QuerySet[Device], column: str, arm: Q, keys: tuple[str, ...], desc: bool, limit: int
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL and parameters for the ids of the first `limit` rows of qs matching one arm.
+
+    An arm on another column than the sort's is left to the planner: a rare match is
+    read from the arm's index and sorted, a common one found soon by walking the sort's
+    index. An arm on the sort's own column breaks the planner's guess for the walk,
+    which supposes matches spread evenly along the sort: names sorted by name keep
+    a search's matches together ("harbour" matches the names that start with Harbour,
+    25,000 rows into the name index at 100,000 devices; "tower", the last site, 87,500),
+    and the walk tests every row before them (17 and 55 ms with cold caches), where
+    reading "harbour"'s 12,500 matches from the trigram index and sorting them takes
+    14. So that arm first looks through a window of the sort's first rows (20 per row
+    asked: about 1.5 ms), which answers a common match at once, and reads the arm's
+    matches from its index (an OFFSET 0 subquery: planned alone, not as a walk) only
+    when the window held too few (docs/device-list.md, "How a search's page is planned")."""
+    direction = "DESC" if desc else "ASC"
+    matching = qs.filter(arm)
+    if column != keys[0]:
+        return _sql(matching.order_by(*_plain_ordering(keys, desc)).values("id")[:limit])
+    columns = list(dict.fromkeys(("id", *keys)))
+    hit = ExpressionWrapper(arm, output_field=BooleanField())
+    ordered = qs.annotate(search_hit=hit).order_by(*_plain_ordering(keys, desc))
+    window_sql, window_params = _sql(ordered.values(*columns, "search_hit")[: SEARCH_WINDOW_PER_ROW * limit])
+    matches_sql, matches_params = _sql(matching.order_by().values(*columns))  # no Meta.ordering: a sort below
+    window_order = ", ".join(f'w."{key}" {direction}' for key in keys)
+    matches_order = ", ".join(f'm."{key}" {direction}' for key in keys)
+    # Formatted in: compiled querysets, sort keys (SORT_KEYS' column names) and integers.
+    sql = (
+        f"WITH hits AS MATERIALIZED (SELECT w.id FROM ({window_sql}) w WHERE w.search_hit"  # noqa: S608
+        f" ORDER BY {window_order} LIMIT {limit:d})"
+        " SELECT id FROM hits UNION ALL"
+        f" (SELECT m.id FROM ({matches_sql} OFFSET 0) m WHERE (SELECT count(*) FROM hits) < {limit:d}"
+        f" ORDER BY {matches_order} LIMIT {limit:d})"
+    )
+    return sql, (*window_params, *matches_params)
+
+
+def _sql(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    return sql, tuple(params)
+
+
 # Joins a row's tag names in the page's own query; a control character no tag name
 # carries (bulk_forms refuses them).
 TAG_SEPARATOR = "\x1f"
 
 
-def _tag_list() -> Subquery:
+def _tag_list(vendor: str) -> RawSQL:
     """A row's tag names, joined, as a correlated subquery of the page's query: no second
     round trip, and PostgreSQL evaluates it for the page's rows only (after the sort and
     the limit). prefetch_related("tags") built a queryset per row and cost more than the
-    page's own query. Sorted in Python: SQLite cannot order inside an aggregate."""
-    through = Device.tags.through.objects.filter(device_id=OuterRef("id"))
-    names = StringAgg("tag__name", Value(TAG_SEPARATOR))
-    # django-stubs cannot see an annotation on the auto-created through model.
-    return Subquery(through.values("device_id").annotate(names=names).values("names"))  # type: ignore[misc]
+    page's own query. Sorted in Python: SQLite cannot order inside an aggregate. Written
+    as SQL: built and compiled by the ORM (a Subquery of the through model with an
+    OuterRef and a StringAgg), it cost 0.6 ms a page, a tenth of the page's own work."""
+    sql = _TAG_LIST_SQL.format(join="GROUP_CONCAT" if vendor == "sqlite" else "STRING_AGG")
+    return RawSQL(sql, (TAG_SEPARATOR,), output_field=TextField())  # noqa: S611 (constant SQL, one parameter)
+
+
+# The page's table is never aliased: it is the query's own table, devices_device.
+_TAG_LIST_SQL = (
+    "SELECT {join}(t.name, %s) FROM devices_device_tags dt INNER JOIN devices_tag t ON t.id = dt.tag_id"
+    " WHERE dt.device_id = devices_device.id"
+)
 
 
 def _after(qs: QuerySet[Device], keys: tuple[str, ...], desc: bool, after: Cursor | None) -> QuerySet[Device]:

@@ -73,8 +73,10 @@ def list_context(access: Access, form: forms.Form, valid: bool, *, whole_page: b
     count: int | None = None
     suggestions: dict[str, list[str]] | None = None
     if valid:
-        qs = selectors.filtered_devices(access.partner, cleaned)
-        devices, last_key = selectors.device_page(qs, sort, after)
+        # The page applies the search itself (planned arm by arm); the count counts it whole.
+        unsearched = selectors.filtered_devices(access.partner, cleaned, search=False)
+        devices, last_key = selectors.device_page(unsearched, sort, after, search=cleaned.get("q"))
+        qs = selectors.searched(unsearched, cleaned.get("q"))
         rows = list_rows(devices, access.partner.slug)
         # Shown once per filter (not per page), counted no further than the cap, and
         # reused for a minute (selectors.cached_count); read with the suggestions.
