@@ -43,16 +43,25 @@ def load(path: Path) -> ModuleType:
 
 
 def fmt(value: object) -> str:
-    return f"{value:,.3g}" if isinstance(value, float) else str(value)
+    if not isinstance(value, float):
+        return str(value)
+    # Three significant digits, without an exponent for big figures (100,724 s, not 1e+05).
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
+
+
+def fmt_ratio(ratio: float | None) -> str:
+    if ratio is None:
+        return ""
+    # Two decimals, or two significant digits for a ratio far below 1 (0.0011×, not 0.00×).
+    return f"{ratio:.2f}×" if ratio == 0 or abs(ratio) >= 0.01 else f"{ratio:.2g}×"
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = ["| benchmark | figure | baseline (same run) | ratio | unit | target |", "|---|---|---|---|---|---|"]
     for r in rows:
-        ratio = r.get("ratio")
         lines.append(
             f"| {r['benchmark']} | {fmt(r['figure'])} | {r.get('baseline_name', '')} {fmt(r['baseline'])} | "
-            f"{'' if ratio is None else f'{ratio:.2f}×'} | {r.get('unit', '')} | {r.get('target', '')} |"
+            f"{fmt_ratio(r.get('ratio'))} | {r.get('unit', '')} | {r.get('target', '')} |"
         )
     return "\n".join(lines)
 
