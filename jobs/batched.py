@@ -92,6 +92,15 @@ def _update_returning_ids(ids: list[int], lease: datetime, now: datetime) -> lis
     changed, which a row count alone cannot say when two workers claim one chunk."""
     if not ids:
         return []
+    if not has_returning():
+        # One conditional UPDATE per item, whose row count says who won it.
+        return [
+            item_id
+            for item_id in ids
+            if JobItem.objects.filter(id=item_id, state=ItemState.PENDING).update(
+                state=ItemState.RUNNING, lease_until=lease, next_at=None, updated_at=now
+            )
+        ]
     ops = connection.ops
     table, marks = ops.quote_name(JobItem._meta.db_table), ", ".join(["%s"] * len(ids))
     # Only our table's name and placeholders are formatted in; every value is a parameter.
@@ -103,6 +112,12 @@ def _update_returning_ids(ids: list[int], lease: datetime, now: datetime) -> lis
     with connection.cursor() as cursor:
         cursor.execute(sql, [ItemState.RUNNING, lease_value, now_value, *ids, ItemState.PENDING])
         return [row[0] for row in cursor.fetchall()]
+
+
+def has_returning() -> bool:
+    """UPDATE … RETURNING: SQLite has it since 3.35 (Django's flag for RETURNING on
+    INSERT follows the same version); PostgreSQL always."""
+    return bool(connection.features.can_return_columns_from_insert)
 
 
 def give_back(items: list[JobItem]) -> int:

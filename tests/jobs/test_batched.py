@@ -40,6 +40,17 @@ def test_it_claims_a_chunk_at_once_and_stores_its_steps_in_one_write(acme):
     assert {i.lease_until for i in items} == {None}
 
 
+def test_it_claims_one_by_one_where_the_database_has_no_returning(acme, monkeypatch):
+    monkeypatch.setattr(batched, "has_returning", lambda: False)  # SQLite before 3.35
+    job = scripted_job(acme, {1: ["done:ok"], 2: ["done:ok"], 3: ["done:failed"]}, kind=BATCHED)
+    JobItem.objects.filter(job=job, target_id=2).update(state=ItemState.DONE, result="ok")  # taken before
+    run_all(job)
+    items = list(JobItem.objects.filter(job=job).order_by("id"))
+    assert [i.result for i in items] == ["ok", "ok", "failed"]
+    assert [runs(i) for i in items] == [1, 0, 1]
+    assert writes() == [[items[0].id, items[2].id]]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_it_applies_an_item_once_when_two_deliveries_of_a_chunk_run_at_once(acme):
     job = scripted_job(acme, {t: ["sleep:0.02"] for t in range(1, 31)}, kind=BATCHED)
