@@ -10,7 +10,6 @@ paused meanwhile, the soft time limit came) is given back, pending and due at on
 A worker that dies loses what it had not written yet: those items keep their lease
 and the sweeper reclaims them (handler.interrupted), as it does any lost item."""
 
-import logging
 import time
 from datetime import datetime
 from typing import Any
@@ -20,12 +19,10 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import RUNNABLE_JOB_STATES, ItemState, Job, JobItem, JobState
-from .outcome import UNEXPECTED, outcome
-from .registry import Done, Handler, Step
+from .models import TAKING_JOB_STATES, ItemState, Job, JobItem, JobState
+from .outcome import outcome, run_step
+from .registry import Handler, Step
 from .timing import item_lease
-
-logger = logging.getLogger(__name__)
 
 # A write of settled steps at least this often: the job page shows progress, and a
 # worker that dies loses no more than this (its items are reclaimed, never doubled).
@@ -33,6 +30,8 @@ FLUSH_ITEMS = 50
 FLUSH_SECONDS = 0.5
 # How often a chunk looks at its job's state: a pause stops it within this time.
 STATE_SECONDS = 0.5
+# What storing a step may change on an item (jobs.outcome).
+WRITTEN_FIELDS = ["state", "result", "message", "attempts", "lease_until", "next_at", "data", "updated_at"]
 
 
 def run_batched(job: Job, handler: Handler, pending: list[JobItem], context: Any) -> None:
@@ -56,7 +55,7 @@ def run_batched(job: Job, handler: Handler, pending: list[JobItem], context: Any
                 if not _still_runs(job):
                     break
             try:
-                step = _step(job, handler, item, context)
+                step = run_step(job, handler, item, context)
             except SoftTimeLimitExceeded:
                 ran += 1
                 settled.add(item, handler.interrupted(job, item, timed_out=True))
@@ -72,8 +71,7 @@ def claim_many(job: Job, items: list[JobItem]) -> list[JobItem] | None:
     """Take the pending ones of `items` with one lease: those this worker won, in
     order; None when the job takes no items now (paused, done)."""
     state = Job.objects.filter(id=job.id).values_list("state", flat=True).first()
-    # A cancelled job's items still open are those kept to be followed to their end.
-    if state not in RUNNABLE_JOB_STATES and state != JobState.CANCELLED:
+    if state not in TAKING_JOB_STATES:
         return None
     job.state = state
     now = timezone.now()
@@ -135,17 +133,7 @@ def _still_runs(job: Job) -> bool:
     if state is None:
         return False
     job.state = state  # a cancel is seen by the handler's next step
-    return state in RUNNABLE_JOB_STATES or state == JobState.CANCELLED
-
-
-def _step(job: Job, handler: Handler, item: JobItem, context: Any) -> Step:
-    try:
-        return handler.run(job, item, context)
-    except SoftTimeLimitExceeded:
-        raise
-    except Exception:
-        logger.exception("job %s (%s): item %s, target %s failed", job.id, job.kind, item.id, item.target_id)
-        return Done(handler.error_result, UNEXPECTED)
+    return state in TAKING_JOB_STATES
 
 
 class _Settled:
@@ -172,31 +160,17 @@ def settle_many(job: Job, handler: Handler, steps: list[tuple[JobItem, Step]]) -
     """Write the steps of items claimed together (one lease) in one UPDATE, each row
     only while this worker still holds it; answers the items it finished."""
     lease = steps[0][0].lease_until
-    changed: list[JobItem] = []
     finishing: list[JobItem] = []
     for item, step in steps:
         fields, finished = outcome(job, handler, item, step)
-        changed.append(
-            JobItem(
-                id=item.id,
-                state=fields["state"],
-                result=fields.get("result", item.result),
-                message=fields["message"],
-                attempts=fields.get("attempts", item.attempts),
-                lease_until=None,
-                next_at=fields["next_at"],
-                data=fields.get("data", item.data),
-                updated_at=fields["updated_at"],
-            )
-        )
         for name, value in fields.items():
             setattr(item, name, value)
         if finished:
             finishing.append(item)
+    # The fields any step writes; those a step leaves alone keep the item's own value.
     held = JobItem.objects.filter(state=ItemState.RUNNING, lease_until=lease)
-    fields_written = ["state", "result", "message", "attempts", "lease_until", "next_at", "data", "updated_at"]
-    written = held.bulk_update(changed, fields_written)
-    if written != len(changed) and finishing:
+    written = held.bulk_update([item for item, _ in steps], WRITTEN_FIELDS)
+    if written != len(steps) and finishing:
         # Some item was taken from this worker meanwhile (its lease ran out): only those
         # written here are finished by this worker.
         ours = Q()

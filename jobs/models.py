@@ -19,6 +19,9 @@ class JobState(models.TextChoices):
 
 # States in which workers may still take items.
 RUNNABLE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING)
+# States in which workers take a job's items: a cancelled job's items still open are
+# those its kind keeps following to their end (services.cancel's `keep`).
+TAKING_JOB_STATES = (*RUNNABLE_JOB_STATES, JobState.CANCELLED)
 # States that end when no item is open (a paused job whose last items finished is done too).
 UNFINISHED_JOB_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.PAUSED)
 

@@ -1,14 +1,31 @@
 """What a handler's step writes on its item: shared by the per-item runner and the
 batched one, so that both store a step the same way."""
 
+import logging
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from .models import ItemState, Job, JobItem
 from .registry import Done, Handler, Retry, Step, Wait
 
+logger = logging.getLogger(__name__)
+
 UNEXPECTED = "Unexpected error; the administrators were told."
+
+
+def run_step(job: Job, handler: Handler, item: JobItem, context: Any) -> Step:
+    """The handler's step for an item; a bug in it ends the item with the kind's error
+    result (logged) instead of stopping the chunk. The soft time limit goes through:
+    the caller stores the item as interrupted."""
+    try:
+        return handler.run(job, item, context)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        logger.exception("job %s (%s): item %s, target %s failed", job.id, job.kind, item.id, item.target_id)
+        return Done(handler.error_result, UNEXPECTED)
 
 
 def outcome(

@@ -19,14 +19,14 @@ from audit import services as audit
 from .batched import run_batched
 from .models import (
     OPEN_ITEM_STATES,
-    RUNNABLE_JOB_STATES,
+    TAKING_JOB_STATES,
     UNFINISHED_JOB_STATES,
     ItemState,
     Job,
     JobItem,
     JobState,
 )
-from .outcome import UNEXPECTED, outcome
+from .outcome import UNEXPECTED, outcome, run_step
 from .registry import Done, Handler, Step, handler_for
 from .timing import item_lease
 
@@ -68,8 +68,7 @@ def claim(job: Job, item: JobItem, *, capped: bool = True) -> bool | None:
     """Take a pending item: True when taken, None when someone else has it, False when
     the job takes no more items now (not runnable, or at its in-flight cap)."""
     state = Job.objects.filter(id=job.id).values_list("state", flat=True).first()
-    # A cancelled job's items still open are those kept to be followed to their end.
-    if state not in RUNNABLE_JOB_STATES and state != JobState.CANCELLED:
+    if state not in TAKING_JOB_STATES:
         return False
     now = timezone.now()
     lease = now + item_lease()
@@ -94,13 +93,10 @@ def claim(job: Job, item: JobItem, *, capped: bool = True) -> bool | None:
 
 def _run_one(job: Job, handler: Handler, item: JobItem, context: Any) -> None:
     try:
-        step = handler.run(job, item, context)
+        step = run_step(job, handler, item, context)
     except SoftTimeLimitExceeded:
         settle(job, handler, item, handler.interrupted(job, item, timed_out=True))
         raise
-    except Exception:
-        logger.exception("job %s (%s): item %s, target %s failed", job.id, job.kind, item.id, item.target_id)
-        step = Done(handler.error_result, UNEXPECTED)
     settle(job, handler, item, step)
 
 

@@ -22,12 +22,11 @@ from django.utils import timezone
 from .dispatch import chunk_ranges, send_chunks
 from .models import (
     OPEN_ITEM_STATES,
-    RUNNABLE_JOB_STATES,
+    TAKING_JOB_STATES,
     UNFINISHED_JOB_STATES,
     ItemState,
     Job,
     JobItem,
-    JobState,
 )
 from .registry import handler_for
 from .runner import finish_if_done, reclaim
@@ -81,8 +80,7 @@ def due_items(now: datetime) -> list[tuple[int, int]]:
     longest overdue first (a rollout's session reads, retries), then pending ones. A
     big rollout keeps thousands of devices pending that it has no room for yet; they
     must never crowd the reads that free room out of one sweep's bound."""
-    # A cancelled job's open items are those its kind keeps following (services.cancel).
-    live = JobItem.objects.filter(job__state__in=(*RUNNABLE_JOB_STATES, JobState.CANCELLED))
+    live = JobItem.objects.filter(job__state__in=TAKING_JOB_STATES)
     waiting = live.filter(state=ItemState.WAITING, next_at__lte=now).order_by("next_at", "id")
     due = list(waiting.values_list("job_id", "id")[:MAX_DISPATCH])
     if len(due) < MAX_DISPATCH:

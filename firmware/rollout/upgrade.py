@@ -82,14 +82,6 @@ class Context:
     room: set[int] = field(default_factory=set)
     left_flight: int = 0
 
-    def device(self, device_id: int) -> Device | None:
-        if device_id not in self.devices:
-            found = Device.objects.filter(partner_id=self.rollout.partner_id, id=device_id).first()
-            if found is None:
-                return None
-            self.devices[device_id] = found
-        return self.devices[device_id]
-
     def typical(self) -> float:
         if self._typical is None:
             self._typical = timing.typical_upgrade_seconds(self.rollout.job_id)
@@ -131,7 +123,7 @@ def step(ctx: Context, job: Job, item: JobItem) -> Step:
     wave = int(data.get("wave", 0))
     if wave > rollout.current_wave:
         return Wait(held_until(now), data, f"Waits for wave {wave + 1}.")
-    device = ctx.device(item.target_id)
+    device = ctx.devices.get(item.target_id)  # read for the whole chunk by prepare()
     if device is None:
         return Done(RolloutResult.SKIPPED, "The device was removed from the console.")
     if data.get("step") in (UPGRADING, ADOPTED):
