@@ -131,6 +131,34 @@ class Device(models.Model):
         return self.uid
 
 
+class DeviceName(models.Model):
+    """A narrow copy of each device's name, for the device list's name search.
+
+    A search for a common word ("harbour": an eighth of a fleet) reads every match to
+    sort them by name. Read from devices_device, that is most of the fleet's wide rows,
+    which every poll rewrites (a dead copy each time, until a vacuum); here it is rows
+    of four columns that change only on a rename: half the pages, no upper() per row
+    (name_upper is stored), and its trigram index takes no churn from polls
+    (docs/device-list.md, "The name table").
+
+    Kept by triggers on devices_device (migration 0012), so every writer (sync's
+    bulk_create, a rename's save(), update(), raw SQL) keeps it right without knowing
+    of it; a device's row goes with it (ON DELETE CASCADE). PostgreSQL only: on SQLite
+    the table stays empty and the search reads devices_device."""
+
+    # The constraint is written by migration 0012 (ON DELETE CASCADE: the database
+    # removes the row, Django's collector never looks here).
+    device = models.OneToOneField(
+        Device, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    partner_id = models.BigIntegerField()
+    display_name = models.CharField(max_length=31)
+    name_upper = models.TextField()
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
 class Channel(models.Model):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="channels")
     index = models.PositiveSmallIntegerField(validators=[MaxValueValidator(31)])

@@ -6,6 +6,7 @@ pages on an indexed sort key (no OFFSET), and nothing counts a whole fleet per p
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from django.core.cache import cache
@@ -25,8 +26,8 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 
 from partners.models import Partner
 
-from .filters import NULLABLE_KEYS, Cursor, Sort
-from .models import Device, Tag, Transport
+from .filters import FILTER_NAMES, NULLABLE_KEYS, Cursor, Sort
+from .models import Device, DeviceName, Tag, Transport
 from .polling import never_read
 
 LOW_BATTERY_PERCENT = 20
@@ -228,8 +229,36 @@ def _plain_ordering(keys: tuple[str, ...], desc: bool) -> list[OrderBy]:
     return [F(key).desc() if desc else F(key).asc() for key in keys]
 
 
+def list_page(
+    partner: Partner, filters: dict[str, Any], sort: Sort, after: Cursor | None, size: int | None = None
+) -> tuple[list[Device], Cursor | None]:
+    """A page of the device list's filters, sort and cursor: the console's list and the
+    API's device endpoint read their pages here, so both get the same plans."""
+    q = filters.get("q") or None
+    unsearched = filtered_devices(partner, filters, search=False)
+    alone = q is not None and all(filters.get(name) in (None, "") for name in FILTER_NAMES if name != "q")
+    return device_page(unsearched, sort, after, size, search=q, names_of=partner.id if alone else None)
+
+
+@dataclass(frozen=True)
+class _NameTable:
+    """A name search that may read the partner's name table (DeviceName) for its matches:
+    the search is the page's only filter, so the table's rows of the partner are the
+    page's candidates; `after`: the page's cursor."""
+
+    partner_id: int
+    search: str
+    after: Cursor | None
+
+
 def device_page(
-    qs: QuerySet[Device], sort: Sort, after: Cursor | None, size: int | None = None, *, search: str | None = None
+    qs: QuerySet[Device],
+    sort: Sort,
+    after: Cursor | None,
+    size: int | None = None,
+    *,
+    search: str | None = None,
+    names_of: int | None = None,
 ) -> tuple[list[Device], Cursor | None]:
     """One keyset page: (rows, key of the last row or None on the last page).
 
@@ -237,11 +266,14 @@ def device_page(
     value, in order, then the NULL rows by id. `after[0] is None` means the cursor
     is already in the NULL leg. `search`: a text search that qs does not carry yet
     (filtered_devices(…, search=False)); each leg then finds its rows through
-    _searched_top."""
+    _searched_top. `names_of`: the partner's id when qs is all of that partner's devices
+    (no filter but the search): sorted by name, the name arm then reads its matches from
+    the name table (list_page decides)."""
     size = size or DEVICE_PAGE_SIZE
     keys, first = sort.keys, sort.keys[0]
     if first not in NULLABLE_KEYS:
-        rows = _searched_top(_after(qs, keys, sort.desc, after), search, keys, sort.desc, size + 1)
+        names = _NameTable(names_of, search, after) if names_of is not None and search else None
+        rows = _searched_top(_after(qs, keys, sort.desc, after), search, keys, sort.desc, size + 1, names)
     else:
         rows = []
         if after is None or after[0] is not None:
@@ -262,7 +294,12 @@ def device_page(
 
 
 def _searched_top(
-    qs: QuerySet[Device], search: str | None, keys: tuple[str, ...], desc: bool, limit: int
+    qs: QuerySet[Device],
+    search: str | None,
+    keys: tuple[str, ...],
+    desc: bool,
+    limit: int,
+    names: _NameTable | None = None,
 ) -> list[Device]:
     """The first `limit` rows of qs in the order of `keys` (all ascending or all
     descending, as a leg walks them), narrowed to the text search if any.
@@ -277,7 +314,7 @@ def _searched_top(
     the parts of a UNION: there the search stays one condition."""
     order = _plain_ordering(keys, desc)  # a leg's: _leg_ordering
     if search and connections[qs.db].vendor == "postgresql":
-        parts = [_arm_ids(qs, column, arm, keys, desc, limit) for column, arm in search_arms(search)]
+        parts = [_arm_ids(qs, column, arm, keys, desc, limit, names) for column, arm in search_arms(search)]
         union = " UNION ".join(f"({sql})" for sql, _ in parts)
         params = tuple(param for _, part_params in parts for param in part_params)
         # The ids come from qs already: the rows need no other condition.
@@ -293,7 +330,13 @@ SEARCH_WINDOW_PER_ROW = 20
 
 
 def _arm_ids(
-    qs: QuerySet[Device], column: str, arm: Q, keys: tuple[str, ...], desc: bool, limit: int
+    qs: QuerySet[Device],
+    column: str,
+    arm: Q,
+    keys: tuple[str, ...],
+    desc: bool,
+    limit: int,
+    names: _NameTable | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
     """SQL and parameters for the ids of the first `limit` rows of qs matching one arm.
 
@@ -308,7 +351,8 @@ def _arm_ids(
     14. So that arm first looks through a window of the sort's first rows (20 per row
     asked: about 1.5 ms), which answers a common match at once, and reads the arm's
     matches from its index (an OFFSET 0 subquery: planned alone, not as a walk) only
-    when the window held too few (docs/device-list.md, "How a search's page is planned")."""
+    when the window held too few (docs/device-list.md, "How a search's page is planned").
+    With `names`, the name arm reads those matches from the name table (_name_matches)."""
     direction = "DESC" if desc else "ASC"
     matching = qs.filter(arm)
     if column != keys[0]:
@@ -317,7 +361,10 @@ def _arm_ids(
     hit = ExpressionWrapper(arm, output_field=BooleanField())
     ordered = qs.annotate(search_hit=hit).order_by(*_plain_ordering(keys, desc))
     window_sql, window_params = _sql(ordered.values(*columns, "search_hit")[: SEARCH_WINDOW_PER_ROW * limit])
-    matches_sql, matches_params = _sql(matching.order_by().values(*columns))  # no Meta.ordering: a sort below
+    if names is not None and column == "display_name":
+        matches_sql, matches_params = _name_matches(qs.db, names, desc)
+    else:
+        matches_sql, matches_params = _sql(matching.order_by().values(*columns))  # no Meta.ordering: a sort below
     window_order = ", ".join(f'w."{key}" {direction}' for key in keys)
     matches_order = ", ".join(f'm."{key}" {direction}' for key in keys)
     # Formatted in: compiled querysets, sort keys (SORT_KEYS' column names) and integers.
@@ -329,6 +376,23 @@ def _arm_ids(
         f" ORDER BY {matches_order} LIMIT {limit:d})"
     )
     return sql, (*window_params, *matches_params)
+
+
+def _name_matches(db: str, names: _NameTable, desc: bool) -> tuple[str, tuple[Any, ...]]:
+    """SQL and parameters of (id, display_name) of the partner's devices whose name holds
+    the search, past the cursor, from the name table. The condition is the name arm's as
+    the ORM writes icontains on PostgreSQL (the same escaping, the same UPPER), on the
+    stored upper-case name that the table's trigram index holds."""
+    pattern = f"%{connections[db].ops.prep_for_like_query(names.search)}%"
+    sql = (
+        f"SELECT n.device_id AS id, n.display_name FROM {DeviceName._meta.db_table} n"  # noqa: S608 (a table name)
+        " WHERE n.partner_id = %s AND n.name_upper LIKE UPPER(%s)"
+    )
+    params: tuple[Any, ...] = (names.partner_id, pattern)
+    if names.after is not None:
+        sql += f" AND (n.display_name, n.device_id) {'<' if desc else '>'} (%s, %s)"
+        params += tuple(names.after)
+    return sql, params
 
 
 def _sql(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:

@@ -46,18 +46,16 @@ def _each[M](convert: Callable[[M], dict[str, Any]]) -> RowsOf[M]:
 def devices(request: HttpRequest, call: Call, ep: Endpoint) -> HttpResponseBase:
     partner = call.access.partner
     sort = call.filters.get("sort") or Sort.parse(DEFAULT_SORT)
-    # The page applies the search itself, arm by arm (devices.selectors.device_page).
-    q = call.filters.get("q")
-    unsearched = device_selectors.filtered_devices(partner, filter_values(call.filters), search=False)
+    filters = filter_values(call.filters)
     if call.csv:
-        qs = device_selectors.searched(unsearched, q)
+        qs = device_selectors.filtered_devices(partner, filters)
         return csv_response(ep.name, partner.slug, ep.row, device_export_rows(qs, sort))
     try:
         after = decode_cursor(call.cursor, sort) if call.cursor else None
     except ValueError as exc:
         raise ApiError(400, "bad_cursor", "This cursor is not one this list (and sort) gave.") from exc
     found: list[Device]
-    found, last_key = device_selectors.device_page(unsearched, sort, after, size=call.limit, search=q)
+    found, last_key = device_selectors.list_page(partner, filters, sort, after, size=call.limit)
     cursor = encode_cursor(sort, last_key) if last_key else None
     return json_page(request, ep.page, [rows.device(d) for d in found], cursor)
 

@@ -73,10 +73,8 @@ def list_context(access: Access, form: forms.Form, valid: bool, *, whole_page: b
     count: int | None = None
     suggestions: dict[str, list[str]] | None = None
     if valid:
-        # The page applies the search itself (planned arm by arm); the count counts it whole.
-        unsearched = selectors.filtered_devices(access.partner, cleaned, search=False)
-        devices, last_key = selectors.device_page(unsearched, sort, after, search=cleaned.get("q"))
-        qs = selectors.searched(unsearched, cleaned.get("q"))
+        devices, last_key = selectors.list_page(access.partner, cleaned, sort, after)
+        qs = selectors.filtered_devices(access.partner, cleaned)  # for the count
         rows = list_rows(devices, access.partner.slug)
         # Shown once per filter (not per page), counted no further than the cap, and
         # reused for a minute (selectors.cached_count); read with the suggestions.

@@ -39,11 +39,16 @@ def clustered_fleet(partner, n: int) -> list[Device]:
     return Device.objects.bulk_create(devices)
 
 
-def all_pages(partner, q: str, sort: Sort, size: int) -> list[int]:
+def all_pages(partner, q: str, sort: Sort, size: int, *, name_table: bool = False) -> list[int]:
+    """Every page of a search alone, through list_page (whose name arm reads the name
+    table) or through device_page on devices_device only."""
     unsearched = selectors.filtered_devices(partner, {"q": q}, search=False)
     ids, after = [], None
     while True:
-        rows, after = selectors.device_page(unsearched, sort, after, size=size, search=q)
+        if name_table:
+            rows, after = selectors.list_page(partner, {"q": q}, sort, after, size=size)
+        else:
+            rows, after = selectors.device_page(unsearched, sort, after, size=size, search=q)
         ids += [row.id for row in rows]
         if after is None:
             return ids
@@ -54,16 +59,20 @@ def as_one_condition(partner, q: str, sort: Sort) -> list[int]:
     return list(qs.values_list("id", flat=True))
 
 
+@pytest.mark.parametrize("name_table", [False, True])
 @pytest.mark.parametrize("window", [1, selectors.SEARCH_WINDOW_PER_ROW])
-@pytest.mark.parametrize("q", ["harbour", "TOWER", "cam 1", "argus", "ACME00000000001", "e1 z", "nothing like it"])
-def test_it_pages_a_search_as_the_single_condition_does_in_every_sort(acme, bolt, monkeypatch, q, window):
+@pytest.mark.parametrize(
+    "q", ["harbour", "TOWER", "cam 1", "argus", "ACME00000000001", "e1 z", "nothing like it", "100%_\\"]
+)
+def test_it_pages_a_search_as_the_single_condition_does_in_every_sort(acme, bolt, monkeypatch, q, window, name_table):
     clustered_fleet(acme, 240)
     Device.objects.create(partner=bolt, uid="ACME000000000011", display_name="Harbour cam 1", model="E1 Zoom")
+    Device.objects.create(partner=acme, uid="ACME000000999999", display_name="Tower 100%_\\ sure", model="E1 Zoom")
     # A window of one row per row asked sends most pages to the indexes; the default
     # answers common matches from the window.
     monkeypatch.setattr(selectors, "SEARCH_WINDOW_PER_ROW", window)
     for sort in [Sort.parse(value) for value, _ in SORT_CHOICES]:
-        assert all_pages(acme, q, sort, size=9) == as_one_condition(acme, q, sort), sort
+        assert all_pages(acme, q, sort, size=9, name_table=name_table) == as_one_condition(acme, q, sort), sort
 
 
 def test_it_pages_a_search_with_other_filters_and_a_tag(acme):
@@ -72,8 +81,7 @@ def test_it_pages_a_search_with_other_filters_and_a_tag(acme):
     for device in Device.objects.filter(partner=acme, display_name__startswith="Harbour")[:10]:
         device.tags.add(tag)
     filters = {"q": "harbour", "model": "E1 Zoom", "tag": "Quay"}
-    unsearched = selectors.filtered_devices(acme, filters, search=False)
-    rows, _ = selectors.device_page(unsearched, Sort.parse("name"), None, size=50, search="harbour")
+    rows, _ = selectors.list_page(acme, filters, Sort.parse("name"), None, size=50)
     expected = selectors.filtered_devices(acme, filters).order_by(*selectors.ordering(Sort.parse("name")))
     assert [row.id for row in rows] == list(expected.values_list("id", flat=True))
 
