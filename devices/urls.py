@@ -32,6 +32,7 @@ register_converter(UidConverter, "uid")
 
 urlpatterns = [
     path("devices/", device_list.device_list, name="device_list"),
+    path("devices/recent-jobs/", device_list.recent_bulk_jobs, name="recent_bulk_jobs"),
     # The jobs collection: GET lists every job (jobs.views), POST starts a bulk action. Two names
     # for one route: templates post to "bulk_start" and link to "job_list". Job pages: jobs.urls.
     path("jobs/", bulk_jobs.jobs_collection, name="job_list"),

@@ -57,9 +57,16 @@ def device_list(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
         # and updates the figures outside it out of band.
         template += "#rows" if context["after"] else "#table"
         context["oob"] = True
-    else:
-        context["recent_jobs"] = job_selectors.recent_jobs(access.partner, kind=bulk.KIND)
     return render(request, template, context)
+
+
+@login_required
+def recent_bulk_jobs(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
+    """The list's "Recent bulk actions", read when someone opens them: the page itself
+    does not pay a query for a section that is closed on most visits."""
+    access = get_access(request, slug)
+    jobs = job_selectors.recent_jobs(access.partner, kind=bulk.KIND)
+    return render(request, "devices/device_list.html#recent_jobs", {"partner": access.partner, "recent_jobs": jobs})
 
 
 def list_context(access: Access, form: forms.Form, valid: bool, *, whole_page: bool = True) -> dict[str, Any]:

@@ -62,4 +62,11 @@ def test_it_lets_an_operator_disable_alarms_on_filtered_devices(
     expect(page).to_have_url(re.compile(r"result=offline"))
 
     assert Device.objects.filter(id__in=[d.id for d in of_model[1:]], alarm_enabled=False).count() == len(of_model) - 1
+
+    # Back on the list, the job is among the recent bulk actions, read when they are opened.
+    page.get_by_role("link", name="Devices", exact=True).click()
+    page.get_by_text("Recent bulk actions").click()
+    recent = page.locator(".recent-jobs-body")
+    expect(recent).to_contain_text(f"Disable alarm notifications × {len(of_model)}")
+    expect(recent.get_by_role("link", name="All jobs")).to_be_visible()
     assert page.csp_violations == []

@@ -293,3 +293,26 @@ def test_it_shows_checkboxes_and_bulk_buttons_to_operators_not_viewers(acme, cli
     assert body.count('name="device"') == 50 and "Disable alarm notifications" in body
     # No button for what does not exist yet (firmware rollouts come with a later issue).
     assert "rollout" not in body.lower()
+
+
+def test_it_reads_recent_bulk_actions_only_when_they_are_opened(acme, bolt, alice, viewer, fleet):
+    from jobs.models import Job
+
+    Job.objects.create(partner=acme, kind="bulk", action="refresh", user=alice, total=3)
+    Job.objects.create(partner=bolt, kind="bulk", action="reboot", total=9)
+    with CaptureQueriesContext(connection) as page_queries:
+        page = viewer.get(list_url()).content.decode()
+    assert not [q for q in page_queries.captured_queries if "jobs_job" in q["sql"]]
+    recent_url = reverse("recent_bulk_jobs", kwargs={"slug": "acme"})
+    assert f'hx-get="{recent_url}" hx-trigger="toggle once"' in page
+
+    section = viewer.get(recent_url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in section and 'class="recent-jobs-body"' in section
+    assert "× 3" in section and "alice" in section
+    assert "× 9" not in section  # another partner's job
+    assert reverse("job_list", kwargs={"slug": "acme"}) in section
+
+
+def test_it_says_when_there_are_no_recent_bulk_actions(acme, viewer):
+    section = viewer.get(reverse("recent_bulk_jobs", kwargs={"slug": "acme"})).content.decode()
+    assert "No bulk actions yet." in section
