@@ -15,7 +15,7 @@ DEFAULT_PREFIX = "rop_fleet_bench"
 
 
 def django_setup() -> None:
-    """Django with the test settings, once per process (bench/run.py runs several benches)."""
+    """Django with the test settings, once per process."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.test_settings")
