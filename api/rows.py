@@ -4,7 +4,8 @@ from typing import Any
 
 from alarms.models import AlarmEvent
 from audit.models import AuditEntry
-from devices.models import Device, DeviceHealthSample
+from devices.models import DeviceHealthSample
+from devices.selectors import DeviceRow
 from firmware.models import FirmwareImage, Rollout
 from jobs import selectors as job_selectors
 from jobs.models import Job, JobItem
@@ -15,7 +16,7 @@ def _name(user: Any) -> str | None:
     return user.get_username() if user is not None else None
 
 
-def device(d: Device) -> dict[str, Any]:
+def device(d: DeviceRow) -> dict[str, Any]:
     return {
         "uid": d.uid,
         "name": d.display_name,
@@ -28,9 +29,7 @@ def device(d: Device) -> dict[str, Any]:
         "battery_percent": d.battery_percent,
         "charge_status": d.charge_status,
         "alarm_enabled": d.alarm_enabled,
-        # Never a query per device: a JSON page's rows carry their tag names
-        # (devices.selectors.device_page), the CSV export's come prefetched.
-        "tags": d.tag_names if hasattr(d, "tag_names") else sorted(tag.name for tag in d.tags.all()),
+        "tags": d.tag_names,  # read with the page's rows (devices.selectors.device_page)
     }
 
 

@@ -13,7 +13,8 @@ from typing import TypedDict
 from django.urls import reverse
 from django.utils.timesince import timesince
 
-from .models import ChargeStatus, Device, Transport
+from .models import ChargeStatus, Transport
+from .selectors import DeviceRow
 
 _PLACEHOLDER = "0" * 16  # a valid uid, replaced by each row's own
 
@@ -37,12 +38,12 @@ class ListRow(TypedDict):
     tags: list[str]
 
 
-def list_rows(devices: list[Device], slug: str, now: datetime | None = None) -> list[ListRow]:
+def list_rows(devices: list[DeviceRow], slug: str, now: datetime | None = None) -> list[ListRow]:
     pattern = reverse("device_detail", args=[slug, _PLACEHOLDER])
     return [_row(d, pattern, now) for d in devices]
 
 
-def _row(d: Device, pattern: str, now: datetime | None) -> ListRow:
+def _row(d: DeviceRow, pattern: str, now: datetime | None) -> ListRow:
     seen = d.last_seen
     return ListRow(
         id=d.id,
@@ -60,5 +61,5 @@ def _row(d: Device, pattern: str, now: datetime | None) -> ListRow:
         last_seen_iso=seen.isoformat() if seen else "",
         last_seen_title=seen.strftime("%Y-%m-%d %H:%M:%S") if seen else "",
         last_seen_ago=timesince(seen, now) if seen else "",
-        tags=d.tag_names if hasattr(d, "tag_names") else sorted(t.name for t in d.tags.all()),
+        tags=d.tag_names,
     )

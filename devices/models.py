@@ -90,9 +90,6 @@ class Device(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Set on the list's rows by devices.selectors.device_page (not a column).
-    tag_names: list[str]
-
     class Meta:
         ordering = ["display_name", "uid"]
         constraints = [models.UniqueConstraint(fields=["partner", "uid"], name="device_uid_unique_per_partner")]

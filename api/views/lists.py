@@ -15,7 +15,6 @@ from audit.forms import AuditFilterForm
 from audit.selectors import filtered_entries
 from devices import selectors as device_selectors
 from devices.filters import DEFAULT_SORT, DeviceFilterForm, Sort, decode_cursor, encode_cursor, filter_values
-from devices.models import Device
 from firmware import selectors as firmware_selectors
 from firmware.models import Rollout
 from firmware.rollout import selectors as rollout_selectors
@@ -54,7 +53,6 @@ def devices(request: HttpRequest, call: Call, ep: Endpoint) -> HttpResponseBase:
         after = decode_cursor(call.cursor, sort) if call.cursor else None
     except ValueError as exc:
         raise ApiError(400, "bad_cursor", "This cursor is not one this list (and sort) gave.") from exc
-    found: list[Device]
     found, last_key = device_selectors.list_page(partner, filters, sort, after, size=call.limit)
     cursor = encode_cursor(sort, last_key) if last_key else None
     return json_page(request, ep.page, [rows.device(d) for d in found], cursor)
