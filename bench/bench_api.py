@@ -25,6 +25,7 @@ from typing import Any
 
 from bench import bench_device_list as fleet  # the device list bench's fleet
 from bench.support.database import bench_database, django_setup
+from bench.support.stats import client_ms
 
 DEVICES = fleet.DEVICES
 REPEAT = 12
@@ -67,15 +68,6 @@ def _copy_seconds(partner_id: int) -> float:
     return elapsed
 
 
-def _ms(client: Any, url: str, headers: dict[str, str] | None = None) -> float:
-    started = time.perf_counter()
-    response = client.get(url, secure=True, headers=headers or {})
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-    return elapsed * 1000
-
-
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
@@ -103,11 +95,11 @@ def run() -> list[dict[str, Any]]:
         for query in FILTERS:
             api_url, page_url = f"/api/v1/partners/bench/devices/?{query}&limit=50", f"/p/bench/devices/?{query}"
             for _ in range(2):  # warm-up
-                _ms(client, api_url, api_headers)
-                _ms(session, page_url)
+                client_ms(client, api_url, api_headers)
+                client_ms(session, page_url)
             for _ in range(REPEAT):
-                ours.append(_ms(client, api_url, api_headers))
-                page.append(_ms(session, page_url))
+                ours.append(client_ms(client, api_url, api_headers))
+                page.append(client_ms(session, page_url))
     return [
         {
             "benchmark": f"API CSV export of {DEVICES:,} devices (streamed, test Client, PostgreSQL)",

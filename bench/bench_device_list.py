@@ -3,7 +3,7 @@
 Server time of GET /p/<slug>/devices/ with filters applied (text search on a name
 and on a UID prefix, status, model plus battery sort, alarms off sorted by last
 seen, and pages deep into a filter through the keyset cursor), through the Django
-test Client in-process against PostgreSQL. Beside it, in the same run on the same
+test Client in-process against PostgreSQL (bench.support.stats.client_ms). Beside it, in the same run on the same
 rows: the Django admin changelist of the same devices with the equivalent filter or
 search (/admin/devices/device/, as a superuser; its search_fields are the list's
 search columns, so its search uses the same trigram indexes), which counts every
@@ -30,6 +30,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bench.support.database import bench_database, django_setup
+from bench.support.stats import client_ms
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -135,15 +136,6 @@ def _next_page(client: Client, url: str, pages: int) -> str:
     return url
 
 
-def _time(client: Client, url: str, headers: dict[str, str] | None = None) -> float:
-    started = time.perf_counter()
-    response = client.get(url, secure=True, headers=headers or {})
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-    return elapsed * 1000
-
-
 def _measure(client: Client, bench_id: int) -> tuple[dict[str, list[float]], dict[str, tuple[float, float]]]:
     """All timings per side, and the p95 of each scenario per side. "floor": the console's
     lightest page (partner settings: the same middleware, session and login, one small
@@ -155,13 +147,13 @@ def _measure(client: Client, bench_id: int) -> tuple[dict[str, list[float]], dic
         if ours is None:  # page 20 of "online": the "More devices" link, as htmx asks for it
             ours, headers = _next_page(client, "/p/bench/devices/?online=yes", 20), {"HX-Request": "true"}
         for _ in range(2):  # warm-up: connection, caches, plans
-            _time(client, ours, headers)
-            _time(client, admin)
+            client_ms(client, ours, headers)
+            client_ms(client, admin)
         mine, theirs = [], []
         for _ in range(REPEAT):
-            mine.append(_time(client, ours, headers))
-            theirs.append(_time(client, admin))
-            times["floor"].append(_time(client, "/p/bench/settings/"))
+            mine.append(client_ms(client, ours, headers))
+            theirs.append(client_ms(client, admin))
+            times["floor"].append(client_ms(client, "/p/bench/settings/"))
         times["ours"] += mine
         times["admin"] += theirs
         per_view[name] = (_p95(mine), _p95(theirs))

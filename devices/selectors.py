@@ -316,23 +316,14 @@ def _searched_top(
     names: _NameTable | None = None,
 ) -> list[DeviceRow]:
     """The first `limit` rows of qs in the order of `keys` (all ascending or all
-    descending, as a leg walks them), narrowed to the text search if any.
-
-    The search is an OR of three arms (search_arms). As one condition, PostgreSQL
-    either walks the sort's index testing all three `UPPER(…) LIKE` on every row it
-    passes, or reads every match from the indexes, tests the OR on each twice (the
-    BitmapOr's recheck and the filter) and sorts them. Asked arm by arm, each arm is
-    found its own way (_arm_ids): the first `limit` ids of each, then the first `limit`
-    rows of those ids in order. Every row of the page matches some arm and is among
-    that arm's first `limit`, so the page is the one the OR gives. SQLite cannot order
-    the parts of a UNION: there the search stays one condition."""
+    descending, as a leg walks them), narrowed to the text search if any. On PostgreSQL
+    the search's ids come from _search_ids; SQLite cannot order the parts of a UNION:
+    there the search stays one condition."""
     order = _plain_ordering(keys, desc)  # a leg's: _leg_ordering
     if search and connections[qs.db].vendor == "postgresql":
-        parts = [_arm_ids(qs, column, arm, keys, desc, limit, names) for column, arm in search_arms(search)]
-        union = " UNION ".join(f"({sql})" for sql, _ in parts)
-        params = tuple(param for _, part_params in parts for param in part_params)
+        sql, params = _search_ids(qs, search, keys, desc, limit, names)
         # The ids come from qs already: the rows need no other condition.
-        qs = Device.objects.using(qs.db).filter(id__in=RawSQL(union, params))  # noqa: S611 (compiled querysets; every value a parameter)
+        qs = Device.objects.using(qs.db).filter(id__in=RawSQL(sql, params))  # noqa: S611 (compiled querysets; every value a parameter)
     else:
         qs = searched(qs, search)
     qs = qs.annotate(tag_list=_tag_list(connections[qs.db].vendor)).order_by(*order)
@@ -343,57 +334,57 @@ def _searched_top(
 
 
 # Rows of the sort's order a page looks through for a search's matches, per row it
-# shows, before it reads the matches from the search's index instead (_arm_ids).
+# shows, before it reads the matches from the search's indexes instead (_search_ids).
 SEARCH_WINDOW_PER_ROW = 20
 
 
-def _arm_ids(
-    qs: QuerySet[Device],
-    column: str,
-    arm: Q,
-    keys: tuple[str, ...],
-    desc: bool,
-    limit: int,
-    names: _NameTable | None = None,
+def _search_ids(
+    qs: QuerySet[Device], search: str, keys: tuple[str, ...], desc: bool, limit: int, names: _NameTable | None
 ) -> tuple[str, tuple[Any, ...]]:
-    """SQL and parameters for the ids of the first `limit` rows of qs matching one arm.
+    """SQL and parameters for ids among which are the first `limit` rows of qs matching
+    the search, in the order of `keys` (the caller orders and limits them).
 
-    An arm on another column than the sort's is left to the planner: a rare match is
-    read from the arm's index and sorted, a common one found soon by walking the sort's
-    index. An arm on the sort's own column breaks the planner's guess for the walk,
-    which supposes matches spread evenly along the sort: names sorted by name keep
-    a search's matches together ("harbour" matches the names that start with Harbour,
-    25,000 rows into the name index at 100,000 devices; "tower", the last site, 87,500),
-    and the walk tests every row before them (17 and 55 ms with cold caches), where
-    reading "harbour"'s 12,500 matches from the trigram index and sorting them takes
-    14. So that arm first looks through a window of the sort's first rows (20 per row
-    asked: about 1.5 ms), which answers a common match at once, and reads the arm's
-    matches from its index (an OFFSET 0 subquery: planned alone, not as a walk) only
-    when the window held too few (docs/device-list.md, "How a search's page is planned").
-    With `names`, the name arm reads those matches from the name table (_name_matches)."""
+    As one condition with `ORDER BY … LIMIT`, the search leaves PostgreSQL to guess how
+    its matches lie along the sort: it walks the sort's index testing every row when it
+    expects many matches spread evenly, and reads the matches from the indexes and sorts
+    them when it expects few. Both guesses fail: names sorted by name keep a search's
+    matches together ("harbour" matches the names that start with Harbour, 25,000 rows
+    into the name index at 100,000 devices), and a UID prefix's estimate comes from a
+    histogram a hundred rows wide, so that a prefix of 100 devices, taken for 1,000,
+    walked half the name index (34 ms instead of 1.5 in one bench run).
+
+    So nothing here is left to a guess. First a window of the sort's first rows (20 per
+    row asked: 1,020 for a page of 50, about 1 ms) with the whole search tested on each:
+    a common match is answered there, and when the window holds `limit` matches they are
+    the page's. Otherwise each arm's matches are read from its own index, an OFFSET 0
+    subquery apiece (planned alone, never as a walk), sorted, and the first `limit` of
+    each join the window's: every row of the page matches some arm and is among that
+    arm's first `limit`, so the page is the one the OR gives. Those reads sit behind a
+    one-time filter on the window's count and do not run when it is full. With `names`
+    (the search is the only filter, sorted by name), the name arm reads the name table
+    (_name_matches). docs/device-list.md, "How a search's page is planned"."""
     direction = "DESC" if desc else "ASC"
-    matching = qs.filter(arm)
-    if column != keys[0]:
-        return _sql(matching.order_by(*_plain_ordering(keys, desc)).values("id")[:limit])
     columns = list(dict.fromkeys(("id", *keys)))
-    hit = ExpressionWrapper(arm, output_field=BooleanField())
+    hit = ExpressionWrapper(search_condition(search), output_field=BooleanField())
     ordered = qs.annotate(search_hit=hit).order_by(*_plain_ordering(keys, desc))
-    window_sql, window_params = _sql(ordered.values(*columns, "search_hit")[: SEARCH_WINDOW_PER_ROW * limit])
-    if names is not None and column == "display_name":
-        matches_sql, matches_params = _name_matches(qs.db, names, desc)
-    else:
-        matches_sql, matches_params = _sql(matching.order_by().values(*columns))  # no Meta.ordering: a sort below
-    window_order = ", ".join(f'w."{key}" {direction}' for key in keys)
-    matches_order = ", ".join(f'm."{key}" {direction}' for key in keys)
+    window_sql, params = _sql(ordered.values(*columns, "search_hit")[: SEARCH_WINDOW_PER_ROW * limit])
+    order = ", ".join(f'a."{key}" {direction}' for key in keys)
     # Formatted in: compiled querysets, sort keys (SORT_KEYS' column names) and integers.
     sql = (
-        f"WITH hits AS MATERIALIZED (SELECT w.id FROM ({window_sql}) w WHERE w.search_hit"  # noqa: S608
-        f" ORDER BY {window_order} LIMIT {limit:d})"
-        " SELECT id FROM hits UNION ALL"
-        f" (SELECT m.id FROM ({matches_sql} OFFSET 0) m WHERE (SELECT count(*) FROM hits) < {limit:d}"
-        f" ORDER BY {matches_order} LIMIT {limit:d})"
+        f"WITH hits AS MATERIALIZED (SELECT a.id FROM ({window_sql}) a WHERE a.search_hit"  # noqa: S608
+        f" ORDER BY {order} LIMIT {limit:d}) SELECT id FROM hits"
     )
-    return sql, (*window_params, *matches_params)
+    for column, arm in search_arms(search):
+        if names is not None and column == "display_name" and keys == ("display_name", "id"):
+            arm_sql, arm_params = _name_matches(qs.db, names, desc)
+        else:
+            arm_sql, arm_params = _sql(qs.filter(arm).order_by().values(*columns))  # no Meta.ordering
+        sql += (
+            f" UNION ALL (SELECT a.id FROM ({arm_sql} OFFSET 0) a WHERE (SELECT count(*) FROM hits) < {limit:d}"  # noqa: S608
+            f" ORDER BY {order} LIMIT {limit:d})"
+        )
+        params += arm_params
+    return sql, params
 
 
 def _name_matches(db: str, names: _NameTable, desc: bool) -> tuple[str, tuple[Any, ...]]:
