@@ -61,14 +61,23 @@ def _production_env(db: str, static_root: str, var_dir: str, **extra: str) -> di
         STATIC_ROOT=static_root,
         ROP_FLEET_VAR_DIR=var_dir,
         LOG_LEVEL="ERROR",
+        # The simulators listen on 127.0.0.1, which production refuses as a Core Server's
+        # address: without this, every Acme page answered the refusal at once, and the
+        # "hung" scenarios measured pages that never called the hung server.
+        ROP_ALLOW_LOOPBACK_ADDRESSES="1",
         **extra,
     )
     return env
 
 
-def _load(base: str, healthy: list[tuple[str, str]], hung: list[tuple[str, str]]) -> dict[str, list[float]]:
-    """Run every person for DURATION seconds; answer times (ms) per side, after the warm-up."""
-    times: dict[str, list[float]] = {"healthy": [], "hung": []}
+# How a page says that a call to the device or its Core Server failed (devices/outcome.py).
+FAILED = 'data-outcome="error"'
+
+
+def _load(base: str, healthy: list[tuple[str, str]], hung: list[tuple[str, str]]) -> dict[str, list[Any]]:
+    """Run every person for DURATION seconds; answer times (ms) per side, after the warm-up,
+    and under "<side> failed" the texts of the pages that said a call failed."""
+    times: dict[str, list[Any]] = {"healthy": [], "hung": [], "healthy failed": [], "hung failed": []}
     lock = threading.Lock()
     start = time.monotonic()
     stop_at = start + DURATION
@@ -86,6 +95,8 @@ def _load(base: str, healthy: list[tuple[str, str]], hung: list[tuple[str, str]]
             if began - start >= WARM_UP:
                 with lock:
                     times[side].append(took)
+                    if FAILED in response.text:
+                        times[f"{side} failed"].append(response.text)
             time.sleep(THINK)
 
     people = [threading.Thread(target=person, args=("healthy", sid, path)) for sid, path in healthy]
@@ -95,6 +106,16 @@ def _load(base: str, healthy: list[tuple[str, str]], hung: list[tuple[str, str]]
     for p in people:
         p.join()
     return times
+
+
+def _check_reached(times: dict[str, list[Any]]) -> None:
+    """With every server answering, no page may say a call failed: a page that never
+    reaches its Core Server (an address refused, a wrong token) would make the hung
+    scenarios measure nothing."""
+    for side in ("healthy", "hung"):
+        if failed := times[f"{side} failed"]:
+            text = " ".join(failed[0].split())[:300]
+            raise RuntimeError(f"{len(failed)} of the {side} side's pages said a call failed, e.g.: {text}")
 
 
 def run() -> list[dict[str, Any]]:
@@ -108,7 +129,7 @@ def run() -> list[dict[str, Any]]:
     from partners.models import Role
     from ropsim.models import CATALOGUE
 
-    results: dict[str, dict[str, list[float]]] = {}
+    results: dict[str, dict[str, list[Any]]] = {}
     with ExitStack() as stack:
         db = stack.enter_context(bench_database("fairness", redis=True))
         stack.callback(close_all_circuits)
@@ -146,6 +167,7 @@ def run() -> list[dict[str, Any]]:
         with gunicorn(web_args, env) as web:
             close_all_circuits()
             results["answers"] = _load(web.url, healthy, hung)
+            _check_reached(results["answers"])
             sims["acme"].faults(latency_ms=HANG_MS)
             results["hangs"] = _load(web.url, healthy, hung)
 
