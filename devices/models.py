@@ -99,9 +99,6 @@ class Device(models.Model):
             models.Index(fields=["partner", "display_name", "id"], name="device_partner_name"),
             models.Index(fields=["partner", "online", "id"], name="device_partner_online"),
             models.Index(fields=["partner", "family", "id"], name="device_partner_family"),
-            # The transport filter: LAN devices are few beside a fleet's ROP ones, and
-            # without it a "LAN" page walked or sorted the whole fleet to find them.
-            models.Index(fields=["partner", "transport", "id"], name="device_partner_transport"),
             models.Index(fields=["partner", "model", "firmware_version", "id"], name="device_partner_model_fw"),
             # The list's firmware sort (and its firmware-only filter) walks this one.
             models.Index(fields=["partner", "firmware_version", "id"], name="device_partner_fw"),

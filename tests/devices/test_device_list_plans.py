@@ -48,16 +48,3 @@ def test_it_pages_a_descending_battery_sort_with_the_devices_without_a_reading_l
     nulls = sorted(((b, i) for b, i in seen if b is None), key=lambda row: -row[1])
     assert seen == valued + nulls
     assert len(seen) == Device.objects.filter(partner=acme).count()
-
-
-def test_it_finds_a_few_lan_devices_from_their_own_index(acme):
-    made_up_fleet(acme, 3000)
-    first = list(Device.objects.filter(partner=acme).order_by("id").values_list("id", flat=True)[:5])
-    Device.objects.filter(id__in=first).update(transport="lan")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE devices_device")
-    rows, _ = selectors.list_page(acme, {"transport": "lan"}, Sort.parse("name"), None)
-    assert sorted(row.id for row in rows) == sorted(first)
-    qs = selectors.filtered_devices(acme, {"transport": "lan"}).order_by(*selectors.ordering(Sort.parse("name")))
-    plan = qs[:51].explain()
-    assert "device_partner_transport" in plan
