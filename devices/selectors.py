@@ -259,12 +259,10 @@ def list_page(
 
 @dataclass(frozen=True)
 class _NameTable:
-    """A name search that may read the partner's name table (DeviceName) for its matches:
-    the search is the page's only filter, so the table's rows of the partner are the
-    page's candidates; `after`: the page's cursor."""
+    """A page sorted by name whose search is its only filter: the partner's rows of the
+    name table (DeviceName) are the page's candidates; `after`: the page's cursor."""
 
     partner_id: int
-    search: str
     after: Cursor | None
 
 
@@ -289,7 +287,7 @@ def device_page(
     size = size or DEVICE_PAGE_SIZE
     keys, first = sort.keys, sort.keys[0]
     if first not in NULLABLE_KEYS:
-        names = _NameTable(names_of, search, after) if names_of is not None and search else None
+        names = _NameTable(names_of, after) if names_of is not None and sort.name == "name" else None
         rows = _searched_top(_after(qs, keys, sort.desc, after), search, keys, sort.desc, size + 1, names)
     else:
         rows = []
@@ -375,8 +373,8 @@ def _search_ids(
         f" ORDER BY {order} LIMIT {limit:d}) SELECT id FROM hits"
     )
     for column, arm in search_arms(search):
-        if names is not None and column == "display_name" and keys == ("display_name", "id"):
-            arm_sql, arm_params = _name_matches(qs.db, names, desc)
+        if names is not None and column == "display_name":
+            arm_sql, arm_params = _name_matches(qs.db, names, search, desc)
         else:
             arm_sql, arm_params = _sql(qs.filter(arm).order_by().values(*columns))  # no Meta.ordering
         sql += (
@@ -387,12 +385,12 @@ def _search_ids(
     return sql, params
 
 
-def _name_matches(db: str, names: _NameTable, desc: bool) -> tuple[str, tuple[Any, ...]]:
+def _name_matches(db: str, names: _NameTable, search: str, desc: bool) -> tuple[str, tuple[Any, ...]]:
     """SQL and parameters of (id, display_name) of the partner's devices whose name holds
     the search, past the cursor, from the name table. The condition is the name arm's as
     the ORM writes icontains on PostgreSQL (the same escaping, the same UPPER), on the
     stored upper-case name that the table's trigram index holds."""
-    pattern = f"%{connections[db].ops.prep_for_like_query(names.search)}%"
+    pattern = f"%{connections[db].ops.prep_for_like_query(search)}%"
     sql = (
         f"SELECT n.device_id AS id, n.display_name FROM {DeviceName._meta.db_table} n"  # noqa: S608 (a table name)
         " WHERE n.partner_id = %s AND n.name_upper LIKE UPPER(%s)"

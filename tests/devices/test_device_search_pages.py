@@ -132,8 +132,8 @@ def test_it_reads_a_search_clustered_in_the_sort_from_the_indexes(acme):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans of PostgreSQL")
 def test_it_never_walks_the_sort_for_a_search_whatever_the_estimates(acme):
     # Sorting made to look dear is what a wrong estimate does: the planner then walks the
-    # name index testing the search on every row. A UID prefix of 30 devices spread
-    # along the names took half the name index that way in a bench run.
+    # name index testing the search on every row: in a bench run, a UID prefix of 100
+    # devices spread along the names took half the name index that way.
     clustered_fleet(acme, 3000)
     for q in ["ACME0000000012", "tower", "e1 z"]:
         plan = page_plan(acme, q, enable_sort=False)
