@@ -12,6 +12,7 @@ from django.db.models import Model
 
 from core import retention
 from partners.models import Partner
+from rop.lan import scrub_tokens
 
 from .models import AuditEntry
 
@@ -70,7 +71,8 @@ def entry(
         target_label=target.label[:100] if target else "",
         params=scrub(params),
         result=result,
-        message=message[:2000],
+        # LAN errors arrive scrubbed; this catches any other text quoting a LAN URL.
+        message=scrub_tokens(message)[:2000],
     )
 
 

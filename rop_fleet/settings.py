@@ -290,9 +290,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"strip_query": {"()": "rop_fleet.log_filters.StripQueryStrings"}},
+    "filters": {
+        "strip_query": {"()": "rop_fleet.log_filters.StripQueryStrings"},
+        "scrub_tokens": {"()": "rop_fleet.log_filters.ScrubTokens"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["strip_query"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["strip_query", "scrub_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

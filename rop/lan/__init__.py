@@ -20,6 +20,7 @@ from .errors import (
     LanTimeout,
     LanUnexpectedResponse,
     LanUnreachable,
+    scrub_tokens,
 )
 from .models import Channel, ChannelState, DeviceInfo, Preset
 from .tls import fetch_fingerprint, normalise_fingerprint
@@ -43,4 +44,5 @@ __all__ = [
     "errors",
     "fetch_fingerprint",
     "normalise_fingerprint",
+    "scrub_tokens",
 ]

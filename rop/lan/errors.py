@@ -8,7 +8,10 @@ model lacks, show "unreachable", ask the user to trust a new certificate).
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
+    "scrub_tokens",
     "LanError",
     "LanUnreachable",
     "LanTimeout",
@@ -21,13 +24,28 @@ __all__ = [
 ]
 
 
+# A LAN API request carries its session token in the query string (`?cmd=GetMdState&token=…`),
+# and requests' and aiohttp's errors quote the URL they failed on. The value ends at the next
+# parameter, quote, bracket or space.
+_URL_TOKEN = re.compile(r"(token=)[^&\s'\"<>()\[\]]+", re.IGNORECASE)
+
+
+def scrub_tokens(text: str) -> str:
+    """`text` with every `token=<value>` replaced by `token=…`: the one helper that keeps a LAN
+    session token out of messages, audit entries, job results and log lines."""
+    return _URL_TOKEN.sub(r"\1…", text)
+
+
 class LanError(Exception):
     def __init__(self, message: str, *, command: str = "", rsp_code: int | None = None, detail: str = "") -> None:
+        # Scrubbed here, where every LAN failure is built, so no caller can pass a token on
+        # (the chained requests/aiohttp exception keeps it; logs scrub that: rop_fleet.log_filters).
+        message = scrub_tokens(message)
         super().__init__(message)
         self.message = message
         self.command = command
         self.rsp_code = rsp_code
-        self.detail = detail
+        self.detail = scrub_tokens(detail)
 
 
 class LanUnreachable(LanError):
