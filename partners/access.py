@@ -5,7 +5,9 @@ one of its objects.
 Checks run in this order, so that nothing about another partner leaks: another
 partner's slug (or an object not of this partner) answers 404, never a hint that it
 exists; then a method the view does not take answers 405; then a role below `need`
-answers 403. Staff users may open every partner, as admins.
+answers 403. Superusers may open every partner, as admins. Django's is_staff alone opens
+/admin/ and nothing else: a staff flag set for the admin site must not make someone an
+admin of every partner's cameras (issue 22).
 """
 
 from collections.abc import Collection, Iterable
@@ -62,7 +64,7 @@ class Access:
 def role_for(user: User | AnonymousUser, partner: Partner) -> Role | None:
     if not user.is_authenticated:
         return None
-    if user.is_staff:
+    if user.is_superuser:
         return Role.ADMIN
     role = Membership.objects.filter(user=user, partner=partner).values_list("role", flat=True).first()
     return Role(role) if role else None
@@ -100,7 +102,7 @@ def get_object_for[M: Model](
 
 def partners_for(user: User | AnonymousUser) -> QuerySet[Partner]:
     """The partners a user may switch to."""
-    if user.is_staff:
+    if user.is_superuser:
         return Partner.objects.all()
     if isinstance(user, AnonymousUser):
         return Partner.objects.none()

@@ -2,7 +2,8 @@
 
 - alice: admin of Acme        - olga: operator of Acme     - victor: viewer of Acme
 - bob:   admin of Bolt (the other partner; Acme's people must never see Bolt's data)
-- stella: staff, member of nothing, may open every partner
+- stella: staff (the Django admin site), member of nothing: opens no partner
+- sam:    superuser, member of nothing, may open every partner
 """
 
 import socket
@@ -49,8 +50,10 @@ def _fresh_shared_state():
     close_all_circuits()
 
 
-def make_user(username, *, staff=False):
-    return get_user_model().objects.create_user(username, f"{username}@example.com", "correct horse 42", is_staff=staff)
+def make_user(username, *, staff=False, superuser=False):
+    return get_user_model().objects.create_user(
+        username, f"{username}@example.com", "correct horse 42", is_staff=staff or superuser, is_superuser=superuser
+    )
 
 
 @pytest.fixture
@@ -94,6 +97,11 @@ def bob(bolt):
 @pytest.fixture
 def stella(db):
     return make_user("stella", staff=True)
+
+
+@pytest.fixture
+def sam(db):
+    return make_user("sam", superuser=True)
 
 
 @pytest.fixture

@@ -118,8 +118,24 @@ def test_it_forbids_viewers_every_change(client_of, victor, acme, fixtures):
         assert response.status_code in (403, 405), f"POST {url} as viewer -> {response.status_code}"
 
 
-def test_it_lets_staff_open_any_partner(client_of, stella, bolt, fixtures):
-    assert client_of(stella).get(reverse("overview", kwargs={"slug": "bolt"})).status_code == 200
+def test_it_lets_a_superuser_open_any_partner(client_of, sam, bolt, fixtures):
+    client = client_of(sam)
+    assert client.get(reverse("overview", kwargs={"slug": "bolt"})).status_code == 200
+    assert client.get(reverse("partner_settings", kwargs={"slug": "bolt"})).status_code == 200
+    device = reverse("device_detail", kwargs={"slug": "bolt", "uid": fixtures["camera"]["bolt"].uid})
+    assert client.get(device).status_code == 200
+
+
+def test_it_opens_no_partners_page_to_staff_without_a_membership(client_of, stella, acme, fixtures):
+    """is_staff opens /admin/ and nothing else: every partner URL, and the API, answer 404."""
+    client = client_of(stella)
+    for name, params in console_routes():
+        url = reverse(name, kwargs=kwargs_for(acme, params, fixtures))
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 404, f"{method.__name__.upper()} {url} -> {response.status_code}"
+    assert client.get("/api/v1/partners/acme/devices/").status_code == 404
+    assert client.get("/admin/").status_code == 200
 
 
 def test_it_refuses_a_switch_to_a_partner_you_do_not_belong_to(client_of, alice, bolt):
