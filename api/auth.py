@@ -24,7 +24,8 @@ def api_access(request: HttpRequest, slug: str) -> Access:
             raise ApiError(401, "bad_authorization", "Send the token as: Authorization: Bearer <token>.")
         row = authenticate(token.strip(), get_client_ip_address(request))
         if row is None:
-            raise ApiError(401, "bad_token", "This token is unknown, revoked or expired.")
+            why = "This token is unknown, revoked or expired, or its maker no longer belongs to the partner."
+            raise ApiError(401, "bad_token", why)
         if partner is None or row.partner_id != partner.id:
             raise ApiError(404, "not_found", "No such partner.")
         access = Access(partner, Role.VIEWER)

@@ -1,8 +1,21 @@
-"""API tokens: per partner, read-only, created and revoked by the partner's admins."""
+"""API tokens: per partner, read-only, created and revoked by the partner's admins.
+
+A token speaks for the person who made it (`created_by`): it stops working when that person
+leaves the partner or is deactivated (api/tokens.py checks on every call; api/receivers.py
+revokes it, audited, when it happens). Tokens with no maker on record (made before makers
+were required, or by a script) keep working until revoked or expired: the page shows their
+maker as "unknown" so an admin can revoke them."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+class RevokedReason(models.TextChoices):
+    BY_ADMIN = "by_admin", "revoked"
+    MAKER_LEFT = "maker_left", "revoked: its maker left the partner"
+    MAKER_DEACTIVATED = "maker_deactivated", "revoked: its maker was deactivated"
+    MAKER_DELETED = "maker_deleted", "revoked: its maker was deleted"
 
 
 class ApiToken(models.Model):
@@ -17,6 +30,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, choices=RevokedReason.choices, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
 

@@ -34,7 +34,9 @@ def api_page(request: HttpRequest, slug: str) -> HttpResponse:
         "access": access,
         "form": form,
         "new_token": new_token,
-        "tokens": ApiToken.objects.filter(partner=access.partner).select_related("created_by").order_by("-id"),
+        "tokens": tokens.with_maker_standing(
+            ApiToken.objects.filter(partner=access.partner).select_related("created_by").order_by("-id")
+        ),
         "devices_url": base,
         "openapi_url": request.build_absolute_uri(reverse("api_openapi")),
     }
