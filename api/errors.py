@@ -14,13 +14,14 @@ logger = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, symbol: str, message: str) -> None:
+    def __init__(self, status: int, symbol: str, message: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.symbol, self.message = status, symbol, message
+        self.headers = headers or {}
 
 
-def error_response(status: int, symbol: str, message: str) -> JsonResponse:
-    response = JsonResponse({"error": {"symbol": symbol, "message": message}}, status=status)
+def error_response(status: int, symbol: str, message: str, headers: dict[str, str] | None = None) -> JsonResponse:
+    response = JsonResponse({"error": {"symbol": symbol, "message": message}}, status=status, headers=headers)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="rop-fleet"'
     if status == 405:
@@ -46,7 +47,7 @@ def api_view(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except ApiError as exc:
-            return error_response(exc.status, exc.symbol, exc.message)
+            return error_response(exc.status, exc.symbol, exc.message, exc.headers)
         except Http404:
             return error_response(404, "not_found", "No such partner or object.")
         except Exception:

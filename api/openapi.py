@@ -16,9 +16,10 @@ from .schemas import Error
 REF = "#/components/schemas/{model}"
 ERRORS = {
     "400": "A filter, the limit or the cursor is not valid.",
-    "401": "No token, or one that is unknown, revoked or expired.",
+    "401": "No token, or one that is unknown, revoked or expired, or whose maker left the partner.",
     "404": "No such partner for this caller, or no such object.",
     "405": "Anything but GET or HEAD.",
+    "429": "The token used its requests of the minute (API_TOKEN_RATE_PER_MINUTE); Retry-After says when to retry.",
 }
 # What Django's forms refuse in any text: a NUL character (ProhibitNullCharactersValidator).
 NO_NUL = "^[^\\x00]*$"

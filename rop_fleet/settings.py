@@ -352,6 +352,10 @@ ROP_BACKGROUND_DEADLINE_SECONDS = env.float("ROP_BACKGROUND_DEADLINE_SECONDS", d
 # partner's budget included.
 RECORDING_SEARCH_CONCURRENCY = env.int("RECORDING_SEARCH_CONCURRENCY", default=16)
 RECORDING_SEARCH_DEVICE_SECONDS = env.float("RECORDING_SEARCH_DEVICE_SECONDS", default=60.0)
+# Requests per minute each API token may make (api/auth.py), all web processes together
+# (a token bucket in Redis, core.request_budget): a leaked or runaway exporter cannot load the
+# database for everyone. 0: no limit.
+API_TOKEN_RATE_PER_MINUTE = env.int("API_TOKEN_RATE_PER_MINUTE", default=120)
 # The circuit breaker per Core Server (partners/circuit.py): this many failures in a row
 # (no connection, timeouts, gateway 502/503/504) stop all calls to it for this long.
 ROP_CIRCUIT_FAILURES = env.int("ROP_CIRCUIT_FAILURES", default=5)
