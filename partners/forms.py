@@ -1,12 +1,15 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 
 from rop import errors as rop_errors
 from rop import validation as rop_validation
 from rop.addresses import url_host_port, validate_base_url
 
+from .login_throttle import lock_message
 from .models import Membership, Partner, Role
 from .rop_clients import core_server_policy
 
@@ -109,3 +112,18 @@ class AddMemberForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, saying so when the user name is locked by the throttle across
+    addresses (partners/login_throttle.py) instead of "wrong password": the message is the
+    same whether the name exists or not."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            wait = getattr(self.request, "login_wait_seconds", 0)
+            if wait:
+                raise ValidationError(lock_message(wait), code="throttled") from None
+            raise

@@ -192,6 +192,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "partners.login_throttle.UsernameThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -207,6 +208,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# And a throttle per user name across every address (partners/login_throttle.py): after this
+# many failures the name is locked, first for LOGIN_USERNAME_LOCK_SECONDS, doubling with each
+# failure after that up to the maximum. It slows a guessed name down; it never opens it.
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+LOGIN_USERNAME_LOCK_SECONDS = env.int("LOGIN_USERNAME_LOCK_SECONDS", default=60)
+LOGIN_USERNAME_LOCK_MAX_SECONDS = env.int("LOGIN_USERNAME_LOCK_MAX_SECONDS", default=900)
 # The client address, through django-ipware. PROXY_COUNT is the number of reverse proxies in
 # front of gunicorn, each appending the address it saw to X-Forwarded-For; the client is then
 # the PROXY_COUNT-th entry from the right. Counting from the right (never taking the left-most

@@ -3,11 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from partners import views as partner_views
+from partners.forms import LoginForm
 
 urlpatterns = [
     path("", partner_views.home, name="home"),
     path("healthz", partner_views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("partners/", partner_views.switch_partner, name="switch_partner"),
     path("p/<slug:slug>/", include("dashboard.urls")),
