@@ -25,6 +25,12 @@ from .outcome import Outcome
 
 # The connection settings of a LAN device (a form's cleaned_data keys).
 SETTINGS = ("lan_host", "lan_port", "lan_use_https", "lan_username", "lan_status_interval_ms", "lan_timeout_ms")
+# Where a device is: its stored password goes there and nowhere else.
+PLACE = ("lan_host", "lan_port", "lan_use_https")
+PASSWORD_AGAIN = (
+    "Enter the device's password again: the address, port or protocol changed, and the stored "
+    "password is only ever sent to the address it was checked with."
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,17 @@ def add_lan_device(partner: Partner, user: Actor, data: dict[str, Any]) -> Outco
     with transaction.atomic():
         existing = Device.objects.select_for_update().filter(partner=partner, uid=uid).first()
         if existing is not None and existing.transport == Transport.LAN:
-            return Outcome(ItemResult.ERROR, f"This device is already in the console (UID {uid}).", existing)
+            message = f"This device is already in the console (UID {uid})."
+            audit.record(
+                partner,
+                "device.lan_add",
+                user=user,
+                target=existing,
+                params=_audited_settings(data),
+                result=ItemResult.ERROR,
+                message=message,
+            )
+            return Outcome(ItemResult.ERROR, message, existing)
         if existing is not None:
             # The Core Server's row of the same camera: managed over the LAN from now on.
             for name in SETTINGS:
@@ -98,19 +114,31 @@ def add_lan_device(partner: Partner, user: Actor, data: dict[str, Any]) -> Outco
     return Outcome(ItemResult.OK, message, device)
 
 
-def update_lan_settings(device: Device, user: Actor, data: dict[str, Any]) -> Outcome:
-    """New connection settings (a blank password keeps the stored one), checked by
-    logging in with them before they are saved."""
-    candidate = _device_from(device.partner, data, data.get("lan_password") or device.lan_password)
-    same_place = (candidate.lan_host, candidate.lan_port, candidate.lan_use_https) == (
-        device.lan_host,
+def same_place(device: Device, data: dict[str, Any]) -> bool:
+    """Whether `data` (a settings form's cleaned_data) keeps the device where its stored
+    password was checked: the same address (names compared without case), port and protocol."""
+    return (str(data["lan_host"]).strip().lower(), data["lan_port"], bool(data["lan_use_https"])) == (
+        device.lan_host.strip().lower(),
         device.lan_port,
-        device.lan_use_https,
+        bool(device.lan_use_https),
     )
-    pin = device.lan_cert_sha256 if same_place else ""
-    found = probe(candidate, pinned_sha256=pin)
+
+
+def update_lan_settings(device: Device, user: Actor, data: dict[str, Any]) -> Outcome:
+    """New connection settings, checked by logging in with them before they are saved. A
+    blank password keeps the stored one only where it was checked: moving the device to
+    another address, port or protocol needs the password again (the form says so first; this
+    holds for any caller), so an operator cannot have the console send it to a host of theirs."""
+    at_home = same_place(device, data)
+    if not data.get("lan_password") and not at_home:
+        refuse_settings(device, user, data, PASSWORD_AGAIN)
+        return Outcome(ItemResult.ERROR, PASSWORD_AGAIN)
+    candidate = _device_from(device.partner, data, data.get("lan_password") or device.lan_password)
+    found = probe(candidate, pinned_sha256=device.lan_cert_sha256 if at_home else "")
     if isinstance(found, StepFailed):
-        return found.outcome()
+        outcome = found.outcome()
+        refuse_settings(device, user, data, outcome.message, result=outcome.result)
+        return outcome
     for name in SETTINGS:
         setattr(device, name, getattr(candidate, name))
     device.lan_password = candidate.lan_password
@@ -119,6 +147,30 @@ def update_lan_settings(device: Device, user: Actor, data: dict[str, Any]) -> Ou
     record_identity(device, found)
     audit.record(device.partner, "device.lan_settings", user=user, target=device, params=_audited_settings(data))
     return Outcome(ItemResult.OK, "Connection settings saved.", device)
+
+
+def refuse_settings(
+    device: Device, user: Actor, data: dict[str, Any], message: str, *, result: str = ItemResult.ERROR
+) -> None:
+    """Audit a settings change that was refused or failed (never the password)."""
+    audit.record(
+        device.partner,
+        "device.lan_settings",
+        user=user,
+        target=device,
+        params=_audited_settings(data),
+        result=result,
+        message=message,
+    )
+
+
+def refuse_form(
+    partner: Partner, user: Actor, action: str, raw: Any, errors: str, device: Device | None = None
+) -> None:
+    """Audit an add or a settings change whose form was refused: what was typed (each setting
+    as text, cut short; never the password) and why."""
+    params = {name: str(raw.get(name, ""))[:255] for name in SETTINGS if name in raw}
+    audit.record(partner, action, user=user, target=device, params=params, result=ItemResult.ERROR, message=errors)
 
 
 def remove_lan_device(device: Device, user: Actor) -> Outcome:
@@ -184,4 +236,4 @@ def set_channel_ai_types(channel: Channel, user: Actor, types: list[str]) -> Out
 
 def _audited_settings(data: dict[str, Any]) -> dict[str, Any]:
     # Never the password.
-    return {name: data[name] for name in SETTINGS}
+    return {name: data.get(name) for name in SETTINGS}

@@ -8,6 +8,7 @@ from django import forms
 from rop.lan.models import AI_TYPES
 
 from .drivers import PTZ_MOVES
+from .lan_devices import PASSWORD_AGAIN, PLACE, same_place
 from .models import Device
 
 MIN_INTERVAL_MS = 2000
@@ -47,12 +48,25 @@ class LanDeviceForm(forms.Form):
 
 
 class LanSettingsForm(LanDeviceForm):
-    """Editing: a blank password keeps the stored one."""
+    """Editing: a blank password keeps the stored one, as long as the device stays where that
+    password was checked (its address, port and protocol)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, device: Device, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.device = device
         self.fields["lan_password"].required = False
-        self.fields["lan_password"].help_text = "Leave blank to keep the current password."
+        self.fields[
+            "lan_password"
+        ].help_text = (
+            "Leave blank to keep the current password (only while the address, port and protocol stay the same)."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        complete = all(name in data for name in PLACE)
+        if complete and not data.get("lan_password") and not same_place(self.device, data):
+            self.add_error("lan_password", PASSWORD_AGAIN)
+        return data
 
 
 def settings_initial(device: Device) -> dict[str, Any]:

@@ -43,4 +43,5 @@ def lan_client(device: Device, *, interactive: bool = False, pinned_sha256: str 
         timeout=lan_timeout(device.lan_timeout_ms, interactive=interactive),
         address_policy=lan_policy(),
         pinned_sha256=pin or None,
+        partner_id=device.partner_id,
     )

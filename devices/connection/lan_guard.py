@@ -15,15 +15,18 @@ GUARD_FAILURES = 3
 GUARD_SECONDS = 300
 
 
-def _key(host: str, port: int, username: str) -> str:
-    who = hashlib.sha256(f"{host.lower()}:{port}:{username}".encode()).hexdigest()[:32]
+def _key(partner_id: int | None, host: str, port: int, username: str) -> str:
+    # The partner is part of the key: two partners may use the same private address (each on
+    # its own site), and one partner's wrong passwords must not make the console refuse the
+    # other's camera.
+    who = hashlib.sha256(f"{partner_id}:{host.lower()}:{port}:{username}".encode()).hexdigest()[:32]
     return f"lan-login-guard:{who}"
 
 
 class GuardedLanClient(LanClient):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partner_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._guard_key = _key(self.host, self.port, self.username)
+        self._guard_key = _key(partner_id, self.host, self.port, self.username)
 
     def login(self) -> None:
         failures = int(cache.get(self._guard_key) or 0)

@@ -112,6 +112,9 @@ def _lan_message(exc: lan_errors.LanError) -> str:
         return f"The device cannot be reached: {exc.message}"
     if isinstance(exc, lan_errors.LanNotSupported):
         return "This model does not support that."
+    if isinstance(exc, lan_errors.LanUnexpectedResponse):
+        # Whatever answered (an odd firmware, a web server, another service) is named as it is.
+        return f"The device did not answer as a Reolink LAN API does: {exc.message}"
     return f"The device refused the command: {exc.message}"
 
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.vary import vary_on_headers
 
+from core.form_messages import error_lines
 from core.http import HtmxHttpRequest
 from partners.access import Access, get_access
 from partners.models import Role
@@ -48,7 +49,10 @@ def lan_device_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     remember_partner(request, slug)
     form = LanDeviceForm(request.POST or None)
     outcome = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        refused = " ".join(error_lines(form))
+        lan_devices.refuse_form(access.partner, request.user, "device.lan_add", request.POST, refused)
+    elif request.method == "POST":
         outcome = lan_devices.add_lan_device(access.partner, request.user, form.cleaned_data)
         if outcome.ok and not request.htmx:
             messages.success(request, outcome.message)
@@ -65,15 +69,18 @@ def lan_device_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def lan_device_settings(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     access, device = _lan_device(request, slug, uid, Role.OPERATOR, FORM_METHODS)
     if request.method == "POST":
-        form = LanSettingsForm(request.POST)
+        form = LanSettingsForm(request.POST, device=device)
         if form.is_valid():
             outcome = lan_devices.update_lan_settings(device, request.user, form.cleaned_data)
             if outcome.ok:
                 messages.success(request, outcome.message)
                 return redirect("device_detail", slug=slug, uid=device.uid)
-            messages.error(request, outcome.message)
+            form.add_error(None, outcome.message)  # the device's own words, above the form
+        else:
+            refused = " ".join(error_lines(form))
+            lan_devices.refuse_form(access.partner, request.user, "device.lan_settings", request.POST, refused, device)
     else:
-        form = LanSettingsForm(initial=settings_initial(device))
+        form = LanSettingsForm(initial=settings_initial(device), device=device)
     return no_store(render(request, "devices/lan_settings.html", device_context(access, device, form=form)))
 
 

@@ -48,8 +48,9 @@ def login_command(username: str, password: str) -> Command:
 
 
 def answers_or_error(answers: Any, where: str, status: int) -> list[dict[str, Any]]:
-    """The decoded body when it is the API's list of envelopes, else LanUnexpectedResponse."""
-    if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
+    """The decoded body when it is the API's list of envelopes, else LanUnexpectedResponse.
+    An empty list is not one either: every request sends at least one command."""
+    if not isinstance(answers, list) or not answers or not all(isinstance(a, dict) for a in answers):
         raise LanUnexpectedResponse(f"{where} answered HTTP {status} without the LAN API's JSON.")
     return answers
 
@@ -74,7 +75,7 @@ def error_for(where: str, command: str, code: Any, detail: str) -> LanError:
 def value_of(where: str, answer: dict[str, Any]) -> dict[str, Any]:
     command = str(answer.get("cmd", ""))
     if answer.get("code") != 0:
-        error = answer.get("error") or {}
+        error = _error_of(answer)
         raise error_for(where, command, error.get("rspCode"), str(error.get("detail", "")))
     value = answer.get("value")
     if not isinstance(value, dict):
@@ -84,10 +85,11 @@ def value_of(where: str, answer: dict[str, Any]) -> dict[str, Any]:
 
 def token_of(answer: dict[str, Any]) -> tuple[str, float]:
     """(token, lease seconds) of a successful Login answer."""
-    token = answer.get("value", {}).get("Token", {})
+    value = answer.get("value")
+    token = value.get("Token") if isinstance(value, dict) else None
     if not isinstance(token, dict) or not isinstance(token.get("name"), str):
         raise LanUnexpectedResponse("Login answered without a token.", command="Login")
-    return token["name"], float(token.get("leaseTime", DEFAULT_LEASE_SECONDS))
+    return token["name"], _seconds(token.get("leaseTime"), DEFAULT_LEASE_SECONDS)
 
 
 def states_batch(channels: Sequence[int]) -> list[Command]:
@@ -157,12 +159,12 @@ class LoginBackoff:
 
     def failed(self, answer: dict[str, Any], where: str) -> LanError:
         """The error for a refused Login answer, remembering how long to wait."""
-        error = answer.get("error") or {}
+        error = _error_of(answer)
         code, detail = error.get("rspCode"), str(error.get("detail", ""))
         if code not in (RSP_LOGIN_FAILED, RSP_INVALID_USER):
             return error_for(where, "Login", code, detail)
         if "lock" in detail.lower():
-            wait = float(error.get("unlock_time") or 300)
+            wait = _seconds(error.get("unlock_time"), 300.0)
             self.blocked_until, self.locked = self._clock() + wait, True
             return LanLocked(
                 f"The device locked its logins after too many failures; try again in {wait:.0f} s.",
@@ -181,3 +183,18 @@ class LoginBackoff:
             rsp_code=code,
             detail=detail,
         )
+
+
+def _error_of(answer: dict[str, Any]) -> dict[str, Any]:
+    # A device (or something else at its address) may answer any JSON: only a dict is an error.
+    error = answer.get("error")
+    return error if isinstance(error, dict) else {}
+
+
+def _seconds(value: Any, default: float) -> float:
+    """A number of seconds from a device's answer; `default` for anything else."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return default
+    return seconds if math.isfinite(seconds) and seconds > 0 else default
