@@ -2,7 +2,7 @@
 filters), waves, devices in flight, failure rules, deadline and factory reset."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -14,6 +14,22 @@ from .models import FirmwareImage
 from .rollout.services import Plan
 
 MAX_SELECTED = 10_000
+
+# How the form reads: its settings in groups, each a fieldset under this legend
+# (templates/firmware/rollout_new.html). Image, name, devices and the factory reset
+# (with its confirmation) have fieldsets of their own in the template.
+GROUPS = (
+    ("Waves", ("canary", "wave_size", "wave_percent", "auto_advance_percent")),
+    ("Pace", ("max_in_flight", "min_battery_percent")),
+    ("Failure rules", ("file_check_limit", "min_finished", "max_failure_percent")),
+    ("Schedule", ("starts_at", "window_start", "window_end", "deadline")),
+)
+
+
+class FieldGroup(NamedTuple):
+    legend: str
+    note: str
+    fields: list[forms.BoundField]
 
 
 class DeviceIdsField(forms.Field):
@@ -29,13 +45,25 @@ class DeviceIdsField(forms.Field):
 class RolloutForm(forms.Form):
     image = forms.ModelChoiceField(queryset=FirmwareImage.objects.none(), label="Image", empty_label="Choose an image")
     name = forms.CharField(max_length=100, label="Name", help_text="How the rollout is listed, e.g. “Spring 2027”.")
+    # Labels stand alone (each field is its own cell of a grid) and help is one short line:
+    # the template groups the fields under GROUPS' legends.
     canary = forms.IntegerField(
-        min_value=0, max_value=MAX_SELECTED, initial=5, label="Canary devices", help_text="Upgraded first, alone."
+        min_value=0,
+        max_value=MAX_SELECTED,
+        initial=5,
+        label="Canary devices",
+        help_text="Upgraded first, on their own.",
     )
     wave_size = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_SELECTED, label="Wave size (devices)", help_text="Blank: one wave."
     )
-    wave_percent = forms.IntegerField(required=False, min_value=1, max_value=100, label="or wave size (% of devices)")
+    wave_percent = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Or wave size (% of devices)",
+        help_text="Instead of a count.",
+    )
     auto_advance_percent = forms.IntegerField(
         required=False,
         min_value=1,
@@ -43,16 +71,40 @@ class RolloutForm(forms.Form):
         label="Next wave by itself at % upgraded",
         help_text="Blank: wait for “Next wave”.",
     )
-    max_in_flight = forms.IntegerField(min_value=1, max_value=1000, initial=10, label="Most devices upgrading at once")
-    min_battery_percent = forms.IntegerField(
-        min_value=0, max_value=100, initial=20, label="Defer battery devices under %"
+    max_in_flight = forms.IntegerField(
+        min_value=1,
+        max_value=1000,
+        initial=10,
+        label="Most devices upgrading at once",
+        help_text="The rest wait their turn.",
     )
-    min_finished = forms.IntegerField(min_value=1, max_value=MAX_SELECTED, initial=10, label="Failure rule: after")
+    min_battery_percent = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        initial=20,
+        label="Battery minimum (%)",
+        help_text="Battery devices below it are tried again later.",
+    )
+    min_finished = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_SELECTED,
+        initial=10,
+        label="Devices finished before judging",
+        help_text="The share failed is checked from then on.",
+    )
     max_failure_percent = forms.IntegerField(
-        min_value=1, max_value=100, initial=20, label="devices finished, pause at % failed"
+        min_value=1,
+        max_value=100,
+        initial=20,
+        label="Pause at % failed",
+        help_text="Of the devices finished.",
     )
     file_check_limit = forms.IntegerField(
-        min_value=1, max_value=100, initial=3, label="Pause after this many devices reject the image"
+        min_value=1,
+        max_value=100,
+        initial=3,
+        label="Pause after this many devices reject the image",
+        help_text="A device rejects a file that is wrong for it or damaged.",
     )
     deadline = forms.DateTimeField(
         required=False,
@@ -63,19 +115,19 @@ class RolloutForm(forms.Form):
     starts_at = forms.DateTimeField(
         required=False,
         label="Start at",
-        help_text="Blank: now. In the partner's time zone.",
+        help_text="Blank: now.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     window_start = forms.TimeField(
         required=False,
         label="Daily window from",
-        help_text="Devices start upgrading only inside the window (partner's time zone); blank: any time.",
+        help_text="Devices start upgrading only inside it. Blank: any time.",
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     window_end = forms.TimeField(
         required=False,
-        label="to",
-        help_text="Before the start: the window spans midnight. Upgrades running at its end finish.",
+        label="Daily window to",
+        help_text="Earlier than “from”: it spans midnight. Upgrades under way at its end finish.",
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
     factory_reset = forms.BooleanField(required=False, label="Restore factory settings after the upgrade")
@@ -87,11 +139,15 @@ class RolloutForm(forms.Form):
     def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.zone = ZoneInfo(partner.time_zone)
-        for name in ("deadline", "starts_at"):
-            self.fields[name].help_text += f" Times in {partner.time_zone}."
+        self.time_zone = partner.time_zone
         field = self.fields["image"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = FirmwareImage.objects.filter(partner=partner).order_by("-created_at", "-id")
+
+    def groups(self) -> list[FieldGroup]:
+        """The settings as the page shows them: one fieldset per group, in order."""
+        notes = {"Schedule": f"Times are in {self.time_zone}, the partner's time zone."}
+        return [FieldGroup(legend, notes.get(legend, ""), [self[name] for name in names]) for legend, names in GROUPS]
 
     def clean_device(self) -> list[int]:
         ids: list[int] = self.cleaned_data.get("device") or []

@@ -4,6 +4,7 @@ behind a menu button, and the main controls can be reached and used."""
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from devices.models import BulkAction, ItemResult
+from firmware.models import RolloutResult
 from jobs.models import ItemState, Job, JobItem, JobState
 from tests.devices.device_page_tools import page_device
 from tests.devices.fleet_rows import rows_from_sim
+from tests.firmware.rollouts import library_image, start
 
 pytestmark = pytest.mark.browser
 
@@ -172,13 +175,45 @@ def test_it_fits_every_page_on_a_phone_with_working_controls(phone, live_server,
     expect(page.locator("#setup-json")).to_be_visible()
     fits(page, "onboard_session")
 
+    # The rollouts: the list, a rollout's page part-way (a device upgraded, one failed with a
+    # long reason; the rest wait for a start time, so nothing is sent) and the new-rollout form
+    # as an image's "Roll out this image" opens it, with its preview.
+    image = library_image(acme_on_sim)
+    rollout = start(acme_on_sim, alice, image, canary=1, wave_size=5, starts_at=timezone.now() + timedelta(days=1))
+    first, second = JobItem.objects.filter(job_id=rollout.job_id).order_by("id")[:2]
+    JobItem.objects.filter(id=first.id).update(
+        state=ItemState.DONE, result=RolloutResult.SUCCEEDED, message="Upgraded."
+    )
+    JobItem.objects.filter(id=second.id).update(
+        state=ItemState.DONE,
+        result=RolloutResult.FAILED,
+        message="The device rejected the image (file_check_failed): is it for this model?",
+    )
+    page.goto(reverse("rollout_list", kwargs={"slug": "acme"}))
+    expect(page.get_by_role("heading", name="Rollouts")).to_be_visible()
+    fits(page, "rollouts")
+    on_screen(page.get_by_role("link", name="Spring"))
+    page.get_by_role("link", name="Spring").click()
+    expect(page.locator("#rollout-bar")).to_be_visible()
+    fits(page, "rollout")
+    on_screen(page.locator("#rollout-bar"))
+    on_screen(page.get_by_role("button", name="Pause"))
+    on_screen(page.locator("#rollout-devices tbody tr").first.get_by_role("link"))
+    page.goto(reverse("rollout_new", kwargs={"slug": "acme"}) + f"?image={image.id}")
+    expect(page.get_by_role("heading", name="New rollout")).to_be_visible()
+    expect(page.locator("#rollout-preview")).to_contain_text("will be upgraded")
+    fits(page, "rollout_new")
+    for legend in ("Waves", "Pace", "Failure rules", "Schedule", "Factory reset"):
+        on_screen(page.get_by_role("group", name=legend, exact=True))
+    on_screen(page.get_by_label("Canary devices"))
+    page.get_by_role("button", name="Start rollout").scroll_into_view_if_needed()
+    on_screen(page.get_by_role("button", name="Start rollout"))
+
     # The admin pages and the audit log the actions above wrote to.
     for name, url_name, heading in (
         ("settings", "partner_settings", "Partner settings"),
         ("members", "members", "Members"),
         ("firmware", "firmware_list", "Firmware library"),
-        ("rollouts", "rollout_list", "Rollouts"),
-        ("rollout_new", "rollout_new", "New rollout"),
         ("audit", "audit", "Audit log"),
     ):
         page.goto(reverse(url_name, kwargs={"slug": "acme"}))

@@ -1,11 +1,14 @@
 """The rollout pages: create with a preview, the rollout's page and its progress
 partial, the list; operators change, viewers read."""
 
+import re
+
 from django.urls import reverse
 
 from audit.models import AuditEntry
 from devices.models import Device, Family
 from firmware.models import Rollout
+from firmware.rollout_forms import GROUPS, RolloutForm
 from jobs.models import JobItem, JobState
 
 from .rollouts import MODEL, NEW_VERSION, library_image
@@ -153,3 +156,19 @@ def test_it_ignores_odd_values_in_the_query_instead_of_failing(client_of, olga, 
     assert response.status_code == 200
     response = client_of(olga).post(new_url(acme), form_data(image, device=["٣", "abc"]))
     assert response.status_code == 302  # the odd ids dropped: the filters (none) choose the devices
+
+
+def test_it_shows_every_setting_of_the_form_once_in_its_group(client_of, olga, acme):
+    acme.time_zone = "Europe/Berlin"
+    acme.save(update_fields=["time_zone"])
+    image = library_image(acme)
+    page = client_of(olga).get(new_url(acme), {"image": image.id}).content.decode()
+    legends = re.findall(r"<legend>([^<]+)</legend>", page)
+    assert legends == ["Image and devices", "Waves", "Pace", "Failure rules", "Schedule", "Factory reset"]
+    assert "Times are in Europe/Berlin, the partner&#x27;s time zone." in page
+    grouped = [name for _, names in GROUPS for name in names]
+    shown_elsewhere = {"image", "name", "factory_reset", "confirm_factory_reset", "device"}
+    assert sorted(grouped + list(shown_elsewhere)) == sorted(RolloutForm.base_fields)  # none left out, none twice
+    for name in RolloutForm.base_fields.keys() - {"device"}:
+        assert page.count(f'name="{name}"') == 1 and page.count(f'id="id_{name}"') == 1, name
+        assert f'for="id_{name}"' in page or name in ("factory_reset", "confirm_factory_reset"), name
