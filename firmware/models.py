@@ -128,3 +128,28 @@ class Rollout(models.Model):
     @property
     def wave_count(self) -> int:
         return len(self.waves)
+
+
+class UpgradeTiming(models.Model):
+    """How long upgrades of one model take on one partner's Core Server, for images of
+    one size class, as the last rollout measured them (firmware/rollout/learning.py):
+    the next rollout of that model starts from it instead of a guess."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="upgrade_timings")
+    model = models.CharField(max_length=64)
+    # firmware.rollout.timing.size_class: 0 for images under 16 MiB, then one per doubling.
+    size_class = models.PositiveSmallIntegerField(default=0)
+    low_seconds = models.FloatField()
+    typical_seconds = models.FloatField()
+    high_seconds = models.FloatField()
+    # Upgrades timed by the reads (scouts and probes) behind these figures.
+    samples = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "model", "size_class"], name="upgrade_timing_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} ({self.size_class}): {self.typical_seconds:.0f} s"

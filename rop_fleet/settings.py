@@ -341,7 +341,8 @@ JOBS_DISPATCH_SECONDS = env.int("JOBS_DISPATCH_SECONDS", default=300)
 # Firmware rollouts (firmware/rollout/timing.py): the upgrade time assumed until a
 # rollout has learnt its own, and the first waits for an offline or asleep device and
 # for a low battery.
-ROLLOUT_UPGRADE_SECONDS = env.float("ROLLOUT_UPGRADE_SECONDS", default=300.0)
+ROLLOUT_UPGRADE_SECONDS = env.float("ROLLOUT_UPGRADE_SECONDS", default=None)
+ROLLOUT_FIRST_READ_SECONDS = env.float("ROLLOUT_FIRST_READ_SECONDS", default=10.0)
 ROLLOUT_RETRY_SECONDS = env.float("ROLLOUT_RETRY_SECONDS", default=300.0)
 ROLLOUT_DEFER_SECONDS = env.float("ROLLOUT_DEFER_SECONDS", default=1800.0)
 # Retention, in days (0 = keep forever), of the audit log and of alarm events; the prunes

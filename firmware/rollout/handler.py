@@ -10,7 +10,7 @@ from jobs.registry import Handler, Step, Target
 from partners.rop_clients import rop_client_for
 
 from ..models import Rollout, RolloutResult
-from . import confirm, release, rules, upgrade
+from . import confirm, reads, release, rules, upgrade
 
 KIND = "rollout"
 
@@ -64,6 +64,10 @@ class RolloutHandler(Handler):
             release.wake_waiters(job.id, freed)
         if finished:
             rules.after_items(job, context.rollout, {item.result for item in finished})
+        # What the finished scouts and probes measured: reads brought forward, and kept
+        # for the next rollout of the model.
+        reads.learn(job, finished, context.parked, context.classes)
+        context.parked = set()
 
     def job_finished(self, job: Job) -> None:
         rollout = Rollout.objects.filter(job_id=job.id).select_related("image", "partner").first()

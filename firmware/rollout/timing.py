@@ -1,39 +1,48 @@
-"""How long to wait, for one device of a rollout. Reading an upgrade session costs
-a request of the partner's budget, so a session is read when it can have finished:
-at the typical upgrade time of this rollout (learnt from the devices it upgraded,
-a default until then), then less and less often."""
+"""How long to wait, for one device of a rollout: the settings behind the waits, the
+timing class of a device (its model and the image's size), and what earlier rollouts
+learnt about that class. When to read an upgrade session is learning.py's."""
 
 from datetime import timedelta
-from statistics import mean
 
 from django.conf import settings
 
-from jobs.models import ItemState, JobItem
+from ..models import UpgradeTiming
+from .learning import Learnt
 
-# Seconds an upgrade takes until the rollout has seen some (a camera downloads,
-# checks, writes and reboots: minutes).
+# Until anything is learnt about an upgrade (an adopted one, a session-limit back-off).
 DEFAULT_UPGRADE_SECONDS = 300.0
+# The scouts' first read (learning.py): the quickest upgrades seen are about a minute.
+DEFAULT_FIRST_READ_SECONDS = 10.0
 # First wait before trying an offline or asleep device again; doubles up to 8 times that.
 DEFAULT_RETRY_SECONDS = 300.0
 # Wait before trying a low-battery device again (it may charge meanwhile).
 DEFAULT_DEFER_SECONDS = 1800.0
-# The longest wait between two reads of one session.
+# The longest wait between two reads of an adopted upgrade.
 MAX_CHECK_SECONDS = 600.0
 # Without a deadline, tries of an unreachable (or low-battery) device before it is
 # skipped (or left deferred): about a day with the default back-off.
 MAX_TRIES = 24
-# Successful upgrades the typical time is learnt from (the most recent).
-LEARN_FROM = 25
-# One device in this many has its session read early (first_check).
-PROBE_EVERY = 10
+# Images under this size are size class 0; each doubling above it is one class more.
+SIZE_CLASS_BYTES = 16 * 1024 * 1024
 
 
 def _setting(name: str, default: float) -> float:
-    return float(getattr(settings, name, default))
+    return float(getattr(settings, name, None) or default)
+
+
+def prior_seconds() -> float | None:
+    """ROLLOUT_UPGRADE_SECONDS: an operator's guess for models nothing was learnt about
+    (unset: none; the scouts find out)."""
+    value = getattr(settings, "ROLLOUT_UPGRADE_SECONDS", None)
+    return float(value) if value else None
 
 
 def default_upgrade_seconds() -> float:
-    return _setting("ROLLOUT_UPGRADE_SECONDS", DEFAULT_UPGRADE_SECONDS)
+    return prior_seconds() or DEFAULT_UPGRADE_SECONDS
+
+
+def first_read_seconds() -> float:
+    return _setting("ROLLOUT_FIRST_READ_SECONDS", DEFAULT_FIRST_READ_SECONDS)
 
 
 def retry_seconds() -> float:
@@ -44,34 +53,41 @@ def defer_seconds() -> float:
     return _setting("ROLLOUT_DEFER_SECONDS", DEFAULT_DEFER_SECONDS)
 
 
-def typical_upgrade_seconds(job_id: int) -> float:
-    """The mean time of this rollout's recent successful upgrades, or the default. The
-    mean, not the median: most devices are found done at their first read and record
-    that read's time; the probes' earlier reads pull the mean down until reads start
-    finding upgrades running, which pull it up (about one device in eight then needs a
-    second read)."""
-    took = [
-        float(value)
-        for value in JobItem.objects.filter(job_id=job_id, state=ItemState.DONE, result="succeeded")
-        .order_by("-updated_at")
-        .values_list("data__took", flat=True)[:LEARN_FROM]
-        if isinstance(value, int | float)
-    ]
-    return mean(took) if took else default_upgrade_seconds()
+def size_class(size: int) -> int:
+    """0 under 16 MiB, 1 under 32, 2 under 64...: a bigger image takes longer to send and write."""
+    return max(0, int(size) // SIZE_CLASS_BYTES).bit_length()
 
 
-def first_check(typical: float, *, probe: bool = False) -> timedelta:
-    """At the typical time: most upgrades are over then, and one read says so (a read
-    that finds it still running costs a request). A device found done at its first read
-    took at most that long, so the learnt time never goes down by itself: one device in
-    PROBE_EVERY (a probe) is read a little earlier, and the fleet's time follows quicker
-    upgrades down as well as slower ones up."""
-    return timedelta(seconds=typical * (0.8 if probe else 1.0))
+def size_class_label(klass: int) -> str:
+    if klass == 0:
+        return f"images under {SIZE_CLASS_BYTES >> 20} MB"
+    low = SIZE_CLASS_BYTES << (klass - 1)
+    return f"images of {low >> 20}–{(low * 2) >> 20} MB"
+
+
+def class_key(model: str, size: int) -> str:
+    """What item.data["timing"] holds: upgrades of one key are timed together."""
+    return f"{size_class(size)}|{model or 'unknown model'}"
+
+
+def split_key(key: str) -> tuple[str, int]:
+    klass, _, model = key.partition("|")
+    return model, int(klass or 0)
+
+
+def learnt(partner_id: int, key: str) -> Learnt | None:
+    """What earlier rollouts measured for this class, else the operator's prior, else nothing."""
+    model, klass = split_key(key)
+    row = UpgradeTiming.objects.filter(partner_id=partner_id, model=model, size_class=klass).first()
+    if row is not None:
+        return Learnt(row.low_seconds, row.typical_seconds, row.high_seconds, row.samples)
+    prior = prior_seconds()
+    return Learnt(prior * 0.9, prior, prior * 1.1, 0) if prior else None
 
 
 def next_check(typical: float, checks: int) -> timedelta:
-    """After `checks` reads that found the upgrade still running: a quarter of the
-    typical time, doubling each read, at most MAX_CHECK_SECONDS."""
+    """An adopted upgrade (no session of ours to read): a quarter of the typical time,
+    doubling each read, at most MAX_CHECK_SECONDS."""
     seconds = typical * 0.25 * (2 ** min(checks - 1, 10))
     return timedelta(seconds=min(max(seconds, 0.1), max(MAX_CHECK_SECONDS, typical)))
 

@@ -9,6 +9,7 @@ item.data keys:
   of ours, id in `session`), "adopted" (the device was already upgrading when asked:
   that upgrade is followed, not doubled);
 - session, started, expires (epoch seconds), checks: the session and its reads;
+  timing, role, index, lo, hi, parked: when it is read (reads.py, learning.py);
 - sessions: sessions created for this device by this rollout (ropsim's counters in
   the tests agree with it);
 - tries, deferrals, repushes, limit_hits: retries of each kind; problem: why the
@@ -16,7 +17,7 @@ item.data keys:
 - maybe_created: a create request whose answer was lost (it may have started one);
 - from_version: the device's firmware when its upgrade started (roll back uses it);
 - reason: the failure's symbol (failure rules count by it); took: seconds an
-  upgrade took (the typical time is learnt from it).
+  upgrade took (the middle of its bracket).
 """
 
 import logging
@@ -39,7 +40,7 @@ from rop.models import UpgradeStatus
 
 from ..models import Rollout, RolloutResult
 from ..pushing import forget_push, push_image
-from . import timing, window
+from . import reads, timing, window
 from .targeting import runs_version
 
 log = logging.getLogger(__name__)
@@ -70,22 +71,29 @@ FAILURE_WORDS = {
 
 @dataclass
 class Context:
-    """What a chunk shares: its rollout, one Core Server client, the typical upgrade
-    time (read once per chunk: one query less per device), its devices and the room in
-    flight taken for them (prepare), and how many left the flight without finishing."""
+    """What a chunk shares: its rollout, one Core Server client, each timing class's
+    reads (read once per chunk: no query per device), its devices and the room in
+    flight taken for them (prepare), how many left the flight without finishing, and
+    the classes in which a device was parked (reads.learn)."""
 
     rollout: Rollout
     client: RopClient
-    _typical: float | None = None
     _online: dict[str, str] | None = None
     devices: dict[int, Device] = field(default_factory=dict)
     room: set[int] = field(default_factory=set)
     left_flight: int = 0
+    classes: dict[str, reads.ClassReads] = field(default_factory=dict)
+    parked: set[str] = field(default_factory=set)
 
-    def typical(self) -> float:
-        if self._typical is None:
-            self._typical = timing.typical_upgrade_seconds(self.rollout.job_id)
-        return self._typical
+    def reads_for(self, job: Job, device: Device) -> reads.ClassReads:
+        key = timing.class_key(device.model, self.rollout.image.size)
+        if key not in self.classes:
+            self.classes[key] = reads.class_reads(job, key)
+        return self.classes[key]
+
+    def typical(self, job: Job, device: Device) -> float:
+        """The device's typical upgrade time, as far as it is known."""
+        return self.reads_for(job, device).estimate.typical or timing.default_upgrade_seconds()
 
     def reported_version(self, uid: str) -> str | None:
         """The device's firmware in the online list, None when it is not there. The
@@ -178,7 +186,7 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         if reported is not None and _runs_image(rollout, reported):
             return _succeeded(ctx, item, data, now)
         if reported is None:  # rebooting into it, most likely: follow it
-            return _adopt(ctx, data, now)
+            return _adopt(ctx, job, device, data, now)
     if not _ask_now(ctx, item, data):
         # Woken when a device in flight finishes (release.wake_waiters); the wait is
         # only the fallback, so that a full rollout does not spin on its own items.
@@ -197,17 +205,18 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
             )
         return Wait(now, data, "The Core Server no longer had the image: pushing it again.")
     except rop_errors.DuplicateUpgrade:
-        return _adopt(ctx, data, now)
+        return _adopt(ctx, job, device, data, now)
     except rop_errors.UpgradeSessionLimitReached:
         lowered = lower_in_flight(job, item)
         data.update(step="", limit_hits=int(data.get("limit_hits", 0)) + 1)
-        wait = timing.retry_after(data["limit_hits"], max(1.0, ctx.typical() / 2))
+        wait = timing.retry_after(data["limit_hits"], max(1.0, ctx.typical(job, device) / 2))
         return Wait(now + wait, data, f"The Core Server's upgrade session limit was reached; in flight now {lowered}.")
     except (rop_errors.DeviceOffline, rop_errors.WakeUpTimeout) as exc:
         if isinstance(exc, rop_errors.DeviceOffline) and data.get("was_upgrading"):
             # Seen upgrading a moment ago, offline now: rebooting into the image, most likely.
             data.update(step=ADOPTED, session="", was_upgrading=False)
-            return Wait(now + timing.next_check(ctx.typical(), 1), data, "Following the device's upgrade (rebooting).")
+            typical = ctx.typical(job, device)
+            return Wait(now + timing.next_check(typical, 1), data, "Following the device's upgrade (rebooting).")
         data["step"] = ""
         ctx.left_flight += 1
         words = "asleep and did not wake up" if isinstance(exc, rop_errors.WakeUpTimeout) else "offline"
@@ -228,21 +237,17 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
     data.update(
         step=UPGRADING,
         session=session.session_id,
-        started=_ts(now),
-        expires=_ts(now) + session.expired_in,
-        checks=0,
         sessions=int(data.get("sessions", 0)) + 1,
         from_version=device.firmware_version,
         maybe_created=False,
     )
-    first = timing.first_check(ctx.typical(), probe=item.id % timing.PROBE_EVERY == 0)
-    return _read_at(_before_expiry(now + first, data), data)
+    when = reads.started(ctx.reads_for(job, device), item.id, data, session.expired_in)
+    return _read_at(ctx, when, data)
 
 
-def _read_at(when: datetime, data: dict[str, Any]) -> Wait:
-    """Read the session then. The time it was due is kept: a busy worker reads late, and
-    the learnt upgrade time must not grow with the lateness (see _succeeded)."""
-    data["due"] = _ts(when)
+def _read_at(ctx: Context, when: datetime, data: dict[str, Any]) -> Wait:
+    if data.get("parked"):
+        ctx.parked.add(str(data.get("timing")))
     return Wait(when, data, "Upgrading.")
 
 
@@ -352,12 +357,13 @@ def lower_in_flight(job: Job, item: JobItem) -> int:
     return job.max_in_flight
 
 
-def _adopt(ctx: Context, data: dict[str, Any], now: datetime) -> Step:
+def _adopt(ctx: Context, job: Job, device: Device, data: dict[str, Any], now: datetime) -> Step:
     """duplicate_upgrade: the device is upgrading already (maybe by a request of ours
-    whose answer was lost). Follow that upgrade; never start a second one."""
-    data.update(step=ADOPTED, session="", started=_ts(now), checks=0)
-    typical = ctx.typical()
-    return Wait(now + timing.first_check(typical), data, "The device was already upgrading: following that upgrade.")
+    whose answer was lost). Follow that upgrade; never start a second one. Not timed:
+    when it started is not known."""
+    data.update(step=ADOPTED, session="", started=_ts(now), checks=0, role="")
+    typical = ctx.typical(job, device)
+    return Wait(now + timedelta(seconds=typical), data, "The device was already upgrading: following that upgrade.")
 
 
 # --- following an upgrade -----------------------------------------------------------------
@@ -376,11 +382,9 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
     except rop_errors.RopError as exc:
         # An answer we do not understand: counted, so that it ends after max_attempts.
         return Retry(SOON * 5, f"The upgrade session's status could not be read ({exc.symbol or exc}).")
-    data["checks"] = int(data.get("checks", 0)) + 1
     if status == UpgradeStatus.UPGRADING:
-        data["upgrading_at"] = float(data.get("due") or _ts(now))
-        typical = ctx.typical()
-        return _read_at(_before_expiry(now + timing.next_check(typical, data["checks"]), data), data)
+        return _read_at(ctx, reads.running(ctx.reads_for(job, device), data), data)
+    reads.over(data)
     if status == UpgradeStatus.SUCCESS:
         return _succeeded(ctx, item, data, now)
     if status == UpgradeStatus.SAME_VERSION:
@@ -397,13 +401,6 @@ def _check(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
 
 
 def _succeeded(ctx: Context, item: JobItem, data: dict[str, Any], now: datetime) -> Step:
-    # It ended between the last read that saw it running (or its start) and this one:
-    # the middle, so that the learnt time can go down as well as up. The reads' due
-    # times, not when a busy worker got to them: lateness is not upgrade time.
-    if "started" in data:  # not for an upgrade that was found done, never followed
-        read = float(data.get("due") or _ts(now))
-        ended = (read + float(data["upgrading_at"])) / 2 if data.get("upgrading_at") else read
-        data["took"] = round(max(0.0, ended - float(data["started"])), 3)
     image = ctx.rollout.image
     before = data.get("from_version") or "an unknown version"
     return Done(RolloutResult.SUCCEEDED, f"Upgraded from {before} to {image.version or image.file_name}.", data=data)
@@ -413,7 +410,7 @@ def _check_adopted(ctx: Context, job: Job, item: JobItem, device: Device, data: 
     """An upgrade we follow without its session id: the online list says when the
     device runs the new version; creating a session says whether it still upgrades."""
     data["checks"] = int(data.get("checks", 0)) + 1
-    typical = ctx.typical()
+    typical = ctx.typical(job, device)
     reported = ctx.reported_version(device.uid)
     if reported is not None and _runs_image(ctx.rollout, reported):
         return _succeeded(ctx, item, data, now)
@@ -453,15 +450,6 @@ def _without_session(ctx: Context, item: JobItem, device: Device, data: dict[str
 
 def _runs_image(rollout: Rollout, version: str) -> bool:
     return runs_version(version, rollout.image.version)
-
-
-def _before_expiry(when: datetime, data: dict[str, Any]) -> datetime:
-    """Read a session before the Core Server forgets it."""
-    expires = data.get("expires")
-    if isinstance(expires, int | float):
-        last = datetime.fromtimestamp(float(expires) - 5, tz=when.tzinfo)
-        return min(when, max(last, timezone.now()))
-    return when
 
 
 # --- not now ------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ def test_it_lets_an_operator_start_a_rollout_and_watch_it_finish(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ROLLOUT_UPGRADE_SECONDS = 0.3
+    settings.ROLLOUT_FIRST_READ_SECONDS = 0.1
     fleet = rows_from_sim(sim, acme_on_sim)
     cameras = [d for d in fleet if d.model == MODEL]
     assert len(cameras) >= 2

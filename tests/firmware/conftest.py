@@ -18,5 +18,6 @@ def engine(monkeypatch, settings):
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     settings.JOBS_DISPATCH_SECONDS = 0
     settings.ROLLOUT_UPGRADE_SECONDS = 0.3
+    settings.ROLLOUT_FIRST_READ_SECONDS = 0.1
     settings.ROLLOUT_RETRY_SECONDS = 0.5
     settings.ROLLOUT_DEFER_SECONDS = 0.5

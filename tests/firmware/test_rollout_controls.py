@@ -109,6 +109,7 @@ def test_it_asks_again_after_a_worker_died_while_creating_and_adopts_what_it_sta
     """The worst moment: the session request left, the worker died before storing its
     answer. The next try finds the device upgrading and follows that upgrade."""
     settings.ROLLOUT_UPGRADE_SECONDS = 1.0
+    settings.ROLLOUT_FIRST_READ_SECONDS = 0.1
     small_sim.sim.config.upgrade_seconds = 2.0
     device = fleet[0]
     rollout = start(acme, olga, library_image(acme), devices=Device.objects.filter(id=device.id))

@@ -34,6 +34,7 @@ def test_it_finishes_a_rollout_after_its_worker_is_killed_with_one_session_per_c
     # The workers' clocks: upgrades of a second, a dead worker's device reclaimed after 2 s.
     for name, value in {
         "ROLLOUT_UPGRADE_SECONDS": "1.0",
+        "ROLLOUT_FIRST_READ_SECONDS": "0.2",
         "ROLLOUT_RETRY_SECONDS": "0.5",
         "JOBS_DISPATCH_SECONDS": "2",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
