@@ -22,7 +22,9 @@ class SimConfig:
     devices: int = _opt(10, "Number of simulated devices in the fleet.")
     seed: int = _opt(0, "Seed for the fleet, recordings and fault injection (same seed, same fleet).")
     fleet_model: str | None = _opt(
-        None, "Every device of the fleet is this model, e.g. RLC-810A (default: the catalogue's mix of models)."
+        None,
+        "Every device of the fleet is this model, e.g. RLC-810A, or these models in turn, comma-separated "
+        "(default: the catalogue's mix of models).",
     )
     host: str = _opt("127.0.0.1", "Address the HTTP API listens on.")
     port: int = _opt(0, "Port of the HTTP API (0 = any free port; the CLI defaults to 8900).")
@@ -72,6 +74,16 @@ class SimConfig:
     )
     upgrade_seconds: float = _opt(
         30.0, "Duration of a firmware upgrade (the last half is a reboot: the device is offline)."
+    )
+    upgrade_spread: float = _opt(
+        0.0,
+        "Spread of upgrade durations: each upgrade takes its model's time times e^N(0, spread) "
+        "(real cameras differ by a few percent to tens of percent; 0: exactly the same).",
+        cli_default=0.1,
+    )
+    model_upgrade_seconds: str = _opt(
+        "",
+        "Per-model upgrade durations, e.g. 'RLC-810A=30,Argus 3 Pro=300' (other models: --upgrade-seconds).",
     )
     upgrade_session_limit: int = _opt(
         10, "Concurrent upgrade sessions allowed (more answer up_to_upgrade_session_limit)."
@@ -131,6 +143,7 @@ MUTABLE_FIELDS = (
     "out_of_memory_rate",
     "unknown_error_rate",
     "upgrade_seconds",
+    "upgrade_spread",
     "upgrade_session_limit",
     "low_battery_threshold",
     "wifi_scan_seconds",

@@ -231,8 +231,9 @@ class Fleet:
         cls, count: int, seed: int = 0, clock: Clock | None = None, model: str | None = None, **kwargs: float
     ) -> Fleet:
         fleet = cls(seed=seed, clock=clock, **kwargs)
-        for _ in range(count):
-            fleet.create_device(model)
+        models = [name.strip() for name in model.split(",")] if model else [None]
+        for i in range(count):
+            fleet.create_device(models[i % len(models)])
         return fleet
 
     @property

@@ -218,6 +218,18 @@ class Simulator:
             return "unknown_error"
         return "upgrade_success"
 
+    def upgrade_duration(self, dev: SimDevice) -> float:
+        """The model's upgrade time (--model-upgrade-seconds, else --upgrade-seconds), spread
+        by --upgrade-spread (drawn only when set: seeded runs without it stay as they were)."""
+        base = self.config.upgrade_seconds
+        for entry in self.config.model_upgrade_seconds.split(","):
+            name, _, seconds = entry.rpartition("=")
+            if name.strip() == dev.model.name and seconds.strip():
+                base = float(seconds)
+        if self.config.upgrade_spread > 0:
+            base *= math.exp(self.rng.gauss(0.0, self.config.upgrade_spread))
+        return max(0.0, base)
+
     def create_upgrade_session(self, dev: SimDevice, file_name: str, factory_reset: bool) -> UpgradeSession:
         if dev.upgrade is not None and dev.upgrade.status == "upgrading":
             raise RopError("duplicate_upgrade")
@@ -225,7 +237,7 @@ class Simulator:
             raise RopError("up_to_upgrade_session_limit")
         now = self.now()
         outcome = self.decide_upgrade_outcome(dev, file_name)
-        duration = max(0.0, self.config.upgrade_seconds)
+        duration = self.upgrade_duration(dev)
         # A failed check is known early; a real install runs the whole time and reboots.
         resolves = now + (duration if outcome == "upgrade_success" else duration * 0.25)
         ttl = min(3600, max(60, int(self.config.upgrade_session_ttl)))
