@@ -384,6 +384,8 @@ async def list_sessions(request: web.Request) -> web.Response:
                     "file": s.file_name,
                     "status": s.status,
                     "outcome": s.outcome,
+                    "createdAt": s.created_at,
+                    "resolvesAt": s.resolves_at,
                     "expiresAt": s.expires_at,
                 }
                 for s in sim.upgrade_sessions.values()

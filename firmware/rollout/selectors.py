@@ -9,12 +9,14 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from core.pagination import id_page
+from devices.models import Device
 from jobs import selectors as job_selectors
 from jobs.models import OPEN_ITEM_STATES, ItemState, JobItem, JobState
 from jobs.registry import Target
 from partners.models import Partner
 
-from ..models import Rollout, RolloutResult
+from ..models import Rollout, RolloutResult, UpgradeTiming
+from . import timing
 from .handler import RolloutHandler
 
 ROLLOUTS_PAGE_SIZE = 50
@@ -55,6 +57,64 @@ class Bar:
 
 
 @dataclass
+class Typical:
+    """What is known of how long one model's upgrades of this image take."""
+
+    model: str
+    size: str
+    learnt: UpgradeTiming | None
+
+
+# A device needs a session and, mostly, one read; probes and slow ones read a little more.
+REQUESTS_PER_DEVICE = 2.2
+
+
+def typical_upgrades(rollout: Rollout) -> list[Typical]:
+    """Per model among the rollout's devices: the learnt upgrade time for the image's size."""
+    klass = timing.size_class(rollout.image.size)
+    target_ids = JobItem.objects.filter(job_id=rollout.job_id).values("target_id")
+    models = sorted(
+        set(Device.objects.filter(partner_id=rollout.partner_id, id__in=target_ids).values_list("model", flat=True))
+    )
+    rows = {
+        row.model: row
+        for row in UpgradeTiming.objects.filter(partner_id=rollout.partner_id, size_class=klass, model__in=models)
+    }
+    size = timing.size_class_label(klass)
+    return [Typical(model or "unknown model", size, rows.get(model)) for model in models]
+
+
+def _open_to_run(rollout: Rollout, progress: job_selectors.Progress) -> int:
+    """Devices still to upgrade before the rollout can end by itself: every open one when
+    the waves advance by themselves, else those of the current wave."""
+    if rollout.auto_advance_percent or rollout.current_wave + 1 >= len(rollout.waves):
+        return progress.open
+    return JobItem.objects.filter(
+        job_id=rollout.job_id, state__in=OPEN_ITEM_STATES, data__wave__lte=rollout.current_wave
+    ).count()
+
+
+def estimated_end(
+    rollout: Rollout, progress: job_selectors.Progress, typicals: list[Typical], now: datetime
+) -> datetime | None:
+    """From the learnt upgrade time (the slowest model's, where most upgrades are over),
+    the most in flight and the partner's request budget: rounds of the in-flight limit
+    each an upgrade long, or the requests at the budget's pace, whichever is longer.
+    None while a model's time is not learnt yet."""
+    if not typicals or any(t.learnt is None for t in typicals):
+        return None
+    remaining = _open_to_run(rollout, progress)
+    if not remaining:
+        return None
+    upgrade = max(t.learnt.high_seconds for t in typicals if t.learnt is not None)
+    cap = rollout.job.max_in_flight or remaining
+    rounds = -(-remaining // cap)
+    budget = max(float(rollout.partner.request_budget or 0), 0.01)
+    seconds = max(rounds * upgrade, REQUESTS_PER_DEVICE * remaining / budget)
+    return now + timedelta(seconds=seconds)
+
+
+@dataclass
 class RolloutProgress:
     progress: job_selectors.Progress
     bars: list[Bar]
@@ -62,6 +122,7 @@ class RolloutProgress:
     eta: datetime | None
     live: bool
     upgrading: int
+    typicals: list[Typical]
 
 
 def rollout_progress(rollout: Rollout, now: datetime | None = None) -> RolloutProgress:
@@ -79,7 +140,10 @@ def rollout_progress(rollout: Rollout, now: datetime | None = None) -> RolloutPr
     minutes = max((now - since).total_seconds() / 60, 1 / 60)
     per_minute = round(recent / minutes, 1) if job.started_at else None
     running = job.state in (JobState.QUEUED, JobState.RUNNING)
-    eta = now + timedelta(minutes=progress.open / per_minute) if per_minute and progress.open and running else None
+    typicals = typical_upgrades(rollout)
+    eta = estimated_end(rollout, progress, typicals, now) if running else None
+    if eta is None and per_minute and progress.open and running:
+        eta = now + timedelta(minutes=progress.open / per_minute)
     upgrading = JobItem.objects.filter(
         job_id=job.id, state__in=(ItemState.RUNNING, ItemState.WAITING), data__step__in=("upgrading", "adopted")
     ).count()
@@ -90,6 +154,7 @@ def rollout_progress(rollout: Rollout, now: datetime | None = None) -> RolloutPr
         eta=eta,
         live=job_selectors.is_live(job, progress),
         upgrading=upgrading,
+        typicals=typicals,
     )
 
 

@@ -208,7 +208,9 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
         return _adopt(ctx, job, device, data, now)
     except rop_errors.UpgradeSessionLimitReached:
         lowered = lower_in_flight(job, item)
-        data.update(step="", limit_hits=int(data.get("limit_hits", 0)) + 1)
+        # Waits for room like any device over the cap (woken when one in flight ends);
+        # the back-off is only the fallback, half an upgrade as far as it is known.
+        data.update(step="", room=True, limit_hits=int(data.get("limit_hits", 0)) + 1)
         wait = timing.retry_after(data["limit_hits"], max(1.0, ctx.typical(job, device) / 2))
         return Wait(now + wait, data, f"The Core Server's upgrade session limit was reached; in flight now {lowered}.")
     except (rop_errors.DeviceOffline, rop_errors.WakeUpTimeout) as exc:
