@@ -338,9 +338,9 @@ HEALTH_PRUNE_SECONDS = env.int("HEALTH_PRUNE_SECONDS", default=3600)
 JOBS_SWEEP_SECONDS = env.int("JOBS_SWEEP_SECONDS", default=5)
 JOBS_ITEM_LEASE_SECONDS = env.int("JOBS_ITEM_LEASE_SECONDS", default=330)
 JOBS_DISPATCH_SECONDS = env.int("JOBS_DISPATCH_SECONDS", default=300)
-# Firmware rollouts (firmware/rollout/timing.py): the upgrade time assumed until a
-# rollout has learnt its own, and the first waits for an offline or asleep device and
-# for a low battery.
+# Firmware rollouts (firmware/rollout/timing.py, learning.py): an optional guess of the
+# upgrade time for models nothing was learnt about (unset: the scouts find out, from their
+# first read), and the first waits for an offline or asleep device and for a low battery.
 ROLLOUT_UPGRADE_SECONDS = env.float("ROLLOUT_UPGRADE_SECONDS", default=None)
 ROLLOUT_FIRST_READ_SECONDS = env.float("ROLLOUT_FIRST_READ_SECONDS", default=10.0)
 ROLLOUT_RETRY_SECONDS = env.float("ROLLOUT_RETRY_SECONDS", default=300.0)

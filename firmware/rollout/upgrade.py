@@ -226,9 +226,17 @@ def _start(ctx: Context, job: Job, item: JobItem, device: Device, data: dict[str
     except BudgetTimeout:
         data["step"] = ""
         return Wait(now + SOON, data, "The partner's request budget is used up: trying again shortly.")
-    except (rop_errors.RopUnavailable, rop_errors.ServerInternalError, rop_errors.CommandTimeout) as exc:
+    except (
+        rop_errors.RopUnavailable,
+        rop_errors.ServerInternalError,
+        rop_errors.CommandTimeout,
+        rop_errors.CommandExecError,
+    ) as exc:
         # The request may have started an upgrade whose answer was lost: ask again soon,
         # while it would still be running, so that duplicate_upgrade tells us.
+        # cmd_exec_error too: the device did not carry the command out this time, which
+        # says nothing about the image or the device (docs/rollouts.md); Retry counts
+        # the tries, so one that keeps failing still fails after job.max_attempts.
         data.update(step="", maybe_created=True)
         return Retry(
             SOON, f"The Core Server did not confirm the upgrade session ({exc.symbol or 'no answer'}).", data=data
