@@ -147,9 +147,7 @@ class UpgradeTiming(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "model", "size_class"], name="upgrade_timing_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["partner", "model", "size_class"], name="upgrade_timing_unique")]
 
     def __str__(self) -> str:
         return f"{self.model} ({self.size_class}): {self.typical_seconds:.0f} s"
