@@ -233,3 +233,16 @@ def next_read(
         # often), read again in growing steps.
         return seen_running + min(max(seen_running * (PROBE_GROWTH - 1), step), MAX_STEP)
     return None  # slower than what was learnt: parked until the probes know more
+
+
+# A device needs a session and, mostly, one read; probes and slow ones read a little more.
+REQUESTS_PER_DEVICE = 2.2
+
+
+def seconds_left(remaining: int, in_flight: int | None, high: float, budget: float) -> float:
+    """How long `remaining` devices take: rounds of the in-flight limit, each as long as
+    nearly every upgrade, or their requests at the budget's pace, whichever is longer."""
+    if remaining <= 0:
+        return 0.0
+    rounds = -(-remaining // (in_flight or remaining))
+    return max(rounds * high, REQUESTS_PER_DEVICE * remaining / max(budget, 0.01))

@@ -16,7 +16,7 @@ from jobs.registry import Target
 from partners.models import Partner
 
 from ..models import Rollout, RolloutResult, UpgradeTiming
-from . import timing
+from . import learning, timing
 from .handler import RolloutHandler
 
 ROLLOUTS_PAGE_SIZE = 50
@@ -65,10 +65,6 @@ class Typical:
     learnt: UpgradeTiming | None
 
 
-# A device needs a session and, mostly, one read; probes and slow ones read a little more.
-REQUESTS_PER_DEVICE = 2.2
-
-
 def typical_upgrades(rollout: Rollout) -> list[Typical]:
     """Per model among the rollout's devices: the learnt upgrade time for the image's size."""
     klass = timing.size_class(rollout.image.size)
@@ -107,10 +103,8 @@ def estimated_end(
     if not remaining:
         return None
     upgrade = max(t.learnt.high_seconds for t in typicals if t.learnt is not None)
-    cap = rollout.job.max_in_flight or remaining
-    rounds = -(-remaining // cap)
-    budget = max(float(rollout.partner.request_budget or 0), 0.01)
-    seconds = max(rounds * upgrade, REQUESTS_PER_DEVICE * remaining / budget)
+    budget = float(rollout.partner.request_budget or 0)
+    seconds = learning.seconds_left(remaining, rollout.job.max_in_flight, upgrade, budget)
     return now + timedelta(seconds=seconds)
 
 

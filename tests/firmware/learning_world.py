@@ -49,6 +49,10 @@ class Outcome:
     devices: int
     floor: float
     estimates: dict[str, Estimate] = field(default_factory=dict)
+    # Once the first round of the in-flight limit is done: the time left the rollout
+    # page would estimate (learning.seconds_left), and the time that was really left.
+    estimated_left: float | None = None
+    left: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -101,6 +105,8 @@ class _Run:
         self.requests = 0
         self.in_flight = 0
         self.obs: dict[str, list[Observation]] = {m: [] for m in models}
+        self.done = 0
+        self.estimated_at: tuple[float, float] | None = None  # (when, seconds left estimated)
         self.by_id = {d.id: d for d in self.devices}
 
     def estimate(self, model: str) -> Estimate:
@@ -173,6 +179,9 @@ class _Run:
             if elapsed >= dev.duration:
                 dev.done_at = now
                 self.in_flight -= 1
+                self.done += 1
+                if self.done == min(self.world.in_flight, len(self.devices)) and self.estimated_at is None:
+                    self.estimated_at = (now, self.seconds_left())
                 if dev.role != learning.REGULAR:
                     self.obs[dev.model].append(Observation(dev.lo, elapsed))
                     self.replan(dev.model, now)
@@ -190,10 +199,19 @@ class _Run:
         stuck = [d for d in self.devices if d.done_at is None]
         assert not stuck, f"{len(stuck)} devices never finished (parked with nothing to learn from)"
         end = max(d.done_at or 0.0 for d in self.devices)
-        return Outcome(
+        outcome = Outcome(
             end,
             self.requests,
             len(self.devices),
             self.world.floor([d.duration for d in self.devices]),
             {m: self.estimate(m) for m in self.obs},
         )
+        if self.estimated_at is not None:
+            outcome.estimated_left, outcome.left = self.estimated_at[1], end - self.estimated_at[0]
+        return outcome
+
+    def seconds_left(self) -> float:
+        """What the rollout page would say: the slowest model's upper end."""
+        highs = [est.high for est in (self.estimate(m) for m in self.obs) if est.high is not None]
+        open_devices = sum(1 for d in self.devices if d.done_at is None)
+        return learning.seconds_left(open_devices, self.world.in_flight, max(highs, default=0.0), self.world.rate)

@@ -86,3 +86,18 @@ def test_it_parks_a_device_slower_than_what_was_learnt_until_the_probes_know() -
     # A probe searches upwards, in steps that still measure.
     after = learning.next_read(est, learning.PROBE, seen_running=40, checks=2, first=10.0)
     assert after is not None and 40 < after <= 40 * learning.NARROW_RATIO
+
+
+@pytest.mark.parametrize(
+    "world",
+    [
+        pytest.param(World({"A": 10}, devices=10_000), id="bound by the budget"),
+        pytest.param(World({"A": 120}, devices=3000), id="two rounds"),
+        pytest.param(World({"A": 30}, devices=4000, in_flight=500, learnt=LEARNT_300), id="eight rounds"),
+        pytest.param(World({"A": 300}, devices=4000, in_flight=500, learnt=LEARNT_30), id="slower than learnt"),
+    ],
+)
+def test_it_estimates_the_end_within_a_quarter_once_the_first_round_is_done(world: World) -> None:
+    outcome = world.run()
+    assert outcome.estimated_left is not None and outcome.left is not None
+    assert abs(outcome.estimated_left - outcome.left) <= 0.25 * outcome.left, (outcome.estimated_left, outcome.left)

@@ -78,7 +78,8 @@ def test_it_keeps_what_each_partner_learnt_to_itself(learning_engine, sim, fleet
         partner=bolt, model=MODEL, size_class=0, low_seconds=500, typical_seconds=600, high_seconds=700, samples=20
     )
     assert timing.learnt(acme.id, timing.class_key(MODEL, 100)) is None
-    assert timing.learnt(bolt.id, timing.class_key(MODEL, 100)).typical == 600
+    learnt = timing.learnt(bolt.id, timing.class_key(MODEL, 100))
+    assert learnt is not None and learnt.typical == 600
 
 
 def test_it_says_the_typical_upgrade_and_estimates_the_end_from_it(client, sim, fleet, acme, olga, engine):
