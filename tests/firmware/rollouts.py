@@ -3,7 +3,8 @@ driven in-process (sweeps whose chunks run inline), against ropsim over real HTT
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import requests
 from django.core.files.base import ContentFile
@@ -16,11 +17,30 @@ from firmware.rollout.targeting import preview
 from jobs import sweeper
 from jobs.models import Job, JobItem, JobState
 from ropsim.models import CATALOGUE
+from ropsim.testing import RunningSim, SimConfig, start_in_thread
+from tests.devices.fleet_rows import rows_from_sim
 
 MODEL = "Argus 3 Pro"
 BUILD, DATE = 2400, "240101"
 NAME = CATALOGUE[MODEL].firmware_filename(BUILD, DATE)
 NEW_VERSION = CATALOGUE[MODEL].firmware_version(BUILD, DATE)
+
+
+@contextmanager
+def cameras_on_sim(config: SimConfig, count: int, prefix: str) -> Iterator[RunningSim]:
+    """A simulator with `count` charged, awake cameras of MODEL (UIDs 95270000<prefix>0000...)."""
+    with start_in_thread(config) as running:
+        for i in range(count):
+            dev = running.call(running.sim.fleet.create_device, MODEL, f"95270000{prefix}{i:04d}")
+            running.call(dev.set_battery, running.sim.now(), 90.0)
+        yield running
+
+
+def fleet_of(running: RunningSim, partner) -> list[Device]:
+    """The partner wired to the simulator (a generous budget) and its devices synced."""
+    partner.rop_base_url, partner.gateway_token, partner.request_budget = running.base_url, "sim-token", 500
+    partner.save()
+    return rows_from_sim(running, partner)
 
 
 def library_image(partner, name: str = NAME, data: bytes = b"\x00firmware" * 1000) -> FirmwareImage:

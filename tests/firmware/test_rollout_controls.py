@@ -15,26 +15,32 @@ from jobs import sweeper
 from jobs.models import ItemState, JobItem, JobState
 from partners.rop_clients import rop_client_for
 from ropsim.models import CATALOGUE
-from ropsim.testing import SimConfig, start_in_thread
-from tests.devices.fleet_rows import rows_from_sim
+from ropsim.testing import SimConfig
 
-from .rollouts import MODEL, NEW_VERSION, drive, item_of, library_image, results, sim_control, sim_sessions, start
+from .rollouts import (
+    MODEL,
+    NEW_VERSION,
+    cameras_on_sim,
+    drive,
+    fleet_of,
+    item_of,
+    library_image,
+    results,
+    sim_control,
+    sim_sessions,
+    start,
+)
 
 
 @pytest.fixture
 def small_sim():
-    with start_in_thread(SimConfig(devices=0, seed=5, token="sim-token", upgrade_seconds=0.3)) as running:
-        for i in range(6):
-            dev = running.call(running.sim.fleet.create_device, MODEL, f"95270000CTRL{i:04d}")
-            running.call(dev.set_battery, running.sim.now(), 90.0)
+    with cameras_on_sim(SimConfig(devices=0, seed=5, token="sim-token", upgrade_seconds=0.3), 6, "CTRL") as running:
         yield running
 
 
 @pytest.fixture
 def fleet(small_sim, acme):
-    acme.rop_base_url, acme.gateway_token, acme.request_budget = small_sim.base_url, "sim-token", 500
-    acme.save()
-    return rows_from_sim(small_sim, acme)
+    return fleet_of(small_sim, acme)
 
 
 def test_it_pauses_resumes_and_cancels_with_an_audit_entry_each(engine, small_sim, fleet, acme, olga):

@@ -11,10 +11,9 @@ from django.utils import timezone
 from firmware.models import UpgradeTiming
 from firmware.rollout import learning, selectors, timing
 from jobs.models import JobItem, JobState
-from ropsim.testing import SimConfig, start_in_thread
-from tests.devices.fleet_rows import rows_from_sim
+from ropsim.testing import SimConfig
 
-from .rollouts import MODEL, drive, library_image, results, sim_sessions, start
+from .rollouts import MODEL, cameras_on_sim, drive, fleet_of, library_image, results, sim_sessions, start
 
 UPGRADE = 0.6
 
@@ -28,20 +27,15 @@ def learning_engine(engine, settings):
 
 @pytest.fixture
 def sim():
-    with start_in_thread(SimConfig(devices=0, seed=13, token="sim-token", upgrade_seconds=UPGRADE)) as running:
-        for i in range(12):
-            dev = running.call(running.sim.fleet.create_device, MODEL, f"95270000TIME{i:04d}")
-            running.call(dev.set_battery, running.sim.now(), 90.0)
+    with cameras_on_sim(
+        SimConfig(devices=0, seed=13, token="sim-token", upgrade_seconds=UPGRADE), 12, "TIME"
+    ) as running:
         yield running
 
 
 @pytest.fixture
 def fleet(sim, acme):
-    acme.rop_base_url = sim.base_url
-    acme.gateway_token = "sim-token"
-    acme.request_budget = 500
-    acme.save()
-    return rows_from_sim(sim, acme)
+    return fleet_of(sim, acme)
 
 
 def test_it_learns_the_models_upgrade_time_without_being_told(learning_engine, sim, fleet, acme, olga):

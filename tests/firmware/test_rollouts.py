@@ -16,26 +16,31 @@ from partners.rop_clients import rop_client_for
 from ropsim.testing import SimConfig, start_in_thread
 from tests.devices.fleet_rows import rows_from_sim
 
-from .rollouts import MODEL, NEW_VERSION, drive, item_of, library_image, results, sim_control, sim_sessions, start
+from .rollouts import (
+    MODEL,
+    NEW_VERSION,
+    cameras_on_sim,
+    drive,
+    fleet_of,
+    item_of,
+    library_image,
+    results,
+    sim_control,
+    sim_sessions,
+    start,
+)
 
 
 @pytest.fixture
 def small_sim():
     """Eight cameras of one battery model, awake, fast upgrades."""
-    with start_in_thread(SimConfig(devices=0, seed=3, token="sim-token", upgrade_seconds=0.3)) as running:
-        for i in range(8):
-            dev = running.call(running.sim.fleet.create_device, MODEL, f"95270000ROLL{i:04d}")
-            running.call(dev.set_battery, running.sim.now(), 90.0)
+    with cameras_on_sim(SimConfig(devices=0, seed=3, token="sim-token", upgrade_seconds=0.3), 8, "ROLL") as running:
         yield running
 
 
 @pytest.fixture
 def fleet(small_sim, acme):
-    acme.rop_base_url = small_sim.base_url
-    acme.gateway_token = "sim-token"
-    acme.request_budget = 500
-    acme.save()
-    return rows_from_sim(small_sim, acme)
+    return fleet_of(small_sim, acme)
 
 
 def test_it_upgrades_every_device_once_and_records_where_it_came_from(engine, small_sim, fleet, acme, olga):
