@@ -148,9 +148,11 @@ def test_it_raises_up_to_upgrade_session_limit_for_too_many_concurrent_upgrades(
     assert (caught.value.symbol, caught.value.http_status) == ("up_to_upgrade_session_limit", 400)
 
 
-def test_it_raises_session_not_found_for_an_unknown_upgrade_session(client, ptz_camera):
+@pytest.mark.parametrize("session_id", ["c165ffc8-42c1-450b-a955-bc7ad6bdc515", "abc"])
+def test_it_raises_session_not_found_for_an_unknown_upgrade_session(client, ptz_camera, session_id):
+    # The Core Server checks no shape: any id it does not know is session_not_found.
     with pytest.raises(errors.SessionNotFound):
-        client.get_upgrade_status(ptz_camera, "c165ffc8-42c1-450b-a955-bc7ad6bdc515")
+        client.get_upgrade_status(ptz_camera, session_id)
 
 
 @pytest.mark.parametrize(

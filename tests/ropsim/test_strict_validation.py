@@ -161,10 +161,19 @@ def test_it_refuses_a_wifi_scan_session_id_of_the_wrong_shape(world: tuple[Api, 
     assert answer(api, "GET", dev(d.wifi) + "/wifi/scan/QTmFqiMBfgG9x80bmzyTyMX0CGjmaxay") == (404, "session_not_found")
 
 
-def test_it_refuses_an_upgrade_session_id_of_the_wrong_shape(world: tuple[Api, Devices]) -> None:
+@pytest.mark.parametrize("session_id", ["abc", "not-a-session", UPGRADE_ID])
+def test_it_answers_session_not_found_to_any_unknown_upgrade_session_id_whatever_its_shape(
+    world: tuple[Api, Devices], session_id: str
+) -> None:
     api, d = world
-    assert answer(api, "GET", dev(d.ptz) + "/upgrade-session/not-a-session") == (400, "invalid_parameter")
-    assert answer(api, "GET", dev(d.ptz) + f"/upgrade-session/{UPGRADE_ID}") == (404, "session_not_found")
+    # The real server checks no shape here: "abc" is looked up, and unknown (facts).
+    assert answer(api, "GET", dev(d.ptz) + f"/upgrade-session/{session_id}") == (404, "session_not_found")
+    assert answer(api, "GET", dev(d.offline) + f"/upgrade-session/{session_id}") == (404, "session_not_found")
+
+
+def test_it_still_refuses_a_malformed_uid_before_the_upgrade_session(world: tuple[Api, Devices]) -> None:
+    api, _d = world
+    assert answer(api, "GET", "/v1.0/devices/nope/upgrade-session/abc") == (400, "invalid_parameter")
 
 
 # --- types and spellings --------------------------------------------------------------------------
