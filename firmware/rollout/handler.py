@@ -66,7 +66,7 @@ class RolloutHandler(Handler):
             rules.after_items(job, context.rollout, {item.result for item in finished})
         # What the finished scouts and probes measured: reads brought forward, and kept
         # for the next rollout of the model.
-        reads.learn(job, finished, context.parked, context.classes)
+        reads.learn(job, finished, context.parked)
         context.parked = set()
 
     def job_finished(self, job: Job) -> None:

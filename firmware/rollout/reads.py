@@ -130,10 +130,11 @@ def over(data: dict[str, Any]) -> None:
 # --- after a write: learn, and bring reads forward ---------------------------------------
 
 
-def learn(job: Job, finished: list[JobItem], parked: set[str], before: dict[str, ClassReads]) -> None:
+def learn(job: Job, finished: list[JobItem], parked: set[str]) -> None:
     """Classes whose scouts or probes finished in this write: store what is known now for
-    the next rollout, and move the reads it makes too late. Classes where a device was
-    parked: if nobody is left to learn from, parked devices become probes (or scouts)."""
+    the next rollout, and move the reads it makes too late (compared with what the last
+    write stored). Classes where a device was parked: if nobody is left to learn from,
+    parked devices become probes (or scouts)."""
     measured = {
         str(item.data.get("timing"))
         for item in finished
@@ -142,11 +143,11 @@ def learn(job: Job, finished: list[JobItem], parked: set[str], before: dict[str,
         and item.result == "succeeded"
     }
     for key in measured | parked:
-        est = learning.estimate(observations(job.id, key), timing.learnt(job.partner_id, key))
+        stored = timing.learnt(job.partner_id, key)
+        est = learning.estimate(observations(job.id, key), stored)
         if key in measured and est.source == "rollout" and est.bounded:
             _remember(job.partner_id, key, est)
-        previous = before.get(key)
-        replan(job, key, est, previous.estimate if previous else None)
+        replan(job, key, est, stored.high if stored else None)
 
 
 def _remember(partner_id: int, key: str, est: Estimate) -> None:
@@ -165,7 +166,7 @@ def _remember(partner_id: int, key: str, est: Estimate) -> None:
     )
 
 
-def replan(job: Job, key: str, est: Estimate, before: Estimate | None) -> int:
+def replan(job: Job, key: str, est: Estimate, before_high: float | None) -> int:
     """Bring forward the class's reads that the estimate now puts earlier (parked ones
     included), in one UPDATE per planned time; with no scout or probe left running,
     parked devices take their place. Only waiting items: a worker holds the others."""
@@ -180,9 +181,7 @@ def replan(job: Job, key: str, est: Estimate, before: Estimate | None) -> int:
     if not learners and parked:
         _promote(est, parked[: learning.SCOUTS], now)
         parked = parked[learning.SCOUTS :]
-    moved_on = not (before and before.known) or (
-        before.high is not None and est.high is not None and est.high < before.high * (1 - REPLAN_SHARE * 1.5)
-    )
+    moved_on = before_high is None or (est.high is not None and est.high < before_high * (1 - REPLAN_SHARE * 1.5))
     if not est.known or not (parked or moved_on):
         return 0
     slack = max(REPLAN_SECONDS, REPLAN_SHARE * (est.high or 0.0))
