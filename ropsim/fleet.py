@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ropsim.clock import Clock
 from ropsim.models import CATALOGUE, MODEL_WEIGHTS, SHIPPED_BUILDS, ModelSpec, get_model
+from ropsim.recordings import AlarmFootage
 
 UID_RE = re.compile(r"^[A-Z0-9]{16}$")
 _UID_ALPHABET = string.ascii_uppercase + string.digits
@@ -222,6 +223,7 @@ class Fleet:
         self.stay_awake_s = stay_awake_s
         self.devices: dict[str, SimDevice] = {}
         self.alarm_listeners: list[AlarmListener] = []
+        self.footage = AlarmFootage(seed)  # what alarms recorded on the devices' SD cards
         self._rng = random.Random(f"ropsim-fleet:{seed}")
         self._models = list(MODEL_WEIGHTS)
         self._weights = [MODEL_WEIGHTS[m] for m in self._models]
@@ -324,8 +326,13 @@ class Fleet:
             dev.online = True
 
     def raise_alarm(self, uid: str, channel: int = 0, status: str = "MD", ai_types: list[str] | None = None) -> None:
-        """Tell every listener (LAN emulator, webhook dispatcher) that the device alarmed."""
+        """Record the alarm on the device's SD card (cameras record on motion: webhook and LAN
+        alarms alike), then tell every listener (LAN emulator, webhook dispatcher)."""
         types = list(ai_types or [])
+        dev = self.devices.get(uid)
+        # "none" without AI types ends an alarm; a device without a card keeps nothing.
+        if dev is not None and dev.has_recordings and (status != "none" or types) and 0 <= channel < dev.model.channels:
+            self.footage.record(uid, channel, self.clock.now())
         for listener in list(self.alarm_listeners):
             listener(uid, channel, status, types)
 

@@ -40,7 +40,7 @@ async def calendar(request: web.Request) -> web.Response:
     year = v.query_int(q, "year", 2000, 3000)
     month = v.query_int(q, "month", 1, 12)
     await sim.device_call(uid, channel=channel, needs_sd=True)
-    days = rec.days_with_recordings(sim.config.seed, uid, channel, year, month, sim_now(request))
+    days = rec.days_with_recordings(sim.config.seed, uid, channel, year, month, sim_now(request), sim.fleet.footage)
     return json({"totalRows": len(days), "items": [{"channel": channel, "date": d} for d in days]})
 
 
@@ -99,7 +99,9 @@ async def list_records(request: web.Request) -> web.Response:
     key = f"{uid}|{channel}|{stream_type}|{start}|{end}"
     offset = _offset_from_token(token, key) if token else 0
     await sim.device_call(uid, channel=channel, needs_sd=True)
-    clips = rec.recordings_between(sim.config.seed, uid, channel, stream_type, start, end, sim_now(request))
+    clips = rec.recordings_between(
+        sim.config.seed, uid, channel, stream_type, start, end, sim_now(request), sim.fleet.footage
+    )
     page = clips[offset : offset + PAGE_SIZE]
     body: dict[str, object] = {}
     if offset + PAGE_SIZE < len(clips):
@@ -118,7 +120,7 @@ async def playback_session(request: web.Request) -> web.Response:
     channel = v.channel_field(body)
     file_name = v.body_str(body, "fileName", 1, 255)
     dev = await sim.device_call(uid, channel=channel, needs_sd=True)
-    clip = rec.find_recording(sim.config.seed, uid, channel, file_name, sim_now(request))
+    clip = rec.find_recording(sim.config.seed, uid, channel, file_name, sim_now(request), sim.fleet.footage)
     if clip is None:
         raise RopError("file_not_found")
     session = sim.create_play_session(dev, channel, "playback", clip.stream_type, file_name)
