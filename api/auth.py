@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from core.request_budget import RequestBudget
-from partners.access import Access, role_for
+from partners.access import Access, role_for, two_factor_missing
 from partners.models import Partner, Role
 
 from .errors import ApiError
@@ -41,6 +41,9 @@ def api_access(request: HttpRequest, slug: str) -> Access:
         role = role_for(request.user, partner) if partner else None
         if partner is None or role is None:
             raise ApiError(404, "not_found", "No such partner.")
+        if two_factor_missing(request, partner, role):
+            why = "This partner requires two-factor authentication of its admins: set it up in the console."
+            raise ApiError(403, "two_factor_required", why)
         access = Access(partner, role)
     if request.method not in READ_METHODS:
         raise ApiError(405, "method_not_allowed", "The API is read-only: use GET.")

@@ -5,7 +5,9 @@ one of its objects.
 Checks run in this order, so that nothing about another partner leaks: another
 partner's slug (or an object not of this partner) answers 404, never a hint that it
 exists; then a method the view does not take answers 405; then a role below `need`
-answers 403. Superusers may open every partner, as admins. Django's is_staff alone opens
+answers 403. An admin of a partner requiring two-factor authentication whose session has
+not passed a code (they have none yet) is sent to enrol first (TwoFactorRequired, turned into
+a redirect by MethodNotAllowedMiddleware). Superusers may open every partner, as admins. Django's is_staff alone opens
 /admin/ and nothing else: a staff flag set for the admin site must not make someone an
 admin of every partner's cameras (issue 22).
 """
@@ -32,6 +34,24 @@ class MethodNotAllowed(Exception):
     def __init__(self, allowed: Iterable[str]) -> None:
         super().__init__(f"allowed: {', '.join(allowed)}")
         self.allowed = list(allowed)
+
+
+class TwoFactorRequired(Exception):
+    """Raised by get_access; MethodNotAllowedMiddleware sends the user to enrol."""
+
+    def __init__(self, partner_slug: str) -> None:
+        super().__init__(f"two-factor authentication required by {partner_slug}")
+        self.partner_slug = partner_slug
+
+
+def two_factor_missing(request: HttpRequest, partner: Partner, role: Role) -> bool:
+    """The partner requires two-factor authentication of its admins, and this admin's
+    session has not passed a code (TwoFactorMiddleware logged out every session of a user
+    with a device that did not, so: the user has no device yet)."""
+    if role != Role.ADMIN or not partner.require_two_factor_for_admins:
+        return False
+    check = getattr(request.user, "is_verified", None)
+    return not (check and check())
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,8 @@ def get_access(
     role = role_for(request.user, partner) if partner else None
     if partner is None or role is None:
         raise Http404("No such partner")
+    if two_factor_missing(request, partner, role):
+        raise TwoFactorRequired(partner.slug)
     access = Access(partner, role)
     request.access = access  # type: ignore[attr-defined]  # for templates: nav, role-dependent buttons
     return access.require(request, need, methods)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from rop import validation as rop_validation
 from rop.addresses import url_host_port, validate_base_url
 
 from .login_throttle import lock_message
-from .models import Membership, Partner, Role
+from .models import Partner, Role
 from .rop_clients import core_server_policy
 
 
@@ -36,6 +37,7 @@ class PartnerSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "battery_poll_seconds",
             "health_retention_days",
             "time_zone",
+            "require_two_factor_for_admins",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -91,23 +93,53 @@ class PartnerSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         return partner
 
 
-class AddMemberForm(forms.Form):
-    username = forms.CharField(max_length=150)
+class InviteForm(forms.Form):
+    # 150: the longest user name, which an account made from the invitation takes.
+    email = forms.EmailField(max_length=150, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
 
-    def __init__(self, *args: Any, partner: Partner, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.partner = partner
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        return email.strip().lower()
 
-    def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"]
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError("No active user has this username.")
-        if Membership.objects.filter(user=user, partner=self.partner).exists():
-            raise forms.ValidationError("This user is already a member.")
-        self.user = user
-        return username
+
+class InvitationSignupForm(forms.Form):
+    """A new account for an invitation's email address (its user name too)."""
+
+    password1 = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            try:
+                password_validation.validate_password(first, User(username=self.email, email=self.email))
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        max_length=32,
+        label="Code",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
 
 
 class RoleForm(forms.Form):

@@ -1,4 +1,5 @@
 import secrets
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -81,6 +82,14 @@ class Partner(models.Model):
         validators=[validate_time_zone],
         help_text="An IANA time zone, e.g. Europe/Berlin: maintenance windows are in this zone.",
     )
+    # Admins of this partner must log in with two-factor authentication (partners/two_factor.py):
+    # one without it is sent to enrol before any of this partner's pages.
+    require_two_factor_for_admins = models.BooleanField(
+        "Require two-factor authentication for admins",
+        default=False,
+        help_text="Admins without two-factor authentication are asked to set it up before they can open this "
+        "partner's pages. Their API tokens keep working.",
+    )
     # When the online list was last read from the Core Server (devices.sync).
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -122,3 +131,76 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.partner} ({self.role})"
+
+
+if TYPE_CHECKING:
+    # django-otp has no type hints: the abstract Device as the type checker should see it.
+    class Device(models.Model):
+        user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+        name = models.CharField(max_length=64)
+        confirmed = models.BooleanField(default=True)
+
+        class Meta:
+            abstract = True
+
+        @property
+        def persistent_id(self) -> str: ...
+else:
+    from django_otp.models import Device
+
+
+# Its manager is django-otp's DeviceManager, which the type checker cannot see.
+class TotpDevice(Device):  # type: ignore[django-manager-missing]
+    """A user's authenticator app (TOTP, RFC 6238): django-otp's Device (so django_otp.login
+    and its middleware's is_verified() work) with the secret in an EncryptedTextField, which
+    django-otp's own TOTPDevice (a plain hex CharField) cannot have. One per user; it is
+    unconfirmed until the user has typed a code from it (partners/two_factor.py)."""
+
+    # The shared secret, base32 (what authenticator apps take), encrypted at rest.
+    key = EncryptedTextField()
+    # The time step of the last accepted code: a code is accepted once (no replay).
+    last_t = models.BigIntegerField(default=-1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user"], name="one_totp_device_per_user")]
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code, for when the authenticator app is lost. Only its SHA-256 is
+    kept (the code is random, 50 bits); it is deleted when used."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_sha256"], name="unique_recovery_code")]
+
+    def __str__(self) -> str:
+        return f"recovery code of user {self.user_id}"
+
+
+class Invitation(models.Model):
+    """An invitation to join a partner with a role, sent to an email address
+    (partners/invitations.py). The accept link's token is kept as SHA-256 only."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["partner", "-created_at"], name="invitation_partner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.partner} ({self.role})"

@@ -5,6 +5,7 @@ Celery's filesystem broker and a file-based cache. Production and the test
 suite set DATABASE_URL, CELERY_BROKER_URL and REDIS_URL to PostgreSQL and Redis.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
     "partners",
     "audit",
     "jobs",
@@ -76,6 +78,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed a two-factor code (django-otp); then a
+    # session of a user with two-factor authentication that did not is logged out.
+    "django_otp.middleware.OTPMiddleware",
+    "partners.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -196,6 +202,21 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+# Two-factor logins (partners/two_factor.py): the name authenticator apps show for the console.
+TWO_FACTOR_ISSUER = env.str("TWO_FACTOR_ISSUER", default="ROP Fleet")
+# Email (invitations to a partner: partners/invitations.py). An address such as
+# smtp://user:password@mail.example:587 (smtp+tls://, smtp+ssl://); the default prints each
+# message to the console's standard output (make run's demo shows invitation links there).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(_email.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ROP Fleet <rop-fleet@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=10)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -324,6 +345,19 @@ ROP_TIMEOUT_SECONDS = env.float("ROP_TIMEOUT_SECONDS", default=10.0)
 # Servers, private networks. Partner admins choose the URLs; the operator chooses these.
 ROP_ALLOW_LOOPBACK_ADDRESSES = env.bool("ROP_ALLOW_LOOPBACK_ADDRESSES", default=False)
 ROP_ALLOW_PRIVATE_ADDRESSES = env.bool("ROP_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Where LAN cameras may be: these networks only (checked at every connection, after DNS), so
+# an operator cannot use "add a LAN device" to probe the console's own services elsewhere.
+# Loopback is ROP_ALLOW_LOOPBACK_ADDRESSES's alone (the demo's simulated cameras), listed or not.
+LAN_ALLOWED_NETWORKS = [
+    spec.strip()
+    for spec in env.list("LAN_ALLOWED_NETWORKS", default=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"])
+    if spec.strip()
+]
+for _spec in LAN_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_spec)
+    except ValueError as _exc:
+        raise environ.ImproperlyConfigured(f"LAN_ALLOWED_NETWORKS: {_spec!r} is not a network ({_exc})") from None
 # The largest snapshot the console passes on to a browser.
 SNAPSHOT_MAX_BYTES = env.int("SNAPSHOT_MAX_BYTES", default=5 * 1024 * 1024)
 # Background sync and health polling (devices/sync.py, devices/polling.py).

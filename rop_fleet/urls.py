@@ -1,19 +1,13 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from partners import views as partner_views
-from partners.forms import LoginForm
+from partners.urls import account_urlpatterns
 
 urlpatterns = [
     path("", partner_views.home, name="home"),
     path("healthz", partner_views.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include(account_urlpatterns)),
     path("partners/", partner_views.switch_partner, name="switch_partner"),
     path("p/<slug:slug>/", include("dashboard.urls")),
     path("p/<slug:slug>/", include("partners.urls")),

@@ -6,14 +6,15 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import services
-from .access import get_access, get_object_for, partners_for
-from .forms import AddMemberForm, PartnerSettingsForm, RoleForm
-from .models import Membership, Role
-from .session import remember_partner, remembered_partner
-from .webhooks import webhook_url
+from .. import invitations, services
+from ..access import get_access, get_object_for, partners_for
+from ..forms import InviteForm, PartnerSettingsForm, RoleForm
+from ..models import Invitation, Membership, Role
+from ..session import remember_partner, remembered_partner
+from ..webhooks import webhook_url
 
 # What Django's slug URL converter accepts: the only shape a partner's slug can have.
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -80,15 +81,39 @@ def rotate_webhook_secret(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def members(request: HttpRequest, slug: str) -> HttpResponse:
+    """Members, pending invitations, and the invitation form. An invitation's answer is the
+    same whatever the address (partners/invitations.py): nothing tells whether an account
+    with it exists in the installation."""
     access = get_access(request, slug, Role.ADMIN, methods=["GET", "HEAD", "POST"])
-    form = AddMemberForm(request.POST or None, partner=access.partner)
+    form = InviteForm(request.POST or None)
+    invited = None
     if request.method == "POST" and form.is_valid():
-        role = form.cleaned_data["role"]
-        services.add_member(access.partner, request.user, form.user, role)
-        messages.success(request, f"{form.user.username} added as {role}.")
-        return redirect("members", slug=slug)
-    memberships = access.partner.memberships.select_related("user").order_by("user__username")
-    return render(request, "partners/members.html", {"form": form, "memberships": memberships, "roles": Role})
+        invitation, token = invitations.invite(
+            access.partner, request.user, form.cleaned_data["email"], form.cleaned_data["role"]
+        )
+        link = request.build_absolute_uri(reverse("invitation", kwargs={"token": token}))
+        # Shown on this answer only (never in a redirect's message or a log line): the admin
+        # can pass it on if the mail does not arrive.
+        invited = {"invitation": invitation, "link": link, "sent": invitations.send_invitation(invitation, link)}
+        form = InviteForm()
+    context = {
+        "form": form,
+        "invited": invited,
+        "memberships": access.partner.memberships.select_related("user").order_by("user__username"),
+        "invitations": invitations.pending_for(access.partner),
+        "roles": Role,
+    }
+    return render(request, "partners/members.html", context)
+
+
+@login_required
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    _access, invitation = get_object_for(
+        request, slug, Invitation.objects.select_related("partner"), Role.ADMIN, ["POST"], id=invitation_id
+    )
+    invitations.revoke(invitation, request.user)
+    messages.success(request, f"Invitation to {invitation.email} revoked.")
+    return redirect("members", slug=slug)
 
 
 @login_required

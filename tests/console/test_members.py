@@ -1,25 +1,10 @@
 from django.urls import reverse
 
-from audit.models import AuditEntry
 from partners.models import Membership, Role
-from tests.conftest import make_user
 
 
 def members_url():
     return reverse("members", kwargs={"slug": "acme"})
-
-
-def test_it_adds_a_member(client_of, alice, acme):
-    make_user("newbie")
-    response = client_of(alice).post(members_url(), {"username": "newbie", "role": "operator"})
-    assert response.status_code == 302
-    assert Membership.objects.get(partner=acme, user__username="newbie").role == Role.OPERATOR
-    assert AuditEntry.objects.filter(partner=acme, action="member.added").exists()
-
-
-def test_it_shows_an_error_for_an_unknown_user(client_of, alice, acme):
-    response = client_of(alice).post(members_url(), {"username": "ghost", "role": "viewer"})
-    assert b"No active user has this username." in response.content
 
 
 def test_it_changes_a_role(client_of, alice, victor, acme):

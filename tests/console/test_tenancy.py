@@ -13,7 +13,7 @@ from api.models import ApiToken
 from devices.models import BulkAction
 from firmware.models import FirmwareImage, Rollout
 from jobs.models import Job
-from partners.models import Membership
+from partners.models import Invitation, Membership
 from recordings.models import RecordingSearch
 
 # How to find, for a partner, an object for each URL parameter.
@@ -26,10 +26,21 @@ OBJECT_PARAMS = {
     "image_id": lambda partner, fx: FirmwareImage.objects.get_or_create(partner=partner, file_name="TENANCY.pak")[0].id,
     "rollout_id": lambda partner, fx: rollout_for(partner).id,
     "search_id": lambda partner, fx: search_for(partner).id,
+    "invitation_id": lambda partner, fx: invitation_for(partner).id,
     "token_id": lambda partner, fx: (
         ApiToken.objects.get_or_create(partner=partner, prefix=f"t{partner.slug}", token_sha256="0" * 64)[0].id
     ),
 }
+
+
+def invitation_for(partner):
+    """A pending invitation of the partner."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from partners import invitations
+
+    existing = Invitation.objects.filter(partner=partner, revoked_at=None).first()
+    return existing or invitations.invite(partner, AnonymousUser(), f"tenancy@{partner.slug}.example", "viewer")[0]
 
 
 def search_for(partner):
