@@ -23,13 +23,17 @@ from .. import reads
 from ..calendar_month import month
 from ..forms import DayForm, PlaybackForm
 from ..problems import LAN_DEVICE
-from ..timeline import timeline
+from ..timeline import length, timeline
 
 TEMPLATE = "recordings/device.html"
 ASLEEP = (
     "This is a battery camera: reading its recordings wakes it and costs battery, so the page does not do it by itself."
 )
 OFFLINE = "The device is offline, so its recordings cannot be read now."
+# A camera lists a clip once it has finished it: while the range asked for is going on (and
+# this long after its end, a camera's post-record time), the day's clips are read again.
+SETTLE = dt.timedelta(seconds=60)
+REFRESH_SECONDS = 5
 
 
 def _query(data: dict[str, Any], **changes: Any) -> str:
@@ -60,6 +64,25 @@ def _held(device: Device, asked: bool) -> str:
     return ""
 
 
+def _recording_now(device: Device, data: dict[str, Any]) -> dict[str, Any]:
+    """Whether the range asked for may still gain clips (it has begun and ended less than
+    SETTLE ago), and if so how the day's clips are read again: every few seconds for a
+    powered camera, on request for a battery camera (each read wakes it)."""
+    now = timezone.now().astimezone(dt.UTC).replace(tzinfo=None)
+    start = dt.datetime.combine(data["day"], data["start"])
+    until = dt.datetime.combine(data["day"], data["end"]) + SETTLE
+    if not start <= now < until:
+        return {"recording_now": False, "refresh": False}
+    refresh = device.family != Family.BATTERY
+    return {
+        "recording_now": True,
+        "refresh": refresh,
+        "refresh_seconds": REFRESH_SECONDS,
+        "refresh_until": until,
+        "refresh_query": _query(data, part="day"),
+    }
+
+
 @login_required
 @vary_on_headers("HX-Request")
 def device_recordings(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
@@ -73,15 +96,23 @@ def device_recordings(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResp
         context["channels"] = range(form.channels)
         if not context["held"]:
             first = data["month"]
-            days = reads.month_days(device, data["channel"], first.year, first.month)
+            # The day's clips read again while the range may still gain some (no calendar).
+            only_day = bool(request.htmx) and request.GET.get("part") == "day"
+            days = None if only_day else reads.month_days(device, data["channel"], first.year, first.month)
             day = reads.day_clips(device, data["channel"], data["stream"], data["day"], data["start"], data["end"])
-            cal = month(first, days.value or [])
             context.update(
                 data=data,
-                days=days,
-                calendar=cal,
                 day_read=day,
                 timeline=timeline(data["day"], day.value.clips, data["start"], data["end"]) if day.value else None,
+                clip_rows=[(c, length(c.start_time, c.end_time)) for c in day.value.clips] if day.value else [],
+                **_recording_now(device, data),
+            )
+            if days is None:
+                return render(request, f"{TEMPLATE}#day_clips", context)
+            cal = month(first, days.value or [])
+            context.update(
+                days=days,
+                calendar=cal,
                 previous_query=_query(data, month=(first - dt.timedelta(days=1)).strftime("%Y-%m")),
                 next_query=_query(data, month=(first + dt.timedelta(days=32)).strftime("%Y-%m")),
                 weeks=[

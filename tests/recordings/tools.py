@@ -29,7 +29,8 @@ def battery_device(sim, partner):
 
 
 def clips(sim, uid, day, channel=0, stream="mainStream"):
-    return simrec.day_recordings(sim.config.seed, uid, channel, day, stream, sim_now(sim))
+    """The device's clips of a day as ropsim lists them, its alarms' footage included."""
+    return simrec.day_recordings(sim.config.seed, uid, channel, day, stream, sim_now(sim), sim.sim.fleet.footage)
 
 
 def day_with(sim, uid, *, at_least: int) -> dt.date:
