@@ -163,11 +163,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir),
         "control_folder": str(VAR_DIR / "celery-control"),  # else kombu writes ./control
         "store_processed": False,
-    }
         # kombu reads the folder once a second by default, and a worker then takes one
         # message per process: the demo's 200 polls every 15 s queued the rollout's reads
         # and the sweeper behind them for a minute and more.
         "polling_interval": 0.1,
+    }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_CLIENT_OPTIONS)
     # Enqueueing from a page: two quick retries, then the error (a 503 page), so a request
