@@ -2,6 +2,7 @@
 gateway credentials, its request budget shared by every worker, and the addresses the
 installation lets it connect to."""
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from django.core.cache import cache
 
 from core.request_budget import RequestBudget
 from rop import AddressPolicy, RetryPolicy, RopClient
+from rop.addresses import Network, parse_networks
 from rop.errors import RopError
 
 from .circuit import circuit_for
@@ -83,9 +85,18 @@ def core_server_policy() -> AddressPolicy:
 
 
 def lan_policy() -> AddressPolicy:
-    """Where a camera's LAN API may be: private networks by design, loopback when the
-    operator allows it (the demo's simulated LAN cameras)."""
-    return AddressPolicy.for_lan(allow_loopback=settings.ROP_ALLOW_LOOPBACK_ADDRESSES)
+    """Where a camera's LAN API may be: the installation's LAN_ALLOWED_NETWORKS (private
+    networks by default), loopback when the operator allows it (the demo's simulated LAN
+    cameras). Every connection made with it is checked, after DNS."""
+    return AddressPolicy.for_lan(
+        allow_loopback=settings.ROP_ALLOW_LOOPBACK_ADDRESSES,
+        networks=_lan_networks(tuple(settings.LAN_ALLOWED_NETWORKS)),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _lan_networks(specs: tuple[str, ...]) -> tuple[Network, ...]:
+    return parse_networks(specs)
 
 
 @contextmanager

@@ -17,6 +17,11 @@ ULA fc00::/7) each have a switch: off for Core Servers unless the installation's
 operator allows them, private always on for cameras on a LAN. An IPv6 address that
 carries an IPv4 one (IPv4-mapped, NAT64, 6to4) is judged by the IPv4 address, so
 ``::ffff:127.0.0.1`` is loopback.
+
+A policy may also bound the peers to a list of networks (``networks``): cameras, which
+an operator adds by address, may then be only there (the installation's
+LAN_ALLOWED_NETWORKS), so "add a LAN device" cannot be used to probe the console's own
+services on another private network. Loopback stays its switch's alone, listed or not.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ from .errors import AddressRefused, InvalidParameter
 __all__ = [
     "AddressPolicy",
     "IPAddress",
+    "Network",
     "Resolver",
+    "parse_networks",
     "system_resolver",
     "url_host_port",
     "validate_base_url",
@@ -47,11 +54,25 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: order to try them. Raises OSError (socket.gaierror) when the name does not resolve.
 Resolver = Callable[[str, int], Sequence[str]]
 
-_Net = ipaddress.IPv4Network | ipaddress.IPv6Network
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_Net = Network
 
 
 def _nets(*specs: str) -> tuple[_Net, ...]:
     return tuple(ipaddress.ip_network(spec) for spec in specs)
+
+
+def parse_networks(specs: Sequence[str]) -> tuple[Network, ...]:
+    """CIDRs ("10.0.0.0/8", "fd00::/8", or a bare address for one host) as networks; raises
+    ValueError naming the first that is not one (host bits set included: "10.0.0.1/8"
+    is refused rather than read as 10.0.0.0/8)."""
+    networks = []
+    for spec in specs:
+        try:
+            networks.append(ipaddress.ip_network(spec.strip()))
+        except ValueError as exc:
+            raise ValueError(f"{spec.strip()!r} is not a network in CIDR notation ({exc})") from None
+    return tuple(networks)
 
 
 # Each (networks, why) is refused whatever the policy's switches say.
@@ -101,12 +122,15 @@ class AddressPolicy:
 
     ``what`` names the peer in refusal messages ("the Core Server", "the camera").
     ``resolver`` is injectable so that tests can answer any address for any name.
+    ``networks``, when given, bounds every address but loopback to these networks
+    (``allow_private`` then says nothing: the list does).
     """
 
     allow_loopback: bool = False
     allow_private: bool = False
     what: str = "the Core Server"
     resolver: Resolver = field(default=system_resolver, compare=False)
+    networks: tuple[Network, ...] | None = None
 
     @classmethod
     def for_core_server(
@@ -118,10 +142,19 @@ class AddressPolicy:
         return cls(allow_loopback, allow_private, "the Core Server", resolver or system_resolver)
 
     @classmethod
-    def for_lan(cls, *, allow_loopback: bool = False, resolver: Resolver | None = None) -> AddressPolicy:
+    def for_lan(
+        cls,
+        *,
+        allow_loopback: bool = False,
+        networks: Sequence[Network] | None = None,
+        resolver: Resolver | None = None,
+    ) -> AddressPolicy:
         """A camera's LAN API: private ranges are where cameras live, so they are
-        allowed by design; metadata, link-local, multicast and the like still are not."""
-        return cls(allow_loopback, True, "the camera", resolver or system_resolver)
+        allowed by design; metadata, link-local, multicast and the like still are not.
+        With ``networks`` (the installation's LAN_ALLOWED_NETWORKS) a camera may be only
+        in those; loopback still needs ``allow_loopback``, listed or not."""
+        bound = None if networks is None else tuple(networks)
+        return cls(allow_loopback, True, "the camera", resolver or system_resolver, bound)
 
     def refusal(self, address: IPAddress) -> str | None:
         """Why ``address`` is refused (a phrase such as "a private network address"),
@@ -134,6 +167,8 @@ class AddressPolicy:
                 return why
         if _in(address, _LOOPBACK):
             return None if self.allow_loopback else "a loopback address (this machine)"
+        if self.networks is not None:
+            return None if _in(address, self.networks) else "outside the networks this installation allows"
         if _in(address, _PRIVATE):
             return None if self.allow_private else "a private network address"
         if _in(address, _TRANSLATED) or not address.is_global:

@@ -2,10 +2,15 @@
 a task is acknowledged only after it ran (acks_late), a worker takes one task at a
 time (prefetch 1), and a task whose worker died goes back to the queue."""
 
+import logging
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import after_setup_logger, after_setup_task_logger
 from django.conf import settings
+
+from .log_filters import ScrubTokens
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.settings")
 
@@ -76,3 +81,15 @@ app.conf.beat_schedule = {
     },
 }
 app.autodiscover_tasks()
+
+
+# A worker's logging is Celery's, not settings.LOGGING's: it takes over the root logger (and sets
+# up the task logger) with handlers of its own, without the console handler's filters. Each of
+# its handlers gets ScrubTokens too, so a LAN session token in a task's error or traceback never
+# reaches the worker's log (docs/security.md).
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def scrub_tokens_from_worker_logs(logger: logging.Logger, **kwargs: Any) -> None:
+    for handler in logger.handlers:
+        if not any(isinstance(existing, ScrubTokens) for existing in handler.filters):
+            handler.addFilter(ScrubTokens())

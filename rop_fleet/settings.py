@@ -5,6 +5,7 @@ Celery's filesystem broker and a file-based cache. Production and the test
 suite set DATABASE_URL, CELERY_BROKER_URL and REDIS_URL to PostgreSQL and Redis.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -348,6 +349,19 @@ ROP_TIMEOUT_SECONDS = env.float("ROP_TIMEOUT_SECONDS", default=10.0)
 # Servers, private networks. Partner admins choose the URLs; the operator chooses these.
 ROP_ALLOW_LOOPBACK_ADDRESSES = env.bool("ROP_ALLOW_LOOPBACK_ADDRESSES", default=False)
 ROP_ALLOW_PRIVATE_ADDRESSES = env.bool("ROP_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Where LAN cameras may be: these networks only (checked at every connection, after DNS), so
+# an operator cannot use "add a LAN device" to probe the console's own services elsewhere.
+# Loopback is ROP_ALLOW_LOOPBACK_ADDRESSES's alone (the demo's simulated cameras), listed or not.
+LAN_ALLOWED_NETWORKS = [
+    spec.strip()
+    for spec in env.list("LAN_ALLOWED_NETWORKS", default=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"])
+    if spec.strip()
+]
+for _spec in LAN_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_spec)
+    except ValueError as _exc:
+        raise environ.ImproperlyConfigured(f"LAN_ALLOWED_NETWORKS: {_spec!r} is not a network ({_exc})") from None
 # The largest snapshot the console passes on to a browser.
 SNAPSHOT_MAX_BYTES = env.int("SNAPSHOT_MAX_BYTES", default=5 * 1024 * 1024)
 # Background sync and health polling (devices/sync.py, devices/polling.py).

@@ -32,6 +32,11 @@ class SimConfig:
         None, "Host name the server reports to devices (initialization session) and in rtsp:// URLs (default: --host)."
     )
     rtsp_port: int = _opt(61008, "Port written into rtsp:// play URLs (the Core Server's RTSP port).")
+    control_from_anywhere: bool = _opt(
+        False,
+        "Let callers other than this machine (loopback) use the control API under /_sim/, which has no "
+        "authentication and shows the token and authcode. Off: anyone else gets 403.",
+    )
     # --- the partner's gateway ------------------------------------------------------
     token: str | None = _opt(
         None,

@@ -4,6 +4,8 @@ Middleware order, outermost first:
   counters  -> per-route request counts for the control API (ROP routes only)
   errors    -> RopError => the spec's envelope; unknown route / wrong method => 404
                {"message": "resource not found."} like the Core Server
+  control   -> /_sim/ only from this machine (the peer's address is loopback), 403
+               otherwise, unless --control-from-anywhere
   gateway   -> optional token check (403 auth_failed) and per-token budget
                (429 frequent_request + Retry-After); /_sim/ is exempt from both;
                then any canned answer queued with POST /_sim/inject
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -76,6 +79,47 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     except Exception:
         log.exception("unhandled error in %s %s", request.method, request.path)
         return RopError("server_internal_error").response()
+
+
+def from_this_machine(remote: str | None) -> bool:
+    """Whether a peer address (aiohttp's request.remote: the socket's peer, never a
+    forwarded header) is loopback, IPv4-mapped loopback included."""
+    if not remote:
+        return False
+    try:
+        address = ipaddress.ip_address(remote.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+@web.middleware
+async def control_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The control API has no authentication and shows the token and authcode: only callers
+    on this machine may use it, unless the simulator was started with --control-from-anywhere."""
+    sim_config = request.app[SIM].config
+    if (
+        request.path.startswith(CONTROL_PREFIX)
+        and not sim_config.control_from_anywhere
+        and not from_this_machine(request.remote)
+    ):
+        log.warning(
+            "refused %s %s from %s: the control API answers this machine only",
+            request.method,
+            request.path,
+            request.remote,
+        )
+        return web.json_response(
+            {
+                "error": "control_forbidden",
+                "message": "The control API (/_sim/) answers callers on this machine only; start "
+                "the simulator with --control-from-anywhere to allow others.",
+            },
+            status=403,
+        )
+    return await handler(request)
 
 
 @web.middleware
@@ -175,7 +219,7 @@ LAN_GROUP: web.AppKey[LanServers] = web.AppKey("ropsim.lan_group")
 def create_app(sim: Simulator) -> web.Application:
     # client_max_size only bounds request.read(); firmware uploads stream past it.
     app = web.Application(
-        middlewares=[counters_middleware, errors_middleware, gateway_middleware],
+        middlewares=[counters_middleware, errors_middleware, control_middleware, gateway_middleware],
         client_max_size=4 * 1024 * 1024,
     )
     app[SIM] = sim

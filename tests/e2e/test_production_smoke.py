@@ -2,8 +2,9 @@
 healthchecks, without Docker, against PostgreSQL and Redis.
 
 docker-compose.yml is read here, so the smoke test runs whatever the compose file says: the
-migrate command, gunicorn (DEBUG off, production settings, BEHIND_PROXY), the Celery worker
-and beat, and the simulator, each with the environment the compose file and .env.example
+migrate command, gunicorn (DEBUG off, production settings, BEHIND_PROXY), the reverse proxy in
+front of it (Debian's caddy with deploy/Caddyfile), the Celery worker and beat, and the
+simulator (the `demo` profile's), each with the environment the compose file and .env.example
 give it. Only what cannot be the same outside a container is changed, and each change must
 match the compose file (a rename there fails here rather than drifting):
 - the compose hosts `postgres` and `redis` become this run's PostgreSQL server (a database of
@@ -11,11 +12,14 @@ match the compose file (a rename there fails here rather than drifting):
   Redis databases (REDIS_URL / CELERY_BROKER_URL, the test run's own; the queue is purged);
 - the listening ports become free ports on 127.0.0.1, the beat schedule file goes to a
   temporary folder, and the simulated fleet is smaller so that it all takes about a minute;
+- the proxy's certificate comes from Caddy's own local CA instead of Let's Encrypt (nothing
+  leaves this machine), its ports are free ones, and `web:8000` is gunicorn's port here;
 - programs run from this virtualenv, from the project folder (the image's /app).
 
-Then, as a person behind the TLS proxy would: log in over plain HTTP carrying
-X-Forwarded-Proto: https and X-Forwarded-For, sync the fleet, run a bulk refresh until the
-job is done; and stop everything, checking that no process is left.
+Then, as a person would, through the proxy over HTTPS: an intruder forging X-Forwarded-For
+locks out only their own real address (the console never sees the forged one), a person at
+another address logs in, syncs the fleet and runs a bulk refresh until the job is done; and
+stop everything, checking that no process is left.
 
 Select it alone with `pytest -m production_smoke`.
 """
@@ -24,6 +28,7 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -36,7 +41,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
+import urllib3
 import yaml
+from requests.adapters import HTTPAdapter
 
 pytestmark = pytest.mark.production_smoke
 
@@ -45,7 +52,8 @@ BIN = Path(sys.executable).parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 HOST = "fleet.example.com"  # .env.example's ALLOWED_HOSTS
-CLIENT_ADDRESS = "198.51.100.20"  # the person's address, as the proxy forwards it
+# Where the intruder and the person connect to the proxy from: two addresses of this machine.
+INTRUDER_ADDRESS, PERSON_ADDRESS = "127.0.0.1", "127.0.0.2"
 SIM_DEVICES = 60
 
 
@@ -53,7 +61,7 @@ SIM_DEVICES = 60
 
 
 def interpolate(text: str, env: dict[str, str]) -> str:
-    """Compose's variable substitution: $$, ${NAME}, ${NAME:-default}, $NAME."""
+    """Compose's variable substitution: $$, ${NAME}, ${NAME:-default}, ${NAME:?error}, $NAME."""
 
     def one(match: re.Match[str]) -> str:
         if match.group(0) == "$$":
@@ -62,9 +70,10 @@ def interpolate(text: str, env: dict[str, str]) -> str:
         value = env.get(name, "")
         if match.group("default") is not None and not value:
             return match.group("default")
+        assert value or match.group("error") is None, f"compose would stop: {match.group('error')}"
         return value
 
-    pattern = r"\$\$|\$\{(?P<braced>\w+)(?::-(?P<default>[^}]*))?\}|\$(?P<bare>\w+)"
+    pattern = r"\$\$|\$\{(?P<braced>\w+)(?::-(?P<default>[^}]*)|:\?(?P<error>[^}]*))?\}|\$(?P<bare>\w+)"
     return re.sub(pattern, one, text)
 
 
@@ -81,8 +90,13 @@ def changed(words: list[str], env: dict[str, str], changes: dict[str, str], *, w
 
 
 def in_venv(words: list[str]) -> list[str]:
+    """Programs from this virtualenv; others (the proxy's caddy) from the PATH."""
     program = words[0]
-    return [sys.executable if program == "python" else str(BIN / program), *words[1:]]
+    if program == "python":
+        return [sys.executable, *words[1:]]
+    found = BIN / program if (BIN / program).exists() else shutil.which(program)
+    assert found, f"{program} is not installed"
+    return [str(found), *words[1:]]
 
 
 def command_argv(service: str, env: dict[str, str], changes: dict[str, str]) -> list[str]:
@@ -162,10 +176,15 @@ class Stack:
         assert done.returncode == 0, f"{what} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
 
-    def start(self, service: str, argv: list[str]) -> None:
+    def start(self, service: str, argv: list[str], **extra_env: str) -> None:
         log = (self.logs / f"{service}.log").open("wb")
         self.procs[service] = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            cwd=ROOT,
+            env={**self.env, **extra_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def check_running(self) -> None:
@@ -227,6 +246,7 @@ def production_env(tmp_path: Path, database_url: str) -> dict[str, str]:
     dotenv.update(SECRET_KEY=secrets.token_urlsafe(50), FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode())
     dotenv["ROPSIM_TOKEN"] = secrets.token_urlsafe(12)
     assert dotenv["DEBUG"] == "0" and dotenv["BEHIND_PROXY"] == "1" and dotenv["ALLOWED_HOSTS"] == HOST
+    assert dotenv["PROXY_COUNT"] == "1", "the compose file has one proxy in front of gunicorn"
 
     compose_env = dict(COMPOSE["x-app"]["environment"])
     local = {
@@ -254,28 +274,40 @@ def production_env(tmp_path: Path, database_url: str) -> dict[str, str]:
 # --- a person behind the proxy ------------------------------------------------------------
 
 
-class ProxiedBrowser:
-    """Plain HTTP to gunicorn, as the TLS proxy sends it: X-Forwarded-Proto: https, the
-    client's address in X-Forwarded-For, the public Host. Cookies are Secure, which an HTTP
-    client would never send back over http://, so they are kept here by hand."""
+class FromAddress(HTTPAdapter):
+    """Connections from one address of this machine (127.0.0.2 is loopback too, on Linux)."""
 
-    def __init__(self, port: int, client_address: str):
-        self.base = f"http://127.0.0.1:{port}"
-        self.client_address = client_address
+    def __init__(self, source: str):
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class ProxiedBrowser:
+    """HTTPS to the proxy from `source` (an address of this machine), with the public Host and,
+    as an attacker would, a forged X-Forwarded-For of its choosing. The proxy's certificate is
+    from Caddy's local CA for HOST, reached at 127.0.0.1: not verified. Cookies are kept by hand
+    (the Host is not the URL's)."""
+
+    def __init__(self, port: int, source: str, forged_for: str | None = None):
+        self.base = f"https://127.0.0.1:{port}"
+        self.forged_for = forged_for
         self.cookies: dict[str, str] = {}
         self.http = requests.Session()
+        self.http.mount("https://", FromAddress(source))
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = {
-            "Host": HOST,
-            "X-Forwarded-Proto": "https",
-            "X-Forwarded-For": self.client_address,
-            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-        }
+        headers = {"Host": HOST, "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if self.forged_for:
+            headers["X-Forwarded-For"] = self.forged_for
         if method == "POST":
             headers["Origin"] = f"https://{HOST}"
+        # verify here, not on the session: REQUESTS_CA_BUNDLE would override the session's.
         response = self.http.request(
-            method, self.base + path, headers=headers, allow_redirects=False, timeout=30, **kwargs
+            method, self.base + path, headers=headers, allow_redirects=False, timeout=30, verify=False, **kwargs
         )
         for cookie in response.cookies:
             assert cookie.secure, f"cookie {cookie.name} is not Secure"
@@ -298,6 +330,27 @@ class ProxiedBrowser:
             "/accounts/login/",
             data={"csrfmiddlewaretoken": token.group(1), "username": username, "password": password},
         )
+
+
+def proxy_argv(tmp_path: Path, env: dict[str, str], web_port: int, http_port: int, https_port: int) -> list[str]:
+    """The proxy service's command, with the Caddyfile compose mounts changed only where this
+    machine is not the stack: Caddy's local CA instead of Let's Encrypt (and not installed in the
+    system's trust store), free ports, the certificate for HOST to clients that name none (they
+    connect to 127.0.0.1), and gunicorn's port here for `web:8000`."""
+    mount = next(v for v in SERVICES["proxy"]["volumes"] if v.endswith(":/etc/caddy/Caddyfile:ro"))
+    text = (ROOT / mount.split(":")[0]).read_text()
+    changes = {
+        "\tadmin off\n": (
+            f"\tadmin off\n\tlocal_certs\n\tskip_install_trust\n\thttp_port {http_port}\n"
+            f"\thttps_port {https_port}\n\tdefault_sni {HOST}\n"
+        ),
+        "reverse_proxy web:8000": f"reverse_proxy 127.0.0.1:{web_port}",
+    }
+    for old, new in changes.items():
+        assert old in text, f"{old!r} is no longer in the Caddyfile: update this test"
+        text = text.replace(old, new)
+    (tmp_path / "Caddyfile").write_text(text)
+    return command_argv("proxy", env, {"/etc/caddy/Caddyfile": str(tmp_path / "Caddyfile")})
 
 
 def wait_for(check: Callable[[], Any], timeout: float, what: str, stack: Stack) -> Any:
@@ -377,9 +430,20 @@ def test_it_keeps_secrets_state_and_databases_out_of_the_image():
     assert not left_out
 
 
+def test_it_publishes_the_proxy_alone_and_the_simulator_only_for_a_demo():
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"proxy"}, "gunicorn (and anything else) is reached through the proxy only"
+    assert SERVICES["simulator"]["profiles"] == ["demo"]
+    assert not [name for name, service in SERVICES.items() if name != "simulator" and "profiles" in service]
+    assert "--control-from-anywhere" not in SERVICES["simulator"]["command"]
+
+
 def test_it_runs_the_compose_services_for_real(tmp_path, smoke_database):
+    if shutil.which("caddy") is None:
+        pytest.skip("caddy is not installed (bin/test installs Debian's caddy when run as root)")
     env = production_env(tmp_path, smoke_database)
     web_port, sim_port = free_port(), free_port()
+    http_port, https_port = free_port(), free_port()
     stack = Stack(tmp_path, env)
 
     # One-off steps: the image build's collectstatic, the migrate service, an empty queue.
@@ -396,6 +460,10 @@ def test_it_runs_the_compose_services_for_real(tmp_path, smoke_database):
         stack.start("worker-bulk", command_argv("worker-bulk", env, {}))
         stack.start("beat", command_argv("beat", env, beat_changes))
         stack.start("lan-poller", command_argv("lan-poller", env, {}))  # no LAN devices here: it must just run
+        proxy_env = {name: interpolate(str(value), env) for name, value in SERVICES["proxy"]["environment"].items()}
+        assert proxy_env == {"PUBLIC_BASE_URL": f"https://{HOST}"}
+        caddy_home = {"XDG_DATA_HOME": str(tmp_path / "caddy-data"), "XDG_CONFIG_HOME": str(tmp_path / "caddy-config")}
+        stack.start("proxy", proxy_argv(tmp_path, env, web_port, http_port, https_port), **proxy_env, **caddy_home)
 
         health_changes = {
             "simulator": {"127.0.0.1:8900": f"127.0.0.1:{sim_port}"},
@@ -423,17 +491,35 @@ def test_it_runs_the_compose_services_for_real(tmp_path, smoke_database):
         )
         stack.run("create partner", [*manage, "shell", "-c", create_partner])
 
-        # Behind the proxy: a plain-HTTP request is sent to HTTPS, a proxied one is served.
+        # gunicorn itself (published nowhere in compose) sends plain HTTP without the proxy's
+        # X-Forwarded-Proto to HTTPS; so does the proxy, to its own HTTPS port.
         login_url = f"http://127.0.0.1:{web_port}/accounts/login/"
         direct = requests.get(login_url, headers={"Host": HOST}, timeout=10, allow_redirects=False)
         assert direct.status_code == 301 and direct.headers["Location"] == f"https://{HOST}/accounts/login/"
-        # The lockout keys on the address the proxy forwards, with the user: one address locked
-        # out of admin leaves admin free to log in from another.
-        intruder = ProxiedBrowser(web_port, "203.0.113.9")
-        for _ in range(int(env.get("AXES_FAILURE_LIMIT", "5"))):
-            intruder.log_in("admin", "wrong password")
-        assert intruder.log_in("admin", password).status_code == 429  # locked: admin at that address
-        browser = ProxiedBrowser(web_port, CLIENT_ADDRESS)
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # Caddy's local CA
+        proxied_health = ProxiedBrowser(https_port, PERSON_ADDRESS)
+        wait_for(lambda: proxied_health.get("/healthz").status_code == 200, 30, "the proxy", stack)
+        plain = requests.get(
+            f"http://127.0.0.1:{http_port}/accounts/login/", headers={"Host": HOST}, timeout=10, allow_redirects=False
+        )
+        assert plain.status_code in (301, 308) and plain.headers["Location"] == f"https://{HOST}/accounts/login/"
+
+        # The lockout keys on the client's address as the proxy saw the connection, with the user.
+        # An intruder forging X-Forwarded-For (the person's address, then others) locks admin out
+        # at their own real address only: the person, at another address, still logs in.
+        limit = int(env.get("AXES_FAILURE_LIMIT", "5"))
+        for attempt in range(limit):
+            forged = f"{PERSON_ADDRESS}, 203.0.113.{attempt + 1}"
+            ProxiedBrowser(https_port, INTRUDER_ADDRESS, forged_for=forged).log_in("admin", "wrong password")
+        intruder = ProxiedBrowser(https_port, INTRUDER_ADDRESS, forged_for="198.51.100.77")
+        assert intruder.log_in("admin", password).status_code == 429  # locked: admin at the intruder's address
+        seen = (
+            "from axes.models import AccessAttempt as A;"
+            " print(sorted(set(A.objects.values_list('ip_address', flat=True))))"
+        )
+        printed = stack.run("lockout addresses", [*manage, "shell", "-c", seen]).strip().splitlines()
+        assert printed[-1] == f"['{INTRUDER_ADDRESS}']", printed  # never a forged one
+        browser = ProxiedBrowser(https_port, PERSON_ADDRESS, forged_for=INTRUDER_ADDRESS)
         response = browser.log_in("admin", password)
         assert response.status_code == 302 and response.headers["Location"] == "/", response.status_code
         assert "Smoke Integrator" in browser.get("/p/smoke/").text

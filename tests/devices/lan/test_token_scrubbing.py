@@ -5,6 +5,10 @@ handler's filter scrubs tracebacks too."""
 
 import io
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from django.urls import reverse
 
@@ -98,3 +102,32 @@ def test_it_scrubs_the_token_from_a_logged_traceback(acme):
 def test_it_scrubs_every_token_in_a_text():
     text = "url: /cgi-bin/api.cgi?cmd=GetMdState&token=abc123 and ('http://h/?token=Zz9&x=1')"
     assert scrub_tokens(text) == "url: /cgi-bin/api.cgi?cmd=GetMdState&token=… and ('http://h/?token=…&x=1')"
+
+
+# What a Celery worker does with logging when it starts (WorkController.setup_logging): its own
+# handlers on the root logger and the task logger, instead of settings.LOGGING's console handler.
+WORKER_LOGGING = f"""
+import logging
+from celery.utils.log import get_task_logger
+from rop_fleet.celery import app
+app.log.setup(loglevel=logging.INFO, logfile=None, redirect_stdouts=False, colorize=False, hostname="w@h")
+logging.getLogger("devices.lan_devices").error("refresh failed: /cgi-bin/api.cgi?cmd=GetMdState&token={TOKEN}")
+try:
+    raise RuntimeError("GET http://10.0.0.5/cgi-bin/api.cgi?cmd=Login&token={TOKEN}")
+except RuntimeError:
+    logging.getLogger("celery.app.trace").exception("Task devices.tasks.x raised")
+get_task_logger("devices.tasks.polling").error("poll said token={TOKEN}&x=1")
+print("logged", flush=True)
+"""
+
+
+def test_it_scrubs_the_token_from_a_celery_workers_log():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rop_fleet.test_settings"}
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_LOGGING], cwd=root, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "logged" in done.stdout, done.stderr[-2000:]
+    logged = done.stdout + done.stderr
+    assert "refresh failed" in logged and "Traceback" in logged and "poll said" in logged
+    assert logged.count("token=…") >= 3 and TOKEN not in logged
