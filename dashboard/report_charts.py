@@ -6,6 +6,7 @@ are in each chart's viewBox; CSS scales the SVG to the page. Colours are CSS cla
 (`series-0` … `series-5`), so the page's stylesheet sets them and CSP stays strict."""
 
 import datetime as dt
+import re
 from typing import Any
 
 from .report_data import BATTERY_BIN, NO_AI_TYPE, OnlinePoint, RolloutRate
@@ -33,7 +34,9 @@ def firmware_bars(models: list[dict[str, Any]]) -> dict[str, Any]:
         x, segments = 0.0, []
         for j, (label, count) in enumerate(parts):
             width = _scale(count, group["total"], WIDTH)
-            segments.append({"x": x, "width": width, "series": j % SERIES, "label": label, "count": count})
+            segments.append(
+                {"x": x, "width": width, "series": j % SERIES, "label": label, "short": _short(label), "count": count}
+            )
             x = round(x + width, 1)
         bars.append(
             {
@@ -44,6 +47,15 @@ def firmware_bars(models: list[dict[str, Any]]) -> dict[str, Any]:
             }
         )
     return {"bars": bars, "height": len(bars) * (BAR_HEIGHT + BAR_GAP * 2) + BAR_GAP, "width": WIDTH}
+
+
+# Reolink names start with the model ("Argus_2_220610_1102"), which the bar already says:
+# a segment's own label starts at the build date.
+_MODEL_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*?_(?=\d{6}_)")
+
+
+def _short(label: str) -> str:
+    return _MODEL_PREFIX.sub("", label)
 
 
 def online_line(points: list[OnlinePoint], start: dt.datetime, end: dt.datetime, hourly: bool) -> dict[str, Any]:
@@ -63,7 +75,22 @@ def online_line(points: list[OnlinePoint], start: dt.datetime, end: dt.datetime,
         ticks.append({"x": x(tick), "label": tick.strftime("%a %d" if hourly else "%d %b")})
         tick += step
     levels = [{"y": round(PLOT_HEIGHT - p / 100 * PLOT_HEIGHT, 1), "percent": p} for p in (0, 50, 100)]
-    return {"line": line, "ticks": ticks, "levels": levels, "width": WIDTH, "height": PLOT_HEIGHT}
+    last = (
+        {"x": x(points[-1].start), "y": round(PLOT_HEIGHT - points[-1].percent / 100 * PLOT_HEIGHT, 1)}
+        if points
+        else None
+    )
+    # A console (or a fleet) younger than the period: the chart says since when it has polls.
+    since = points[0].start if points and points[0].start - start > dt.timedelta(days=1) else None
+    return {
+        "line": line,
+        "ticks": ticks,
+        "levels": levels,
+        "width": WIDTH,
+        "height": PLOT_HEIGHT,
+        "last": last,
+        "since": since,
+    }
 
 
 def battery_columns(battery: dict[str, Any]) -> dict[str, Any]:

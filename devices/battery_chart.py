@@ -26,10 +26,21 @@ class BatteryChart:
     levels: list[tuple[float, int]]  # (y, percent) of the horizontal guides
     points: int
     last_percent: int | None
+    last_point: tuple[float, float] | None = None  # the latest reading, marked: one point alone is a dot
+    first_reading: dt.datetime | None = None  # the hour of the first reading, when after the week began
+    poll_every: str = ""  # how often the console reads this device, in words
 
     @property
     def empty(self) -> bool:
         return self.points == 0
+
+
+def _every(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "hour" if hours == 1 else f"{hours} hours"
+    minutes = round(seconds / 60)
+    return "minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def battery_chart(device: Device, now: dt.datetime | None = None) -> BatteryChart:
@@ -53,8 +64,10 @@ def battery_chart(device: Device, now: dt.datetime | None = None) -> BatteryChar
     stretches: list[list[str]] = []
     current: list[str] = []
     previous: dt.datetime | None = None
+    first: dt.datetime | None = None
     last: float | None = None
     for row in rows:
+        first = first or row["hour"]
         if previous is not None and row["hour"] - previous > GAP and current:
             stretches.append(current)
             current = []
@@ -72,8 +85,18 @@ def battery_chart(device: Device, now: dt.datetime | None = None) -> BatteryChar
         if start < tick <= now:
             ticks.append((x(tick), tick.strftime("%a %d")))
     levels = [(y(p), p) for p in (0, 50, 100)]
+    partner = device.partner
+    poll = partner.battery_poll_seconds if device.family == "battery" else partner.powered_poll_seconds
     return BatteryChart(
-        lines, ticks, levels, sum(len(line.split()) for line in lines), None if last is None else round(last)
+        lines,
+        ticks,
+        levels,
+        sum(len(line.split()) for line in lines),
+        None if last is None else round(last),
+        last_point=(x(previous), y(last)) if previous is not None and last is not None else None,
+        # A fresh console (or device) has read it for less than the week: the chart says since when.
+        first_reading=first if first is not None and first - start > dt.timedelta(days=1) else None,
+        poll_every=_every(poll),
     )
 
 

@@ -47,6 +47,21 @@ def test_it_counts_firmware_versions_per_model(acme, bolt):
     assert [(s["label"], s["count"]) for s in bars["RLC-810A"]["segments"]] == [("v9", 1)]
 
 
+def test_it_labels_firmware_segments_from_the_build_date_the_bar_already_naming_the_model(acme):
+    for i, fw in enumerate(["Argus_2_220610_1102", "RLN8_410_230214_2399", "v3.0.0.2356_23051500"]):
+        device(acme, i, model=f"Model {i}", firmware_version=fw)
+    chart = report_charts.firmware_bars(report_data.report(acme, 7, NOW)["firmware"])
+    shorts = [s["short"] for bar in chart["bars"] for s in bar["segments"]]
+    assert shorts == ["220610_1102", "230214_2399", "v3.0.0.2356_23051500"]
+
+
+def test_it_says_since_when_a_young_console_has_polls_and_marks_the_latest(acme):
+    samples(device(acme, 1), NOW - dt.timedelta(hours=2), True, False)
+    hourly = report_data.online_share(acme, 7, NOW)
+    chart = report_charts.online_line(hourly, report_data.period_start(7, NOW), NOW, hourly=True)
+    assert chart["since"] == hourly[0].start and chart["last"] == {"x": chart["last"]["x"], "y": 80.0}
+
+
 def test_it_aggregates_the_online_share_per_hour_for_a_week_and_per_day_beyond(acme, bolt):
     a, b = device(acme, 1), device(acme, 2)
     samples(a, NOW - dt.timedelta(hours=2), True, True, False)  # 13:30..13:32

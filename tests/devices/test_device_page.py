@@ -103,6 +103,19 @@ def test_it_draws_the_battery_chart_as_an_svg_polyline_of_the_last_7_days(client
     assert "style=" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
 
 
+def test_it_says_since_when_a_battery_chart_of_a_fresh_console_has_readings_and_marks_the_latest(
+    client_of, victor, acme_camera
+):
+    acme_camera.family = "battery"
+    acme_camera.save()
+    page = url("device_detail", acme_camera)
+    html = client_of(victor).get(page).content.decode()
+    assert "data-chart-empty" in html and "reads this device every 6 hours" in html and "<polyline" not in html
+    DeviceHealthSample.objects.create(device=acme_camera, taken_at=timezone.now(), online=True, battery_percent=42)
+    html = client_of(victor).get(page).content.decode()
+    assert 'class="chart-dot"' in html and "data-chart-since" in html and "every 6 hours" in html
+
+
 def test_it_answers_404_for_other_partners_devices(client_of, alice, bolt_camera, acme):
     response = client_of(alice).get(f"/p/acme/devices/{bolt_camera.uid}/")
     assert response.status_code == 404
