@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import invitations, services
@@ -79,6 +80,7 @@ def rotate_webhook_secret(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("partner_settings", slug=slug)
 
 
+@never_cache  # an answer may show an accept link
 @login_required
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     """Members, pending invitations, and the invitation form. An invitation's answer is the

@@ -13,6 +13,7 @@ from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
@@ -82,6 +83,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor.html", context)
 
 
+@never_cache  # the key and the recovery codes: kept by no cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
@@ -135,6 +137,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     return redirect("two_factor")
 
 
+@never_cache
 @login_required
 @require_POST
 def recovery_codes_renew(request: HttpRequest) -> HttpResponse:

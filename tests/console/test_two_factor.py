@@ -219,10 +219,19 @@ def test_it_sends_an_admin_of_a_partner_requiring_two_factor_to_enrol(client_of,
     assert client.get(overview()).status_code == 200
 
 
-def test_it_asks_it_of_admins_only(client_of, victor, olga, acme):
+def test_it_asks_it_of_admins_only(client_of, victor, olga, sam, acme):
     require_two_factor(acme)
     assert client_of(victor).get(overview()).status_code == 200
     assert client_of(olga).get(overview()).status_code == 200
+    assert client_of(sam).get(overview()).status_code == 302  # a superuser is an admin here
+
+
+def test_it_keeps_the_key_and_recovery_codes_out_of_caches(client_of, alice):
+    client = client_of(alice)
+    assert "no-store" in client.get(reverse("two_factor_enrol"))["Cache-Control"]
+    device = TotpDevice.objects.get(user=alice)
+    response = client.post(reverse("two_factor_enrol"), {"code": two_factor.current_code(device)})
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_it_keeps_the_api_tokens_of_an_admin_without_two_factor_working(client_of, alice, acme):
