@@ -89,7 +89,8 @@ def _zoom_ticks(lo: int, hi: int) -> list[tuple[int, str, bool]]:
     step = next((s for s in STEPS if (hi - lo) / s <= MAX_TICKS), STEPS[-1])
     first = -(-lo // step) * step
     fmt = "%H:%M:%S" if step < 60 else "%H:%M"
-    return [(s, _time(s).strftime(fmt), False) for s in range(first, hi + 1, step)]
+    # Every other label is minor (dropped on a phone, where six would overlap).
+    return [(s, _time(s).strftime(fmt), s // step % 2 == 1) for s in range(first, hi + 1, step)]
 
 
 def length(start: dt.datetime, end: dt.datetime) -> str:

@@ -53,7 +53,7 @@ def search_collection(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return search_start(request, slug)
     access = get_access(request, slug)
     remember_partner(request, slug)
-    form = SearchForm(initial={"day": _today()}, today=_today())
+    form = SearchForm(initial={"day": _today(), "start": "00:00:00", "end": "23:59:59"}, today=_today())
     return _form_page(request, access, form, DeviceFilterForm(request.GET), request.GET.getlist("device"))
 
 

@@ -37,6 +37,7 @@ def test_it_zooms_an_alarms_three_minutes_so_a_twenty_second_clip_is_a_tenth_of_
         "12:02:00",
         "12:02:30",
     ]
+    assert [t.label for t in line.zoom.ticks if not t.minor] == ["12:00:00", "12:01:00", "12:02:00"]  # on a phone
     # On the day line, the same clip is a sliver beside the other, and the range is marked.
     assert [round(b.width, 2) for b in line.day.bars] == [0.02, 0.69]
     assert line.window == (49.994, 0.208)
