@@ -22,7 +22,8 @@ def send_alarm(live_server, sim, partner, device) -> AlarmEvent:
         sim, "PUT", "/faults", json={"callback_url": f"{live_server.url}{hook}", "authcode": partner.webhook_secret}
     )
     control(sim, "POST", f"/devices/{device.uid}/alarm", json={"aiTypes": ["people"]})
-    event = wait_for(lambda: AlarmEvent.objects.filter(device=device).first(), what="the alarm")
+    wait_for(lambda: AlarmEvent.objects.filter(device=device).exists(), what="the alarm")
+    event = AlarmEvent.objects.get(device=device)
     control(sim, "POST", "/clock/advance", json={"seconds": 30})
     return event
 
