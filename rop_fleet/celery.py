@@ -9,10 +9,13 @@ from typing import Any
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 from django.conf import settings
+from kombu.transport import TRANSPORT_ALIASES
 
 from .log_filters import ScrubTokens
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rop_fleet.settings")
+# make run's filesystem broker: kombu's, reading each message whole (filesystem_broker.py).
+TRANSPORT_ALIASES["filesystem"] = "rop_fleet.filesystem_broker:Transport"
 
 app = Celery("rop_fleet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
