@@ -31,11 +31,16 @@ SORT_KEYS = {
 }
 # Sort keys whose first column may be NULL: those rows come last in both directions.
 NULLABLE_KEYS = {"battery_percent", "last_seen"}
+# Sort keys whose first column may be blank, shown as "(no name)": those rows come last
+# in both directions too, as NULLs do (a fresh fleet's first read is mostly blank names).
+BLANK_KEYS = {"display_name"}
 SORT_CHOICES = [(name, name) for name in SORT_KEYS] + [(f"-{name}", f"-{name}") for name in SORT_KEYS]
 DEFAULT_SORT = "name"
 
 # Query-string names that choose devices (not how they are shown or paged).
 FILTER_NAMES = ("q", "online", "transport", "family", "model", "firmware", "battery_below", "charge", "alarm", "tag")
+# The ones used less often: the page keeps them under "More filters" (open when one is set).
+MORE_FILTER_NAMES = ("transport", "family", "charge", "alarm", "tag")
 
 
 @dataclass(frozen=True)
@@ -81,20 +86,20 @@ class DeviceFilterForm(forms.Form):
         required=False,
         max_length=31,
         label="Model",
-        widget=forms.TextInput(attrs={"placeholder": "Model", "list": "known-models"}),
+        widget=forms.TextInput(attrs={"placeholder": "Any model", "list": "known-models"}),
     )
     firmware = forms.CharField(
         required=False,
         max_length=31,
         label="Firmware",
-        widget=forms.TextInput(attrs={"placeholder": "Firmware", "list": "known-firmware"}),
+        widget=forms.TextInput(attrs={"placeholder": "Any version", "list": "known-firmware"}),
     )
     battery_below = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=100,
         label="Battery below %",
-        widget=forms.NumberInput(attrs={"placeholder": "Battery < %", "class": "narrow-input"}),
+        widget=forms.NumberInput(attrs={"placeholder": "e.g. 50", "class": "narrow-input"}),
     )
     charge = forms.ChoiceField(
         required=False, label="Charging", choices=[("", "Any charge state"), *ChargeStatus.choices]
@@ -108,7 +113,7 @@ class DeviceFilterForm(forms.Form):
         required=False,
         max_length=50,
         label="Tag",
-        widget=forms.TextInput(attrs={"placeholder": "Tag", "list": "known-tags"}),
+        widget=forms.TextInput(attrs={"placeholder": "Any tag", "list": "known-tags"}),
     )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
@@ -142,8 +147,20 @@ class DeviceFilterForm(forms.Form):
         return data
 
     def filter_fields(self) -> list[forms.BoundField]:
-        """The controls that choose devices, in the order the page shows them."""
+        """The controls that choose devices."""
         return [self[name] for name in FILTER_NAMES]
+
+    def main_filter_fields(self) -> list[forms.BoundField]:
+        """The controls the page always shows, in its order."""
+        return [self[name] for name in FILTER_NAMES if name not in MORE_FILTER_NAMES]
+
+    def more_filter_fields(self) -> list[forms.BoundField]:
+        """The controls under "More filters"."""
+        return [self[name] for name in MORE_FILTER_NAMES]
+
+    def more_filters_chosen(self) -> int:
+        """How many of the "More filters" are set (as the query string has them)."""
+        return sum(1 for name in MORE_FILTER_NAMES if str(self.data.get(name, "")).strip())
 
 
 def filter_values(cleaned: dict[str, Any]) -> dict[str, Any]:
@@ -189,8 +206,8 @@ def decode_cursor(token: str, sort: Sort) -> Cursor:
 
 
 def _key_value(key: str, value: object, *, first: bool) -> KeyValue:
-    if value is None and first and key in NULLABLE_KEYS:
-        return None  # the cursor is in the NULL tail
+    if value is None and first and key in NULLABLE_KEYS | BLANK_KEYS:
+        return None  # the cursor is in the NULL (or blank) tail
     if key in ("id", "battery_percent"):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
             raise ValueError(key)

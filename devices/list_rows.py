@@ -31,6 +31,7 @@ class ListRow(TypedDict):
     firmware: str
     battery: str  # "57 %" or "—"
     charging: bool
+    charged: bool  # fully charged (on its charger)
     alarm: bool | None
     last_seen_iso: str
     last_seen_title: str
@@ -57,9 +58,10 @@ def _row(d: DeviceRow, pattern: str, now: datetime | None) -> ListRow:
         firmware=d.firmware_version or "—",
         battery="—" if d.battery_percent is None else f"{d.battery_percent} %",
         charging=d.battery_percent is not None and d.charge_status == ChargeStatus.CHARGING,
+        charged=d.battery_percent is not None and d.charge_status == ChargeStatus.COMPLETED,
         alarm=d.alarm_enabled,
         last_seen_iso=seen.isoformat() if seen else "",
         last_seen_title=seen.strftime("%Y-%m-%d %H:%M:%S") if seen else "",
-        last_seen_ago=timesince(seen, now) if seen else "",
+        last_seen_ago=timesince(seen, now, depth=1) if seen else "",  # the title has the moment
         tags=d.tag_names,
     )

@@ -27,7 +27,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 
 from partners.models import Partner
 
-from .filters import FILTER_NAMES, NULLABLE_KEYS, Cursor, Sort
+from .filters import BLANK_KEYS, FILTER_NAMES, NULLABLE_KEYS, Cursor, Sort
 from .models import UID_RE, Device, DeviceName, Tag, Transport
 from .polling import never_read
 
@@ -229,8 +229,25 @@ def _count_now(key: str, qs: QuerySet[Device]) -> int:
 
 
 def ordering(sort: Sort) -> list[OrderBy]:
-    """ORDER BY for a sort, NULLs last in both directions (as the pages walk them)."""
-    return [F(key).desc(nulls_last=True) if sort.desc else F(key).asc(nulls_last=True) for key in sort.keys]
+    """ORDER BY for a sort, NULLs (and blank names) last in both directions (as the pages
+    walk them)."""
+    order = [F(key).desc(nulls_last=True) if sort.desc else F(key).asc(nulls_last=True) for key in sort.keys]
+    if sort.keys[0] in BLANK_KEYS:
+        blank = ExpressionWrapper(Q(**{sort.keys[0]: ""}), output_field=BooleanField())
+        order.insert(0, blank.asc())
+    return order
+
+
+def _legs(first: str) -> tuple[Q, Q] | None:
+    """(rows with a value, rows without) for a sort key whose rows without a value come
+    last: NULLs, or blank names. Each is an index range of the sort's index: the blank
+    names are `display_name = ''`, its start, and the named ones `display_name > ''`, the
+    rest (every non-empty string sorts after the empty one, in any collation)."""
+    if first in NULLABLE_KEYS:
+        return Q(**{f"{first}__isnull": False}), Q(**{f"{first}__isnull": True})
+    if first in BLANK_KEYS:
+        return Q(**{f"{first}__gt": ""}), Q(**{first: ""})
+    return None
 
 
 def _leg_ordering(sort: Sort) -> list[OrderBy]:
@@ -278,31 +295,40 @@ def device_page(
     """One keyset page: (rows, key of the last row or None on the last page).
 
     A nullable sort key is walked in two legs, each on an index: the rows with a
-    value, in order, then the NULL rows by id. `after[0] is None` means the cursor
-    is already in the NULL leg. `search`: a text search that qs does not carry yet
-    (filtered_devices(…, search=False)); each leg then finds its rows through
+    value, in order, then the NULL rows by id; so is the name, whose blank ones
+    ("(no name)", most of a fresh fleet's first read) come after the named ones, by id.
+    `after[0] is None` means the cursor is already in the NULL (blank) leg. `search`: a
+    text search that qs does not carry yet (filtered_devices(…, search=False)); each leg
+    then finds its rows through
     _searched_top. `names_of`: the partner's id when qs is all of that partner's devices
     (no filter but the search): sorted by name, the name arm then reads its matches from
     the name table (list_page decides)."""
     size = size or DEVICE_PAGE_SIZE
     keys, first = sort.keys, sort.keys[0]
-    if first not in NULLABLE_KEYS:
-        names = _NameTable(names_of, after) if names_of is not None and sort.name == "name" else None
-        rows = _searched_top(_after(qs, keys, sort.desc, after), search, keys, sort.desc, size + 1, names)
+    legs = _legs(first)
+    if legs is None:
+        rows = _searched_top(_after(qs, keys, sort.desc, after), search, keys, sort.desc, size + 1)
     else:
+        valued_rows, missing_rows = legs
         rows = []
         if after is None or after[0] is not None:
-            valued = _after(qs.filter(**{f"{first}__isnull": False}), keys, sort.desc, after)
-            rows = _searched_top(valued, search, keys, sort.desc, size + 1)
+            valued = _after(qs.filter(valued_rows), keys, sort.desc, after)
+            names = _NameTable(names_of, after) if names_of is not None and sort.name == "name" else None
+            rows = _searched_top(valued, search, keys, sort.desc, size + 1, names)
         if len(rows) <= size:
-            nulls = qs.filter(**{f"{first}__isnull": True})
+            nulls = qs.filter(missing_rows)
             if after is not None and after[0] is None:
                 nulls = nulls.filter(id__lt=after[-1]) if sort.desc else nulls.filter(id__gt=after[-1])
-            rows += _searched_top(nulls, search, ("id",), sort.desc, size + 1 - len(rows))
+            # A blank name holds no search: its arm is not asked.
+            skip = first if first in BLANK_KEYS else None
+            rows += _searched_top(nulls, search, ("id",), sort.desc, size + 1 - len(rows), skip=skip)
     if len(rows) <= size:
         return rows, None
     rows = rows[:size]
-    return rows, tuple(getattr(rows[-1], key) for key in keys)
+    last = tuple(getattr(rows[-1], key) for key in keys)
+    if first in BLANK_KEYS and not last[0]:
+        last = (None, *last[1:])  # in the blank tail, as a NULL's
+    return rows, last
 
 
 def _searched_top(
@@ -312,6 +338,8 @@ def _searched_top(
     desc: bool,
     limit: int,
     names: _NameTable | None = None,
+    *,
+    skip: str | None = None,
 ) -> list[DeviceRow]:
     """The first `limit` rows of qs in the order of `keys` (all ascending or all
     descending, as a leg walks them), narrowed to the text search if any. On PostgreSQL
@@ -319,7 +347,7 @@ def _searched_top(
     there the search stays one condition."""
     order = _plain_ordering(keys, desc)  # a leg's: _leg_ordering
     if search and connections[qs.db].vendor == "postgresql":
-        sql, params = _search_ids(qs, search, keys, desc, limit, names)
+        sql, params = _search_ids(qs, search, keys, desc, limit, names, skip)
         # The ids come from qs already: the rows need no other condition.
         qs = Device.objects.using(qs.db).filter(id__in=RawSQL(sql, params))  # noqa: S611 (compiled querysets; every value a parameter)
     else:
@@ -337,7 +365,13 @@ SEARCH_WINDOW_PER_ROW = 20
 
 
 def _search_ids(
-    qs: QuerySet[Device], search: str, keys: tuple[str, ...], desc: bool, limit: int, names: _NameTable | None
+    qs: QuerySet[Device],
+    search: str,
+    keys: tuple[str, ...],
+    desc: bool,
+    limit: int,
+    names: _NameTable | None,
+    skip: str | None = None,
 ) -> tuple[str, tuple[Any, ...]]:
     """SQL and parameters for ids among which are the first `limit` rows of qs matching
     the search, in the order of `keys` (the caller orders and limits them).
@@ -373,6 +407,8 @@ def _search_ids(
         f" ORDER BY {order} LIMIT {limit:d}) SELECT id FROM hits"
     )
     for column, arm in search_arms(search):
+        if column == skip:  # no row of qs can match it (blank names)
+            continue
         if names is not None and column == "display_name":
             arm_sql, arm_params = _name_matches(qs.db, names, search, desc)
         else:

@@ -17,7 +17,7 @@ from devices.models import Device
 
 from .fleet_rows import made_up_fleet, rows_from_sim
 
-UID_CELL = re.compile(r"<td><code>([A-Z0-9]{16})</code></td>")
+UID_CELL = re.compile(r"<code class=\"uid\">([A-Z0-9]{16})</code>")
 MORE_LINK = re.compile(r'id="device-more".*?href="\?([^"]+)"', re.S)
 
 
