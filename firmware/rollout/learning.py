@@ -53,10 +53,6 @@ MIN_STEP_SECONDS = 0.05
 # A probe past every measured end searches upwards by this factor (under NARROW_RATIO:
 # what it finds there is a measurement).
 PROBE_GROWTH = 1.25
-# The share of the partner's request budget that starting upgrades may take: a device
-# needs a start and (mostly) one read, and reads that wait behind a burst of starts
-# come late, holding their places in flight and blurring what they measure.
-START_SHARE = 0.5
 # Measurements kept per model (the most recent): the schedule follows a changing world.
 WINDOW = 60
 
@@ -239,10 +235,14 @@ def next_read(
 REQUESTS_PER_DEVICE = 2.2
 
 
-def seconds_left(remaining: int, in_flight: int | None, high: float, budget: float) -> float:
-    """How long `remaining` devices take: rounds of the in-flight limit, each as long as
-    nearly every upgrade, or their requests at the budget's pace, whichever is longer."""
-    if remaining <= 0:
-        return 0.0
-    rounds = -(-remaining // (in_flight or remaining))
-    return max(rounds * high, REQUESTS_PER_DEVICE * remaining / max(budget, 0.01))
+def seconds_left(waiting: int, upgrading: Sequence[float], in_flight: int | None, high: float, budget: float) -> float:
+    """How long the rest takes: the devices upgrading now (`upgrading`: seconds since each
+    started) end when nearly every upgrade has, on average; the `waiting` ones follow in
+    rounds of the in-flight limit, each as long as nearly every upgrade; or all their
+    requests at the budget's pace, whichever is longer."""
+    ahead = [max(high - elapsed, 0.0) for elapsed in upgrading]
+    if not waiting:
+        return max(ahead, default=0.0)
+    rounds = -(-waiting // (in_flight or waiting))
+    first_free = sum(ahead) / len(ahead) if ahead else 0.0
+    return max(first_free + rounds * high, REQUESTS_PER_DEVICE * waiting / max(budget, 0.01))

@@ -94,17 +94,21 @@ def estimated_end(
     rollout: Rollout, progress: job_selectors.Progress, typicals: list[Typical], now: datetime
 ) -> datetime | None:
     """From the learnt upgrade time (the slowest model's, where most upgrades are over),
-    the most in flight and the partner's request budget: rounds of the in-flight limit
-    each an upgrade long, or the requests at the budget's pace, whichever is longer.
-    None while a model's time is not learnt yet."""
+    the devices upgrading now and since when, the most in flight and the partner's request
+    budget (learning.seconds_left). None while a model's time is not learnt yet."""
     if not typicals or any(t.learnt is None for t in typicals):
         return None
     remaining = _open_to_run(rollout, progress)
     if not remaining:
         return None
+    started = JobItem.objects.filter(
+        job_id=rollout.job_id, state__in=OPEN_ITEM_STATES, data__step__in=("upgrading", "adopted")
+    ).values_list("data__started", flat=True)
+    upgrading = [now.timestamp() - float(at) for at in started if isinstance(at, int | float)]
     upgrade = max(t.learnt.high_seconds for t in typicals if t.learnt is not None)
     budget = float(rollout.partner.request_budget or 0)
-    seconds = learning.seconds_left(remaining, rollout.job.max_in_flight, upgrade, budget)
+    waiting = max(remaining - len(upgrading), 0)
+    seconds = learning.seconds_left(waiting, upgrading, rollout.job.max_in_flight, upgrade, budget)
     return now + timedelta(seconds=seconds)
 
 

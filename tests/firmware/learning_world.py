@@ -35,6 +35,7 @@ class Device:
     role: str = ""
     index: int = 0
     started: float = 0.0
+    begun: bool = False  # its session was created
     lo: float = 0.0
     checks: int = 0
     parked: bool = False
@@ -49,8 +50,8 @@ class Outcome:
     devices: int
     floor: float
     estimates: dict[str, Estimate] = field(default_factory=dict)
-    # Once the first round of the in-flight limit is done: the time left the rollout
-    # page would estimate (learning.seconds_left), and the time that was really left.
+    # Once the first round of the in-flight limit is done: the time left the rollout page
+    # would estimate (learning.seconds_left), and the time that was really left.
     estimated_left: float | None = None
     left: float | None = None
 
@@ -101,7 +102,6 @@ class _Run:
         self.events: list[tuple[float, int, int]] = []  # (time, seq, device id)
         self.seq = 0
         self.budget_free = 0.0
-        self.started_count = 0
         self.requests = 0
         self.in_flight = 0
         self.obs: dict[str, list[Observation]] = {m: [] for m in models}
@@ -131,19 +131,14 @@ class _Run:
     def start_more(self, now: float) -> float:
         while self.waiting and self.in_flight < self.world.in_flight:
             dev = self.waiting.pop(0)
-            # Starts are paced at half the budget (a start and a read per device), so
-            # that reads are not queued behind a burst of starts.
-            self.started_count += 1
-            now = self.request(max(now, self.started_count / (self.world.rate * learning.START_SHARE)))
+            now = self.request(now)
             self.in_flight += 1
             est = self.estimate(dev.model)
-            open_roles = Counter(
-                d.role for d in self.devices if d.model == dev.model and d.started and d.done_at is None
-            )
+            open_roles = Counter(d.role for d in self.devices if d.model == dev.model and d.begun and d.done_at is None)
             dev.role, dev.index = learning.role_for(
                 est, scouts_open=open_roles[learning.SCOUT], probes_open=open_roles[learning.PROBE], item_id=dev.id
             )
-            dev.started = now
+            dev.started, dev.begun = now, True
             self.plan(dev, learning.first_read(est, dev.role, first=self.world.first, index=dev.index))
         return now
 
@@ -151,7 +146,7 @@ class _Run:
         """Bring reads forward that what was learnt says are too late (parked ones
         included); with nobody left to learn from, parked devices become probes."""
         est = self.estimate(model)
-        mine = [d for d in self.devices if d.model == model and d.done_at is None and d.started]
+        mine = [d for d in self.devices if d.model == model and d.done_at is None and d.begun]
         if not any(d.role in (learning.SCOUT, learning.PROBE) and not d.parked for d in mine):
             for dev in [d for d in mine if d.parked][: learning.SCOUTS]:
                 dev.role = learning.PROBE if est.known else learning.SCOUT
@@ -180,7 +175,7 @@ class _Run:
                 dev.done_at = now
                 self.in_flight -= 1
                 self.done += 1
-                if self.done == min(self.world.in_flight, len(self.devices)) and self.estimated_at is None:
+                if self.estimated_at is None and self.done >= min(self.world.in_flight, len(self.devices)):
                     self.estimated_at = (now, self.seconds_left())
                 if dev.role != learning.REGULAR:
                     self.obs[dev.model].append(Observation(dev.lo, elapsed))
@@ -213,5 +208,7 @@ class _Run:
     def seconds_left(self) -> float:
         """What the rollout page would say: the slowest model's upper end."""
         highs = [est.high for est in (self.estimate(m) for m in self.obs) if est.high is not None]
-        open_devices = sum(1 for d in self.devices if d.done_at is None)
-        return learning.seconds_left(open_devices, self.world.in_flight, max(highs, default=0.0), self.world.rate)
+        now = self.budget_free
+        upgrading = [now - d.started for d in self.devices if d.begun and d.done_at is None]
+        waiting = sum(1 for d in self.devices if not d.begun)
+        return learning.seconds_left(waiting, upgrading, self.world.in_flight, max(highs, default=0.0), self.world.rate)
