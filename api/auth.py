@@ -9,6 +9,7 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.http import HttpRequest
 
+from core.http import READ_METHODS
 from core.request_budget import RequestBudget
 from partners.access import Access, role_for, two_factor_missing
 from partners.models import Partner, Role
@@ -16,8 +17,6 @@ from partners.models import Partner, Role
 from .errors import ApiError
 from .models import ApiToken
 from .tokens import authenticate
-
-READ_METHODS = ("GET", "HEAD")
 
 
 def api_access(request: HttpRequest, slug: str) -> Access:

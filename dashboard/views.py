@@ -7,7 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from alarms.selectors import recent_alarms
 from core.form_messages import error_lines
-from core.http import HtmxHttpRequest
+from core.http import HtmxHttpRequest, wants_partial
 from devices import selectors as devices
 from partners.access import get_access
 from partners.circuit import circuit_state
@@ -59,6 +59,6 @@ def reports(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "rollouts": charts.rollout_bars(figures["rollouts"]),
     }
     template = "dashboard/reports.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         template += "#charts"
     return render(request, template, context)

@@ -10,12 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, FORM_METHODS, HtmxHttpRequest, redirect_to, wants_partial
 from core.querystring import int_param
 from devices import selectors as device_selectors
 from devices.filters import DeviceFilterForm, filter_values
@@ -31,7 +30,6 @@ from .rollout_forms import RolloutForm
 from .services import Refused
 
 MAX_CURSOR = 10**18 - 1
-PAGES = ("GET", "HEAD", "POST")
 
 
 @login_required
@@ -43,7 +41,7 @@ def rollout_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     next_query = urlencode({"after": next_after}) if next_after else ""
     context = {"rollouts": rollouts, "next_query": next_query, "after": after, "access": access}
     template = "firmware/rollouts.html"
-    if request.htmx and after and not request.htmx.history_restore_request:
+    if after and wants_partial(request):
         template += "#rollout_rows"
     return render(request, template, context)
 
@@ -53,7 +51,7 @@ def rollout_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def rollout_new(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """GET: the form, filled from the query (an image, the device list's filters or a
     selection) with its preview; POST: start the rollout."""
-    access = get_access(request, slug, Role.OPERATOR, PAGES)
+    access = get_access(request, slug, Role.OPERATOR, FORM_METHODS)
     data = request.POST if request.method == "POST" else request.GET
     filters = DeviceFilterForm(data)
     if request.method == "POST":
@@ -69,7 +67,7 @@ def rollout_new(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, f"Started “{rollout.name}” on {len(targets):,} devices.")
                 url = reverse("rollout_detail", kwargs={"slug": slug, "rollout_id": rollout.id})
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                return redirect_to(request, url)
     else:
         form = RolloutForm(partner=access.partner, initial=_initial(access, data))
     image = _chosen_image(access, data)
@@ -146,7 +144,7 @@ def rollout_detail(request: HtmxHttpRequest, slug: str, rollout_id: int) -> Http
         "more_waves": rollout.current_wave + 1 < len(rollout.waves),
     }
     template = "firmware/rollout.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         if polling:
             template += "#progress"
             context["oob"] = True
@@ -161,7 +159,7 @@ def _control(
     request: HtmxHttpRequest, slug: str, rollout_id: int, change: Callable[[Rollout, Any], Any], done: str, no: str
 ) -> HttpResponse:
     _access, rollout = get_object_for(
-        request, slug, Rollout.objects.select_related("job", "partner"), Role.OPERATOR, ("POST",), id=rollout_id
+        request, slug, Rollout.objects.select_related("job", "partner"), Role.OPERATOR, CHANGE_METHODS, id=rollout_id
     )
     outcome = change(rollout, request.user)
     if outcome:
@@ -169,7 +167,7 @@ def _control(
     else:
         messages.error(request, no)
     url = reverse("rollout_detail", kwargs={"slug": slug, "rollout_id": rollout.id})
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return redirect_to(request, url)
 
 
 @login_required

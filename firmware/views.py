@@ -7,14 +7,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
+from core.http import CHANGE_METHODS, READ_METHODS, HtmxHttpRequest, redirect_to
 from partners.access import Access, get_access, get_object_for
 from partners.models import Role
 
@@ -23,15 +22,6 @@ from .forms import ImageForm, UploadForm
 from .models import FirmwareImage, PushState
 from .tasks import push_image_task
 from .uploads import FirmwareUploadHandler
-
-CHANGE = ("POST",)
-READ = ("GET", "HEAD")
-
-
-class HtmxHttpRequest(HttpRequest):
-    """A request as django-htmx's middleware leaves it (for the type checker)."""
-
-    htmx: HtmxDetails
 
 
 @login_required
@@ -51,7 +41,7 @@ def _library_context(access: Access, form: UploadForm) -> dict[str, object]:
 @login_required
 @vary_on_headers("HX-Request")
 def firmware_upload(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    access = get_access(request, slug, Role.OPERATOR, CHANGE)
+    access = get_access(request, slug, Role.OPERATOR, CHANGE_METHODS)
     handler = FirmwareUploadHandler(
         request,
         field_name="file",
@@ -73,14 +63,18 @@ def _upload(request: HtmxHttpRequest, access: Access, handler: FirmwareUploadHan
         else:
             messages.success(request, f"Uploaded {image.file_name}.")
             url = reverse("firmware_detail", kwargs={"slug": access.partner.slug, "image_id": image.id})
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return redirect_to(request, url)
     if request.htmx:
         return render(request, "firmware/library.html#upload_form", {"form": form, "access": access})
     return render(request, "firmware/library.html", _library_context(access, form))
 
 
 def _image(
-    request: HtmxHttpRequest, slug: str, image_id: int, need: Role = Role.VIEWER, methods: tuple[str, ...] = READ
+    request: HtmxHttpRequest,
+    slug: str,
+    image_id: int,
+    need: Role = Role.VIEWER,
+    methods: tuple[str, ...] = READ_METHODS,
 ) -> tuple[Access, FirmwareImage]:
     queryset = FirmwareImage.objects.select_related("partner", "uploaded_by")
     access, image = get_object_for(request, slug, queryset, need, methods, id=image_id)
@@ -110,7 +104,7 @@ def firmware_detail(request: HtmxHttpRequest, slug: str, image_id: int) -> HttpR
 @login_required
 @vary_on_headers("HX-Request")
 def firmware_edit(request: HtmxHttpRequest, slug: str, image_id: int) -> HttpResponse:
-    access, image = _image(request, slug, image_id, Role.OPERATOR, CHANGE)
+    access, image = _image(request, slug, image_id, Role.OPERATOR, CHANGE_METHODS)
     form = ImageForm(request.POST)
     saved = False
     if form.is_valid():
@@ -129,7 +123,7 @@ def firmware_edit(request: HtmxHttpRequest, slug: str, image_id: int) -> HttpRes
 
 @login_required
 def firmware_delete(request: HtmxHttpRequest, slug: str, image_id: int) -> HttpResponse:
-    access, image = _image(request, slug, image_id, Role.OPERATOR, CHANGE)
+    access, image = _image(request, slug, image_id, Role.OPERATOR, CHANGE_METHODS)
     try:
         services.delete_image(image, request.user)
     except services.Refused as exc:
@@ -138,13 +132,13 @@ def firmware_delete(request: HtmxHttpRequest, slug: str, image_id: int) -> HttpR
     else:
         messages.success(request, f"Deleted {image.file_name} from the library.")
         url = reverse("firmware_list", kwargs={"slug": slug})
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return redirect_to(request, url)
 
 
 @login_required
 @vary_on_headers("HX-Request")
 def firmware_push(request: HtmxHttpRequest, slug: str, image_id: int) -> HttpResponse:
-    access, image = _image(request, slug, image_id, Role.OPERATOR, CHANGE)
+    access, image = _image(request, slug, image_id, Role.OPERATOR, CHANGE_METHODS)
     queued = services.request_push(image, request.user)
     if queued:
         transaction.on_commit(partial(push_image_task.delay, image.id, request.user.id))

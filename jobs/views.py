@@ -8,12 +8,11 @@ from urllib.parse import urlencode, urlsplit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, HtmxHttpRequest, redirect_to, wants_partial
 from core.querystring import int_param
 from partners.access import get_access, get_object_for
 from partners.models import Role
@@ -33,7 +32,7 @@ def job_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     next_query = urlencode({"after": next_after}) if next_after else ""
     context = {"jobs": jobs, "next_query": next_query, "after": after}
     template = "jobs/job_list.html"
-    if request.htmx and after and not request.htmx.history_restore_request:
+    if after and wants_partial(request):
         template += "#job_rows"
     return render(request, template, context)
 
@@ -62,7 +61,7 @@ def job_detail(request: HtmxHttpRequest, slug: str, job_id: int) -> HttpResponse
         "after": after,
     }
     template = "jobs/job.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         if polling:
             template += "#progress"  # the poll: the bar, plus the results out of band
             context["oob"] = True
@@ -76,13 +75,13 @@ def job_detail(request: HtmxHttpRequest, slug: str, job_id: int) -> HttpResponse
 def _control(
     request: HtmxHttpRequest, slug: str, job_id: int, change: Callable[[Job, Any], bool], done: str, refused: str
 ) -> HttpResponse:
-    _access, job = get_object_for(request, slug, Job.objects.all(), Role.OPERATOR, methods=["POST"], id=job_id)
+    _access, job = get_object_for(request, slug, Job.objects.all(), Role.OPERATOR, methods=CHANGE_METHODS, id=job_id)
     if change(job, request.user):
         messages.success(request, done)
     else:
         messages.error(request, refused)
     url = reverse("job_detail", kwargs={"slug": slug, "job_id": job.id})
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return redirect_to(request, url)
 
 
 @login_required

@@ -22,6 +22,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from core.http import READ_METHODS
+
 from .models import ROLE_RANK, Membership, Partner, Role
 
 # The HTTP methods a view takes; None = any (the caller checks them later).
@@ -63,7 +65,7 @@ class Access:
         return ROLE_RANK[self.role] >= ROLE_RANK[need]
 
     def require(
-        self, request: HttpRequest, need: Role = Role.VIEWER, methods: Methods | None = ("GET", "HEAD")
+        self, request: HttpRequest, need: Role = Role.VIEWER, methods: Methods | None = READ_METHODS
     ) -> "Access":
         """405 for a method the view does not take, then 403 for a role below `need`."""
         if methods is not None and request.method not in methods:
@@ -91,7 +93,7 @@ def role_for(user: User | AnonymousUser, partner: Partner) -> Role | None:
 
 
 def get_access(
-    request: HttpRequest, slug: str, need: Role = Role.VIEWER, methods: Methods | None = ("GET", "HEAD")
+    request: HttpRequest, slug: str, need: Role = Role.VIEWER, methods: Methods | None = READ_METHODS
 ) -> Access:
     """The request's access to a partner (views on one object use get_object_for)."""
     partner = Partner.objects.filter(slug=slug).first()
@@ -110,7 +112,7 @@ def get_object_for[M: Model](
     slug: str,
     queryset: QuerySet[M],
     need: Role = Role.VIEWER,
-    methods: Methods | None = ("GET", "HEAD"),
+    methods: Methods | None = READ_METHODS,
     **lookup: Any,
 ) -> tuple[Access, M]:
     """(access, object) for a view on one of a partner's objects: another partner,

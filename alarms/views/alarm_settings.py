@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.http import FORM_METHODS
 from partners.access import get_access
 from partners.models import Role
 
@@ -14,7 +15,7 @@ from ..forms import AlarmSettingsForm
 
 @login_required
 def alarm_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_access(request, slug, Role.ADMIN, methods=["GET", "HEAD", "POST"])
+    access = get_access(request, slug, Role.ADMIN, methods=FORM_METHODS)
     current = services.settings_for(access.partner)
     form = AlarmSettingsForm(request.POST) if request.method == "POST" else AlarmSettingsForm.for_settings(current)
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
-from core.http import HtmxHttpRequest
+from core.http import HtmxHttpRequest, wants_partial
 from devices.models import Device
 from partners.access import get_access, get_object_for
 from partners.session import remember_partner
@@ -69,7 +69,7 @@ def alarm_feed(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "tags": selectors.tag_names(access.partner),
     }
     template = TEMPLATE
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         # "More alarms" appends rows; a filter replaces the table (and its poll).
         template += "#rows" if after else "#table"
     return render(request, template, context)

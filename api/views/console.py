@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.http import CHANGE_METHODS, FORM_METHODS
 from partners.access import get_access, get_object_for
 from partners.models import Role
 
@@ -20,7 +21,7 @@ from ..models import ApiToken
 @login_required
 def api_page(request: HttpRequest, slug: str) -> HttpResponse:
     # Admins only: the page creates tokens, and lists who made which.
-    access = get_access(request, slug, Role.ADMIN, methods=["GET", "HEAD", "POST"])
+    access = get_access(request, slug, Role.ADMIN, methods=FORM_METHODS)
     form = TokenForm(request.POST or None)
     new_token = ""
     if request.method == "POST" and form.is_valid():
@@ -45,7 +46,9 @@ def api_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def api_token_revoke(request: HttpRequest, slug: str, token_id: int) -> HttpResponse:
-    _access, row = get_object_for(request, slug, ApiToken.objects.all(), Role.ADMIN, methods=["POST"], id=token_id)
+    _access, row = get_object_for(
+        request, slug, ApiToken.objects.all(), Role.ADMIN, methods=CHANGE_METHODS, id=token_id
+    )
     if tokens.revoke_token(row, request.user):
         messages.success(request, f"Token “{row.name}” revoked: it stops working now.")
     else:

@@ -2,6 +2,8 @@
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
+from core.http import READ_METHODS
+
 from .. import openapi
 from ..errors import ApiError, api_view
 from . import lists  # noqa: F401  (registers the endpoints the document describes)
@@ -9,6 +11,6 @@ from . import lists  # noqa: F401  (registers the endpoints the document describ
 
 @api_view
 def openapi_json(request: HttpRequest) -> HttpResponseBase:
-    if request.method not in ("GET", "HEAD"):
+    if request.method not in READ_METHODS:
         raise ApiError(405, "method_not_allowed", "The API is read-only: use GET.")
     return JsonResponse(openapi.document(request.build_absolute_uri("/").rstrip("/")))

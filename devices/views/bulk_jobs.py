@@ -5,10 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
 
 from core.form_messages import add_error_messages, error_lines
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, HtmxHttpRequest, redirect_to
 from jobs import views as job_views
 from partners.access import get_access
 from partners.models import Role
@@ -34,10 +33,10 @@ def _roll_out(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             messages.error(request, "Select devices, or tick “all devices matching the filter”, to roll out firmware.")
             back = QueryDict(request.POST.get("filters", "")).urlencode()
             url = reverse("device_list", kwargs={"slug": slug}) + (f"?{back}" if back else "")
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return redirect_to(request, url)
         query.setlist("device", ids)
     url = reverse("rollout_new", kwargs={"slug": slug}) + (f"?{query.urlencode()}" if query else "")
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return redirect_to(request, url)
 
 
 @login_required
@@ -50,7 +49,7 @@ def jobs_collection(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def bulk_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    access = get_access(request, slug, Role.OPERATOR, methods=["POST"])
+    access = get_access(request, slug, Role.OPERATOR, methods=CHANGE_METHODS)
     if request.POST.get("action") == ROLL_OUT:
         return _roll_out(request, slug)
     form = BulkActionForm(request.POST, partner=access.partner)
@@ -74,7 +73,7 @@ def bulk_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                     f"Started: {BulkAction(job.action).label} on {len(ids):,} device{'s' if len(ids) != 1 else ''}.",
                 )
                 url = reverse("job_detail", kwargs={"slug": slug, "job_id": job.id})
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                return redirect_to(request, url)
             form.add_error(
                 None,
                 "None of these devices is in this partner's fleet any more; nothing was started."

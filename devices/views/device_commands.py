@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, HtmxHttpRequest
 from partners.models import Role
 
 from .. import commands
@@ -22,14 +22,13 @@ from ..outcome import Outcome
 from ..tasks.commands import stop_ptz_task
 from .device_scope import device_context, get_device, respond
 
-CHANGE = ("POST",)
 RESULT = "devices/device/commands.html#command_result"
 
 
 @login_required
 @vary_on_headers("HX-Request")
 def device_command_ptz(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = LanPtzForm(request.POST, device=device)
     outcome = None
     if form.is_valid():
@@ -69,7 +68,7 @@ def device_command_presets(request: HtmxHttpRequest, slug: str, uid: str) -> Htt
 @login_required
 @vary_on_headers("HX-Request")
 def device_command_preset(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = PresetForm(request.POST, device=device)
     outcome = None
     if form.is_valid():
@@ -84,7 +83,7 @@ def device_command_preset(request: HtmxHttpRequest, slug: str, uid: str) -> Http
 @login_required
 @vary_on_headers("HX-Request")
 def device_command_spotlight(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = SpotlightForm(request.POST, device=device)
     outcome = None
     if form.is_valid():
@@ -98,7 +97,7 @@ def device_command_spotlight(request: HtmxHttpRequest, slug: str, uid: str) -> H
 @login_required
 @vary_on_headers("HX-Request")
 def device_command_siren(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = ChannelForm(request.POST, device=device)
     outcome = None
     if form.is_valid():
@@ -110,7 +109,7 @@ def device_command_siren(request: HtmxHttpRequest, slug: str, uid: str) -> HttpR
 @login_required
 @vary_on_headers("HX-Request")
 def device_command_reboot(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = ConfirmForm(request.POST)
     outcome = None
     if form.is_valid():
@@ -123,7 +122,7 @@ def device_command_reboot(request: HtmxHttpRequest, slug: str, uid: str) -> Http
 @vary_on_headers("HX-Request")
 def device_refresh(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
     """Read the device now (identity, channels and health) through its driver."""
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     try:
         with interactive_driver(device) as driver:
             outcome = Outcome(ItemResult.OK, driver.refresh())

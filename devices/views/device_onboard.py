@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
-from core.http import HtmxHttpRequest
+from core.http import FORM_METHODS, HtmxHttpRequest
 from partners.access import get_access
 from partners.models import Role
 from rop import InitializationSession
@@ -44,7 +44,7 @@ def setup_json(uid: str, session: InitializationSession) -> str:
 @login_required
 @vary_on_headers("HX-Request")
 def device_onboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    access = get_access(request, slug, Role.OPERATOR, methods=("GET", "HEAD", "POST"))
+    access = get_access(request, slug, Role.OPERATOR, methods=FORM_METHODS)
     form = OnboardForm(request.POST or None)
     outcome = session = None
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, HtmxHttpRequest
 from partners.models import Role
 from partners.session import remember_partner
 
@@ -15,8 +15,6 @@ from ..battery_chart import battery_chart
 from ..device_forms import AlarmForm, PirForm, RenameForm, StreamForm, WifiForm
 from ..device_reads import interactive_driver
 from .device_scope import device_context, get_device, respond
-
-CHANGE = ("POST",)
 
 
 @login_required
@@ -46,7 +44,7 @@ def device_detail(request: HttpRequest, slug: str, uid: str) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def device_alarm(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = AlarmForm(request.POST)
     outcome = None
     if form.is_valid():
@@ -58,7 +56,7 @@ def device_alarm(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def device_pir(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = PirForm(request.POST)
     outcome = None
     if form.is_valid():
@@ -74,7 +72,7 @@ def device_pir(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def device_rename(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE)
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = RenameForm(request.POST)
     outcome = None
     if form.is_valid():

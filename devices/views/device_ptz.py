@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.views.decorators.vary import vary_on_headers
 
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, HtmxHttpRequest
 from partners.models import Role
 
 from .. import actions
@@ -16,7 +16,7 @@ from .device_scope import device_context, get_device, respond
 @login_required
 @vary_on_headers("HX-Request")
 def device_ptz(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = PtzForm(request.POST, device=device)
     outcome = None
     if form.is_valid():

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.form_messages import add_error_messages
-from core.http import HtmxHttpRequest
+from core.http import READ_METHODS, HtmxHttpRequest
 from partners.access import Access, get_object_for
 from partners.models import Role
 from rop.lan.models import AI_TYPES
@@ -25,7 +25,7 @@ _LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": me
 
 
 def get_device(
-    request: HttpRequest, slug: str, uid: str, need: Role = Role.VIEWER, methods: Sequence[str] = ("GET", "HEAD")
+    request: HttpRequest, slug: str, uid: str, need: Role = Role.VIEWER, methods: Sequence[str] = READ_METHODS
 ) -> tuple[Access, Device]:
     """(access, device): 404 for another partner or an unknown uid, then 405, then 403."""
     access, device = get_object_for(request, slug, Device.objects.select_related("partner"), need, methods, uid=uid)

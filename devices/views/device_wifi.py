@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, HtmxHttpRequest
 from core.querystring import int_param
 from partners.models import Role
 
@@ -38,7 +38,7 @@ def device_wifi(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
 
 @login_required
 def device_wifi_scan(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     with device_reads.interactive_driver(device) as driver:
         outcome = actions.start_wifi_scan(device, request.user, driver=driver)
     task = outcome.value if outcome.ok else None
@@ -84,7 +84,7 @@ def device_wifi_scan_status(request: HtmxHttpRequest, slug: str, uid: str) -> Ht
 @login_required
 @vary_on_headers("HX-Request")
 def device_wifi_test(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     context = device_context(access, device)
     form = WifiForm(request.POST)
     outcome = None
@@ -106,7 +106,7 @@ def device_wifi_test(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRespo
 @login_required
 @vary_on_headers("HX-Request")
 def device_wifi_set(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     context = device_context(access, device)
     form = WifiForm(request.POST, require_confirm=context["abilities"].wifi_only)
     outcome = None

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, FORM_METHODS, HtmxHttpRequest
 from partners.access import Access, get_access
 from partners.models import Role
 from partners.session import remember_partner
@@ -29,7 +29,6 @@ from ..models import Channel, Device, Transport
 from ..outcome import Outcome
 from .device_scope import device_context, get_device, no_store, respond
 
-FORM_METHODS = ("GET", "HEAD", "POST")
 CERTIFICATE = "devices/device/lan.html#certificate"
 
 
@@ -86,7 +85,7 @@ def lan_device_settings(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRe
 
 @login_required
 def lan_device_remove(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    _, device = _lan_device(request, slug, uid, Role.OPERATOR, ("POST",))
+    _, device = _lan_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Tick the box to confirm the removal.")
@@ -126,7 +125,7 @@ def lan_certificate(request: HtmxHttpRequest, slug: str, uid: str) -> HttpRespon
 @login_required
 @vary_on_headers("HX-Request")
 def lan_channel_ai(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResponse:
-    access, device = get_device(request, slug, uid, Role.OPERATOR, ("POST",))
+    access, device = get_device(request, slug, uid, Role.OPERATOR, CHANGE_METHODS)
     form = ChannelAiForm(request.POST)
     outcome = None
     if form.is_valid():

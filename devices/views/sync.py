@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from audit import services as audit
+from core.http import CHANGE_METHODS
 from partners.access import get_access
 from partners.models import Role
 
@@ -15,7 +16,7 @@ from ..tasks.sync import sync_partner_task
 @login_required
 def sync_now(request: HttpRequest, slug: str) -> HttpResponse:
     """Ask for a sync of the partner's online list now instead of at the next beat tick."""
-    access = get_access(request, slug, Role.OPERATOR, methods=["POST"])
+    access = get_access(request, slug, Role.OPERATOR, methods=CHANGE_METHODS)
     partner = access.partner
     audit.record(partner, "partner.sync_requested", user=request.user)
     # A request still queued after a few sync intervals is moot: beat has synced since.

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.http import CHANGE_METHODS, FORM_METHODS
+
 from .. import invitations, services
 from ..access import get_access, get_object_for, partners_for
 from ..forms import InviteForm, PartnerSettingsForm, RoleForm
@@ -57,7 +59,7 @@ def switch_partner(request: HttpRequest) -> HttpResponse:
 @login_required
 def partner_settings(request: HttpRequest, slug: str) -> HttpResponse:
     # Admins only, reading too: the page shows the webhook secret.
-    access = get_access(request, slug, Role.ADMIN, methods=["GET", "HEAD", "POST"])
+    access = get_access(request, slug, Role.ADMIN, methods=FORM_METHODS)
     partner = access.partner
     form = PartnerSettingsForm(request.POST or None, instance=partner)
     if request.method == "POST" and form.is_valid():
@@ -74,7 +76,7 @@ def partner_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def rotate_webhook_secret(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_access(request, slug, Role.ADMIN, methods=["POST"])
+    access = get_access(request, slug, Role.ADMIN, methods=CHANGE_METHODS)
     services.rotate_webhook_secret(access.partner, request.user)
     messages.success(request, "New webhook secret generated. Update ROP_ALARM_WEBHOOK on the Core Server.")
     return redirect("partner_settings", slug=slug)
@@ -86,7 +88,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     """Members, pending invitations, and the invitation form. An invitation's answer is the
     same whatever the address (partners/invitations.py): nothing tells whether an account
     with it exists in the installation."""
-    access = get_access(request, slug, Role.ADMIN, methods=["GET", "HEAD", "POST"])
+    access = get_access(request, slug, Role.ADMIN, methods=FORM_METHODS)
     form = InviteForm(request.POST or None)
     invited = None
     if request.method == "POST" and form.is_valid():
@@ -111,7 +113,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     _access, invitation = get_object_for(
-        request, slug, Invitation.objects.select_related("partner"), Role.ADMIN, ["POST"], id=invitation_id
+        request, slug, Invitation.objects.select_related("partner"), Role.ADMIN, CHANGE_METHODS, id=invitation_id
     )
     invitations.revoke(invitation, request.user)
     messages.success(request, f"Invitation to {invitation.email} revoked.")
@@ -120,7 +122,7 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> Ht
 
 @login_required
 def member_update(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    _access, membership = get_object_for(request, slug, _memberships(), Role.ADMIN, ["POST"], id=membership_id)
+    _access, membership = get_object_for(request, slug, _memberships(), Role.ADMIN, CHANGE_METHODS, id=membership_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose viewer, operator or admin.")
@@ -136,7 +138,7 @@ def member_update(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
 
 @login_required
 def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    _access, membership = get_object_for(request, slug, _memberships(), Role.ADMIN, ["POST"], id=membership_id)
+    _access, membership = get_object_for(request, slug, _memberships(), Role.ADMIN, CHANGE_METHODS, id=membership_id)
     try:
         services.remove_member(membership, request.user)
     except services.MembershipRefused as exc:

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 
+from core.http import FORM_METHODS, READ_METHODS
+
 from .. import invitations, two_factor
 from ..forms import CodeForm, InvitationSignupForm, LoginForm
 from ..login_throttle import lock_message
@@ -44,7 +46,7 @@ class LoginView(DjangoLoginView):
         return super().form_valid(form)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(FORM_METHODS)
 def login_code(request: HttpRequest) -> HttpResponse:
     """The second step: a code from the app, or a recovery code (used up)."""
     if request.user.is_authenticated:
@@ -73,7 +75,7 @@ def _safe(request: HttpRequest, url: str) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(READ_METHODS)
 def two_factor_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     enabled = two_factor.has_two_factor(user)
@@ -85,7 +87,7 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
 
 @never_cache  # the key and the recovery codes: kept by no cache
 @login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(FORM_METHODS)
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Show a new secret (as an otpauth:// link and as text) and confirm it with a code; the
     recovery codes are shown once, on the answer to that confirmation."""
@@ -166,7 +168,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_http_methods(FORM_METHODS)
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """An invitation's accept link: log in (or create an account with the invited address)
     and accept. An unknown, expired, revoked or used link gets the same answer."""

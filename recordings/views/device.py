@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
-from core.http import HtmxHttpRequest
+from core.http import HtmxHttpRequest, wants_partial
 from devices.connection import through_core_server
 from devices.models import Device, Family
 from partners.access import get_object_for
@@ -123,7 +123,7 @@ def device_recordings(request: HtmxHttpRequest, slug: str, uid: str) -> HttpResp
                     for week in cal.weeks
                 ],
             )
-    template = f"{TEMPLATE}#section" if request.htmx and not request.htmx.history_restore_request else TEMPLATE
+    template = f"{TEMPLATE}#section" if wants_partial(request) else TEMPLATE
     return render(request, template, context)
 
 

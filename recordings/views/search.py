@@ -7,14 +7,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from core.form_messages import error_lines
-from core.http import HtmxHttpRequest
+from core.http import CHANGE_METHODS, HtmxHttpRequest, redirect_to
 from devices import bulk
 from devices.filters import DeviceFilterForm, filter_values
 from devices.models import Device, Tag
@@ -79,7 +78,7 @@ def _form_page(
 
 
 def search_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    access = get_access(request, slug, Role.OPERATOR, methods=["POST"])
+    access = get_access(request, slug, Role.OPERATOR, methods=CHANGE_METHODS)
     form = SearchForm(request.POST, today=_today())
     filters = DeviceFilterForm(request.POST)
     selected = request.POST.getlist("device")
@@ -111,7 +110,7 @@ def search_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                     scope=_scope(values, len(ids) if selected else 0),
                 )
                 url = reverse("recording_search", kwargs={"slug": slug, "search_id": search.id})
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                return redirect_to(request, url)
             errors.append("No devices match; nothing was searched.")
     errors = error_lines(form) + error_lines(filters) + errors
     return _form_page(request, access, form, filters, selected, errors, status=400)
