@@ -7,6 +7,10 @@ from collections.abc import Mapping
 # Python's int() would take (or, for "²", choke on after str.isdigit() said yes).
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
 
+# The largest id a query may name: PostgreSQL's bigint (every primary key here fits);
+# a larger one would make the database fail rather than find nothing.
+MAX_ID = 2**63 - 1
+
 
 def int_param[T](
     query: Mapping[str, str],

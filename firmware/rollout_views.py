@@ -4,7 +4,7 @@ Operators change, viewers read."""
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +14,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
-from core.http import CHANGE_METHODS, FORM_METHODS, HtmxHttpRequest, redirect_to, wants_partial
-from core.querystring import int_param
+from core.http import FORM_METHODS, HtmxHttpRequest, redirect_to
+from core.querystring import MAX_ID, int_param
 from devices import selectors as device_selectors
 from devices.filters import DeviceFilterForm, filter_values
 from devices.models import Device
+from jobs.pages import control, keyset_list, progress_request, progress_template
 from partners.access import Access, get_access, get_object_for
 from partners.models import Role
 
@@ -29,21 +30,19 @@ from .rollout.targeting import Preview, preview
 from .rollout_forms import RolloutForm
 from .services import Refused
 
-MAX_CURSOR = 10**18 - 1
-
 
 @login_required
 @vary_on_headers("HX-Request")
 def rollout_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug)
-    after = int_param(request.GET, "after", None, min_value=1, max_value=MAX_CURSOR)
-    rollouts, next_after = selectors.rollouts_page(access.partner, after)
-    next_query = urlencode({"after": next_after}) if next_after else ""
-    context = {"rollouts": rollouts, "next_query": next_query, "after": after, "access": access}
-    template = "firmware/rollouts.html"
-    if after and wants_partial(request):
-        template += "#rollout_rows"
-    return render(request, template, context)
+    return keyset_list(
+        request,
+        "firmware/rollouts.html",
+        "rollout_rows",
+        lambda after: selectors.rollouts_page(access.partner, after),
+        "rollouts",
+        access=access,
+    )
 
 
 @login_required
@@ -88,14 +87,14 @@ def rollout_new(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _chosen_image(access: Access, data: QueryDict) -> FirmwareImage | None:
-    image_id = int_param(data, "image", None, min_value=1, max_value=MAX_CURSOR)
+    image_id = int_param(data, "image", None, min_value=1, max_value=MAX_ID)
     return FirmwareImage.objects.filter(partner=access.partner, id=image_id).first() if image_id else None
 
 
 def _selected_ids(data: QueryDict) -> list[int]:
     ids = []
     for value in data.getlist("device")[: 10_000 + 1]:
-        if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_CURSOR:
+        if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
             ids.append(int(value))
     return ids
 
@@ -123,11 +122,9 @@ def rollout_detail(request: HtmxHttpRequest, slug: str, rollout_id: int) -> Http
     access, rollout = get_object_for(
         request, slug, Rollout.objects.select_related("job", "image", "created_by"), id=rollout_id
     )
-    polling = bool(request.htmx) and request.GET.get("part") == "progress"
-    # The poll keeps the filter the page shows now (it may have changed since).
-    query = urlsplit(request.htmx.current_url or "").query if polling else request.GET.urlencode()
-    show = selectors.valid_filter(rollout, QueryDict(query).get("result", ""))
-    after = int_param(request.GET, "after", None, min_value=0, max_value=MAX_CURSOR)
+    asked = progress_request(request)
+    show = selectors.valid_filter(rollout, asked.result)
+    after = asked.after
     state = selectors.rollout_progress(rollout)
     rows, next_after = selectors.device_rows(rollout, show, after)
     context = {
@@ -143,31 +140,19 @@ def rollout_detail(request: HtmxHttpRequest, slug: str, rollout_id: int) -> Http
         "wave_number": rollout.current_wave + 1,
         "more_waves": rollout.current_wave + 1 < len(rollout.waves),
     }
-    template = "firmware/rollout.html"
-    if wants_partial(request):
-        if polling:
-            template += "#progress"
-            context["oob"] = True
-        elif after:
-            template += "#device_rows"
-        else:
-            template += "#devices"
+    template = progress_template(
+        request, asked, "firmware/rollout.html", context, rows="device_rows", section="devices"
+    )
     return render(request, template, context)
 
 
 def _control(
     request: HtmxHttpRequest, slug: str, rollout_id: int, change: Callable[[Rollout, Any], Any], done: str, no: str
 ) -> HttpResponse:
-    _access, rollout = get_object_for(
-        request, slug, Rollout.objects.select_related("job", "partner"), Role.OPERATOR, CHANGE_METHODS, id=rollout_id
-    )
-    outcome = change(rollout, request.user)
-    if outcome:
-        messages.success(request, done.format(outcome=outcome))
-    else:
-        messages.error(request, no)
-    url = reverse("rollout_detail", kwargs={"slug": slug, "rollout_id": rollout.id})
-    return redirect_to(request, url)
+    def url(rollout: Rollout) -> str:
+        return reverse("rollout_detail", kwargs={"slug": slug, "rollout_id": rollout.id})
+
+    return control(request, slug, Rollout.objects.select_related("job", "partner"), rollout_id, change, (done, no), url)
 
 
 @login_required
