@@ -109,7 +109,23 @@ def list_context(access: Access, form: forms.Form, valid: bool, *, whole_page: b
         "next_query": filter_query(cleaned, sort=sort_param, after=encode_cursor(sort, last_key)) if last_key else "",
         "suggestions": suggestions or {},
         "colspan": len(COLUMNS) + (1 if access.can_operate else 0),
+        "chips": _chips(form, cleaned, sort_param),
     }
+
+
+def _chips(form: forms.Form, cleaned: dict[str, Any], sort_param: str) -> list[dict[str, str]]:
+    """The filters that are on, each as "Label: value" with the list's link without it."""
+    chips = []
+    for name, value in filter_values(cleaned).items():
+        field = form.fields[name]
+        shown = str(value)
+        if isinstance(field, forms.ChoiceField):
+            shown = str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        without = {k: v for k, v in cleaned.items() if k != name}
+        chips.append(
+            {"name": name, "label": str(field.label), "value": shown, "query": filter_query(without, sort=sort_param)}
+        )
+    return chips
 
 
 def _count_label(count: int | None) -> str:

@@ -89,3 +89,51 @@ document.addEventListener("htmx:configRequest", (event) => {
     if (params[name] === "") delete params[name];
   }
 });
+
+// The device list's bulk bar: "3 selected · select all 48 matching · clear", kept as
+// boxes are ticked (the bar itself shows once one is: app.css).
+(() => {
+  const update = (form) => {
+    const count = form.querySelector("#bulk-count");
+    if (!count) return;
+    const ticked = form.querySelectorAll("input[type=checkbox][name=device]:checked").length;
+    const matching = form.querySelector("input[name=all_matching]");
+    if (matching && matching.checked) {
+      count.textContent = matching.dataset.matching ? `All ${matching.dataset.matching} matching selected` : "All matching selected";
+    } else {
+      count.textContent = `${ticked} selected`;
+    }
+  };
+  document.addEventListener("change", (event) => {
+    const form = event.target.closest && event.target.closest("#bulk-form");
+    if (form) update(form);
+  });
+  document.addEventListener("click", (event) => {
+    const clear = event.target.closest("[data-bulk-clear]");
+    if (!clear || !clear.form) return;
+    for (const box of clear.form.querySelectorAll("input[type=checkbox][name=device], input[name=all_matching], [data-check-all]")) {
+      box.checked = false;
+    }
+    update(clear.form);
+  });
+  // New rows (a filter, a sort, "More devices") come unticked, or add to the ticked ones.
+  document.addEventListener("htmx:afterSettle", () => {
+    const form = document.querySelector("#bulk-form");
+    if (form) update(form);
+  });
+})();
+
+// A filter chip's "×" clears that control of the filter form and lets htmx fetch the list
+// ("*": every control); without script the link is the list without that filter.
+document.addEventListener("click", (event) => {
+  const chip = event.target.closest("[data-clear-filter]");
+  if (!chip) return;
+  const form = document.querySelector("#device-filters");
+  if (!form || !window.htmx) return;
+  const name = chip.dataset.clearFilter;
+  const controls = name === "*" ? form.querySelectorAll("input:not([type=hidden]), select") : form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+  if (!controls.length) return;
+  event.preventDefault();
+  for (const control of controls) control.value = "";
+  controls[0].dispatchEvent(new Event("change", { bubbles: true }));
+});

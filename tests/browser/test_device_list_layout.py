@@ -22,6 +22,10 @@ KEY_COLUMNS = ("Name", "Status", "Battery", "Alarms", "Last seen", "Model", "Fir
 
 @pytest.fixture
 def fleet(acme):
+    return partly_named_fleet(acme)
+
+
+def partly_named_fleet(acme) -> list[Device]:
     devices = made_up_fleet(acme, 120, tag_every=5)
     # A fresh fleet's first read: some devices have no name yet.
     Device.objects.filter(id__in=[d.id for d in devices[::4]]).update(display_name="")
@@ -33,7 +37,13 @@ def opened(browser, live_server, viewport, user, *, mobile=False):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.csp_violations = []
-    page.on("console", lambda msg: "Content Security Policy" in msg.text and page.csp_violations.append(msg.text))
+    page.on(
+        "console",
+        lambda msg: (
+            "Content Security Policy" in msg.text
+            and page.csp_violations.append(f"{page.url} {msg.location} {msg.text[:80]}")
+        ),
+    )
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill("correct horse 42")
@@ -44,10 +54,11 @@ def opened(browser, live_server, viewport, user, *, mobile=False):
     return context, page
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, *, full_page: bool = True) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+        # caret="initial": Playwright hides the caret with a style of its own, which our CSP refuses.
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=full_page, caret="initial")
 
 
 def no_wider_than(page, width: int) -> None:
