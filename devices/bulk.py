@@ -19,7 +19,7 @@ from jobs.services import create_job
 from partners.models import Partner
 from rop import RopClient
 
-from . import actions, commands, selectors
+from . import actions, commands, selection, selectors
 from .connection import FAILURES, describe, rop_client
 from .drivers import Driver, driver_for
 from .job_targets import device_targets
@@ -29,8 +29,8 @@ from .outcome import Outcome
 logger = logging.getLogger(__name__)
 
 KIND = "bulk"
-# "All matching" resolves at most this many devices; above it the operator narrows the filter.
-MAX_DEVICES = 10_000
+# Bulk actions take at most the one limit of choosing devices (selection.py).
+MAX_DEVICES = selection.MAX_DEVICES
 # The actions that talk to the device (through its driver); tags only change our rows.
 DEVICE_ACTIONS = {
     BulkAction.ALARM_ON,
@@ -44,14 +44,6 @@ INTERRUPTED = "The worker stopped while changing this device; check it and run t
 TOO_SLOW = "This took too long and was stopped; check the device and run the action again if needed."
 
 
-class TooManyDevices(Exception):
-    def __init__(self) -> None:
-        super().__init__(
-            f"This would change more than {MAX_DEVICES:,} devices. Narrow the filter "
-            "(for example by model or tag) and run the action in parts."
-        )
-
-
 # --- starting a job -------------------------------------------------------------------------
 
 
@@ -63,17 +55,11 @@ def resolve_targets(
     filters: dict[str, Any] | None = None,
     sort: Any = None,
 ) -> list[int]:
-    """The ids of the devices a bulk action is for, always within `partner`: another
-    partner's ids in `device_ids` are dropped. "All matching" re-runs the list's
-    filter now, so the job covers what matches at submit time, in the list's order."""
+    """The ids of the devices a bulk action is for (selection.resolve): the ticked ones,
+    or "all matching" the list's filter now, so the job covers what matches at submit time."""
     if all_matching:
-        qs = selectors.filtered_devices(partner, filters or {}).order_by(*selectors.ordering(sort))
-    else:
-        qs = Device.objects.filter(partner=partner, id__in=list(device_ids)).order_by("display_name", "uid")
-    ids = list(qs.values_list("id", flat=True)[: MAX_DEVICES + 1])
-    if len(ids) > MAX_DEVICES:
-        raise TooManyDevices()
-    return ids
+        return selection.resolve(partner, limit=MAX_DEVICES, filters=filters, sort=sort)
+    return selection.resolve(partner, limit=MAX_DEVICES, device_ids=device_ids)
 
 
 def start_job(partner: Partner, user: Any, action: str, params: dict[str, Any], device_ids: list[int]) -> Job:

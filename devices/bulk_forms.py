@@ -6,9 +6,9 @@ from django.http import QueryDict
 from core.form_messages import error_lines
 from partners.models import Partner
 
-from .bulk import MAX_DEVICES
 from .filters import DeviceFilterForm, filter_values
 from .models import BulkAction, Tag
+from .selection import SelectionField
 
 
 class BulkActionForm(forms.Form):
@@ -21,6 +21,7 @@ class BulkActionForm(forms.Form):
         error_messages={"required": "Choose an action.", "invalid_choice": "Choose an action from the list."},
     )
     all_matching = forms.BooleanField(required=False)
+    device = SelectionField()
     filters = forms.CharField(required=False, max_length=2000)
     pir_enabled = forms.BooleanField(required=False, label="PIR enabled")
     pir_sensitivity = forms.IntegerField(required=False, min_value=0, max_value=100, label="Sensitivity")
@@ -73,19 +74,8 @@ class BulkActionForm(forms.Form):
                 return
             data["filter_values"], data["sort"] = filter_values(list_form.cleaned_data), list_form.cleaned_data["sort"]
             return
-        raw = self.data.getlist("device") if hasattr(self.data, "getlist") else []
-        if len(raw) > MAX_DEVICES:
-            self.add_error(None, f"Select at most {MAX_DEVICES:,} devices.")
-            return
-        try:
-            data["device_ids"] = sorted({int(value) for value in raw})
-        except (TypeError, ValueError):
-            data["device_ids"] = [-1]
-        if any(not 0 < i < 2**63 for i in data["device_ids"]):  # beyond bigint: the database would fail
-            data["device_ids"] = []
-            self.add_error(None, "The selection is not valid. Reload the page and select again.")
-            return
-        if not data["device_ids"]:
+        data["device_ids"] = data.get("device") or []
+        if not data["device_ids"] and not self.has_error("device"):
             self.add_error(None, "Select at least one device, or tick “all matching”.")
 
     def params(self) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,9 +15,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.http import FORM_METHODS, HtmxHttpRequest, redirect_to
 from core.querystring import MAX_ID, int_param
-from devices import selectors as device_selectors
+from devices import selection
 from devices.filters import DeviceFilterForm, filter_values
-from devices.models import Device
 from jobs.pages import control, keyset_list, progress_request, progress_template
 from partners.access import Access, get_access, get_object_for
 from partners.models import Role
@@ -58,6 +56,8 @@ def rollout_new(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if form.is_valid() and filters.is_valid():
             targets = _preview(access, form.cleaned_data["image"], filters, form.cleaned_data["device"]).target_ids
             try:
+                if len(targets) > selection.MAX_DEVICES:
+                    raise Refused(str(selection.TooManyDevices(selection.MAX_DEVICES)))
                 rollout = services.create_rollout(
                     access.partner, request.user, form.cleaned_data["image"], targets, form.plan()
                 )
@@ -92,11 +92,12 @@ def _chosen_image(access: Access, data: QueryDict) -> FirmwareImage | None:
 
 
 def _selected_ids(data: QueryDict) -> list[int]:
-    ids = []
-    for value in data.getlist("device")[: 10_000 + 1]:
-        if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
-            ids.append(int(value))
-    return ids
+    """The selection the form opens on, as the form reads it; too large opens on none
+    (posting it says why)."""
+    try:
+        return selection.parse_ids(data.getlist("device"), drop_invalid=True)
+    except selection.TooManyDevices:
+        return []
 
 
 def _initial(access: Access, data: QueryDict) -> dict[str, Any]:
@@ -108,12 +109,9 @@ def _initial(access: Access, data: QueryDict) -> dict[str, Any]:
 
 
 def _preview(access: Access, image: FirmwareImage, filters: DeviceFilterForm, device_ids: list[int]) -> Preview:
-    devices: QuerySet[Device]
     if device_ids:
-        devices = Device.objects.filter(partner=access.partner, id__in=device_ids)
-    else:
-        devices = device_selectors.filtered_devices(access.partner, filter_values(filters.cleaned_data))
-    return preview(image, devices)
+        return preview(image, selection.chosen_devices(access.partner, device_ids=device_ids))
+    return preview(image, selection.chosen_devices(access.partner, filters=filter_values(filters.cleaned_data)))
 
 
 @login_required

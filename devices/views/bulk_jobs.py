@@ -12,14 +12,15 @@ from jobs import views as job_views
 from partners.access import get_access
 from partners.models import Role
 
-from .. import bulk
+from .. import bulk, selection
 from ..bulk_forms import BulkActionForm
 from ..models import BulkAction
 
 # "Roll out firmware" on the device list: not a bulk action but the rollout form
 # (firmware/), opened on the selection or the current filters.
 ROLL_OUT = "roll_out"
-# Ids carried in the form's address; a larger selection is better given as a filter.
+# Ids carried in the rollout form's address (a GET, so its length is bounded): a larger
+# selection is given as the list's filter (the rollout itself takes selection.MAX_DEVICES).
 MAX_ROLL_OUT_IDS = 500
 
 
@@ -28,13 +29,19 @@ def _roll_out(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.POST.get("all_matching"):
         query = QueryDict(request.POST.get("filters", ""), mutable=True)
     else:
-        ids = [v for v in request.POST.getlist("device") if v.isascii() and v.isdigit()][:MAX_ROLL_OUT_IDS]
+        problem = "Select devices, or tick “all devices matching the filter”, to roll out firmware."
+        try:
+            ids = selection.parse_ids(request.POST.getlist("device"), limit=MAX_ROLL_OUT_IDS)
+        except selection.TooManyDevices:
+            ids, problem = [], f"Select at most {MAX_ROLL_OUT_IDS} devices to roll out firmware, or use the filter."
+        except selection.InvalidSelection as exc:
+            ids, problem = [], str(exc)
         if not ids:
-            messages.error(request, "Select devices, or tick “all devices matching the filter”, to roll out firmware.")
+            messages.error(request, problem)
             back = QueryDict(request.POST.get("filters", "")).urlencode()
             url = reverse("device_list", kwargs={"slug": slug}) + (f"?{back}" if back else "")
             return redirect_to(request, url)
-        query.setlist("device", ids)
+        query.setlist("device", [str(i) for i in ids])
     url = reverse("rollout_new", kwargs={"slug": slug}) + (f"?{query.urlencode()}" if query else "")
     return redirect_to(request, url)
 
@@ -63,7 +70,7 @@ def bulk_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 filters=data["filter_values"],
                 sort=data["sort"],
             )
-        except bulk.TooManyDevices as exc:
+        except selection.TooManyDevices as exc:
             form.add_error(None, str(exc))
         else:
             if ids:

@@ -14,9 +14,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
 from core.http import CHANGE_METHODS, HtmxHttpRequest, redirect_to
-from devices import bulk
+from devices import selection
 from devices.filters import DeviceFilterForm, filter_values
-from devices.models import Device, Tag
+from devices.models import Tag
 from devices.selectors import filter_suggestions
 from partners.access import get_access, get_object_for
 from partners.models import Role
@@ -85,15 +85,12 @@ def search_start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     errors: list[str] = []
     if form.is_valid() and filters.is_valid():
         values = filter_values(filters.cleaned_data)
-        uids = [u for u in selected if isinstance(u, str) and len(u) <= 16]
         try:
             if selected:
-                ids = list(Device.objects.filter(partner=access.partner, uid__in=uids).values_list("id", flat=True))
+                ids = selection.resolve(access.partner, uids=selection.parse_uids(selected))
             else:
-                ids = bulk.resolve_targets(
-                    access.partner, all_matching=True, filters=values, sort=filters.cleaned_data["sort"]
-                )
-        except bulk.TooManyDevices as exc:
+                ids = selection.resolve(access.partner, filters=values, sort=filters.cleaned_data["sort"])
+        except (selection.TooManyDevices, selection.InvalidSelection) as exc:
             errors.append(str(exc))
         else:
             if ids:
