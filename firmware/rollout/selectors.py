@@ -117,10 +117,71 @@ class RolloutProgress:
     progress: job_selectors.Progress
     bars: list[Bar]
     per_minute: float | None
-    eta: datetime | None
+    eta: datetime | None  # None too while the rollout waits for a person
     live: bool
     upgrading: int
     typicals: list[Typical]
+    headline: str = ""  # the rollout's state in words: what it does or waits for
+    next_check: str = ""  # when the devices upgrading now are next asked how far they are
+    waits_for_person: bool = False
+
+
+def _about(seconds: float) -> str:
+    """A wait in the words people use: "in a few seconds", "in about a minute", "in about 6 minutes"."""
+    if seconds < 20:
+        return "in a few seconds"
+    if seconds < 90:
+        return "in about a minute"
+    if seconds < 90 * 60:
+        return f"in about {round(seconds / 60)} minutes"
+    hours = round(seconds / 3600)
+    return f"in about {hours} hour{'s' if hours != 1 else ''}"
+
+
+def _devices(n: int) -> str:
+    return f"{n} device{'s' if n != 1 else ''}"
+
+
+def _waits_for_next_wave(rollout: Rollout, progress: job_selectors.Progress) -> int:
+    """Devices waiting for someone to press "Next wave": the current wave is over, more
+    waves follow and they do not start by themselves. 0 otherwise."""
+    if rollout.auto_advance_percent or rollout.current_wave + 1 >= len(rollout.waves) or not progress.open:
+        return 0
+    if _open_to_run(rollout, progress):
+        return 0
+    return progress.open
+
+
+def _headline(rollout: Rollout, progress: job_selectors.Progress, upgrading: int, waiting: int, now: datetime) -> str:
+    job, wave = rollout.job, rollout.current_wave + 1
+    if job.state == JobState.DONE:
+        return "Finished."
+    if job.state == JobState.CANCELLED:
+        return "Cancelled."
+    if job.state == JobState.PAUSED:
+        return "Paused: no device starts until someone presses Resume."
+    if waiting:
+        return f"Wave {wave} done: {_devices(waiting)} wait for Next wave."
+    if rollout.starts_at and rollout.starts_at > now:
+        return f"Waiting for its start time: {_devices(progress.open)} to upgrade."
+    if upgrading:
+        return f"Wave {wave} of {rollout.wave_count}: {_devices(upgrading)} upgrading."
+    return f"Wave {wave} of {rollout.wave_count}: starting devices."
+
+
+def _next_check(job_id: int, now: datetime) -> str:
+    """When the console next reads the upgrading devices' status: "First status check in
+    about a minute" while none of them has been read yet."""
+    upgrading = list(
+        JobItem.objects.filter(
+            job_id=job_id, state=ItemState.WAITING, data__step__in=("upgrading", "adopted"), next_at__isnull=False
+        ).values_list("next_at", "data__checks")[:1000]
+    )
+    if not upgrading:
+        return ""
+    soonest = min(at for at, _ in upgrading if at is not None)
+    first = all(not checks for _, checks in upgrading)
+    return f"{'First' if first else 'Next'} status check {_about(max(0.0, (soonest - now).total_seconds()))}."
 
 
 def rollout_progress(rollout: Rollout, now: datetime | None = None) -> RolloutProgress:
@@ -137,7 +198,9 @@ def rollout_progress(rollout: Rollout, now: datetime | None = None) -> RolloutPr
     recent = JobItem.objects.filter(job_id=job.id, state=ItemState.DONE, updated_at__gte=since).count()
     minutes = max((now - since).total_seconds() / 60, 1 / 60)
     per_minute = round(recent / minutes, 1) if job.started_at else None
-    running = job.state in (JobState.QUEUED, JobState.RUNNING)
+    waiting = _waits_for_next_wave(rollout, progress) if job.state in (JobState.QUEUED, JobState.RUNNING) else 0
+    # No finish time while it waits for a person: nobody knows when they will press.
+    running = job.state in (JobState.QUEUED, JobState.RUNNING) and not waiting
     typicals = typical_upgrades(rollout)
     eta = estimated_end(rollout, progress, typicals, now) if running else None
     if eta is None and per_minute and progress.open and running:
@@ -153,6 +216,9 @@ def rollout_progress(rollout: Rollout, now: datetime | None = None) -> RolloutPr
         live=job_selectors.is_live(job, progress),
         upgrading=upgrading,
         typicals=typicals,
+        headline=_headline(rollout, progress, upgrading, waiting, now),
+        next_check=_next_check(job.id, now) if upgrading and job.state != JobState.CANCELLED else "",
+        waits_for_person=bool(waiting),
     )
 
 

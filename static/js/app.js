@@ -137,3 +137,18 @@ document.addEventListener("click", (event) => {
   for (const control of controls) control.value = "";
   controls[0].dispatchEvent(new Event("change", { bubbles: true }));
 });
+
+// A confirmation opened inside a polled part of a page (the rollout's progress) stays open
+// when the poll replaces that part: details[data-keep-open] with an id.
+(() => {
+  let open = [];
+  document.addEventListener("htmx:beforeSwap", () => {
+    open = [...document.querySelectorAll("details[data-keep-open][open][id]")].map((el) => el.id);
+  });
+  document.addEventListener("htmx:afterSwap", () => {
+    for (const id of open) {
+      const details = document.getElementById(id);
+      if (details) details.open = true;
+    }
+  });
+})();
