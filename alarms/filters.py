@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from core.filters import chosen, query_string
+from core.querystring import MAX_ID
 
 # The alarm statuses a Core Server sends (rop.alarms.ALARM_STATUSES), in words.
 STATUS_CHOICES = [
@@ -50,8 +51,8 @@ class AlarmFilterForm(forms.Form):
         choices=[("", "Device online or not"), ("yes", "Device online now"), ("no", "Device offline now")],
     )
     # Keyset cursors: the last id shown (older ones follow) and, for the poll, the newest.
-    after = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
-    since = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    since = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
     # The poll: when the page last heard from the server (seconds since the epoch); events
     # on the page whose count moved after it come back out of band.
     seen = forms.FloatField(required=False, min_value=0, max_value=1e11, widget=forms.HiddenInput)

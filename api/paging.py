@@ -16,6 +16,7 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from core.pagination import id_page
+from core.querystring import MAX_ID
 
 from .errors import ApiError
 
@@ -40,7 +41,7 @@ def decode_id(cursor: str) -> int:
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise bad_cursor() from exc
     value = data.get("id") if isinstance(data, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise bad_cursor()
     return value
 
