@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from core.form_messages import error_lines
-from core.http import HtmxHttpRequest
+from core.http import HtmxHttpRequest, wants_partial
 from jobs import selectors as job_selectors
 from partners.access import Access, get_access
 
@@ -49,7 +49,7 @@ def device_list(request: HtmxHttpRequest, slug: str) -> HttpResponseBase:
             return HttpResponse("\n".join(error_lines(form)), status=400, content_type="text/plain")
         return csv_response(access.partner, form.cleaned_data)
 
-    partial = bool(request.htmx and not request.htmx.history_restore_request)
+    partial = wants_partial(request)
     context = list_context(access, form, valid, whole_page=not partial)
     template = "devices/device_list.html"
     if partial:
