@@ -14,6 +14,7 @@ from partners.circuit import circuit_state
 from partners.session import remember_partner
 
 from . import report_charts as charts
+from .attention import needs_attention
 from .forms import PeriodForm
 from .report_data import HOURLY_UP_TO_DAYS, PERIODS, period_start, report
 
@@ -23,12 +24,14 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_access(request, slug)
     remember_partner(request, slug)
     partner = access.partner
+    summary, circuit = devices.fleet_summary(partner), circuit_state(partner)
     context = {
-        "summary": devices.fleet_summary(partner),
+        "summary": summary,
+        "attention": needs_attention(partner, summary, circuit),
         "first_read": devices.first_read_progress(partner),
         "firmware": devices.firmware_chart(partner),
         "alarms": recent_alarms(partner),
-        "circuit": circuit_state(partner),
+        "circuit": circuit,
         "low_battery_percent": devices.LOW_BATTERY_PERCENT,
     }
     return render(request, "dashboard/overview.html", context)
