@@ -286,6 +286,23 @@ def _is_transient(exc: requests.RequestException) -> bool:
     return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout)
 
 
+@dataclass
+class _Call:
+    """One call across its attempts: what it is, when it must end, how many attempts
+    were made and the error that made the last one be retried."""
+
+    method: str
+    path: str
+    idempotent: bool
+    ends_at: float | None
+    attempt: int = 0
+    last_error: RopError | None = None
+
+
+def _ms_since(started: float) -> float:
+    return (time.monotonic() - started) * 1000
+
+
 class Transport:
     """One pooled ``requests.Session`` plus the policies above."""
 
@@ -348,130 +365,160 @@ class Transport:
         ``body`` is a factory called once per attempt, so an upload can reopen or
         rewind its source; it raises :class:`OSError` when it cannot. With ``stream``
         the 2xx body is left unread: read it with :func:`read_limited`.
+
+        Each attempt: the body replayed, the breaker and the limiter passed, the request
+        sent within what is left of the deadline; then the answer is returned, or the
+        failure either retried after a wait (no answer: :meth:`_no_answer`; an error
+        answer: :meth:`_error_answer`) or raised.
         """
-        url = self.base_url + path
-        attempt = 0
-        last_error: RopError | None = None
         ends_at = None if self.deadline is None else time.monotonic() + self.deadline
+        call = _Call(method, path, idempotent, ends_at)
+        send = partial(
+            self.session.request,
+            method,
+            self.base_url + path,
+            params=params,
+            json=json,
+            headers=headers,
+            # The body is read here, block by block and bounded (below).
+            stream=True,
+            # A redirect is an error for this API; following one could also
+            # carry a custom auth header to another host.
+            allow_redirects=False,
+        )
         while True:
-            upload: UploadBody | None = None
-            if body is not None:
-                try:
-                    upload = body()
-                except OSError:
-                    # The source cannot be replayed (not seekable and partly sent):
-                    # give up with the error that made us want to retry.
-                    if last_error is None:
-                        raise
-                    raise last_error from None
-            if self.breaker is not None:
-                self.breaker.before_request()
-            if self.limiter is not None:
-                if ends_at is None:
-                    self.limiter.acquire()
-                else:
-                    self.limiter.acquire(timeout=self._left(ends_at, method, path, last_error))
-            attempt_timeout = timeout if timeout is not None else self.timeout
-            if ends_at is not None:
-                attempt_timeout = _cut(attempt_timeout, self._left(ends_at, method, path, last_error))
+            upload = self._replay(call, body)
+            self._admit(call)
+            attempt_timeout = self._attempt_timeout(call, timeout)
             started = time.monotonic()
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=upload,
-                    headers=headers,
-                    timeout=attempt_timeout,
-                    # The body is read here, block by block and bounded (below).
-                    stream=True,
-                    # A redirect is an error for this API; following one could also
-                    # carry a custom auth header to another host.
-                    allow_redirects=False,
-                )
+                response = send(data=upload, timeout=attempt_timeout)
                 if not stream:
-                    too_late = partial(self._deadline_error, method, path, last_error)
+                    too_late = partial(self._deadline_error, method, path, call.last_error)
                     _read_body(response, ends_at, self.max_answer_bytes, too_late)
             except ResponseTooLarge as exc:
                 # The server answered: reachable for the breaker, but not an answer to use.
                 if self.breaker is not None:
                     self.breaker.record(reachable=True)
-                self._log_error(method, path, response.status_code, (time.monotonic() - started) * 1000, exc)
+                self._log_error(method, path, response.status_code, _ms_since(started), exc)
                 raise
             except requests.RequestException as exc:
-                elapsed_ms = (time.monotonic() - started) * 1000
-                if self.breaker is not None:
-                    self.breaker.record(reachable=False)
-                retryable = _is_transient(exc) and (idempotent or _was_not_sent(exc))
-                unavailable = RopUnavailable(
-                    f"{method} {path}: no answer from the ROP server ({type(exc).__name__})", cause=exc
-                )
-                if isinstance(exc, requests.exceptions.Timeout) and not self._can_wait(ends_at, 0.0):
-                    unavailable = self._deadline_error(method, path, exc)
-                    retryable = False
-                delay = self.retry.backoff(attempt)
-                if retryable and attempt < self.retry.max_retries and self._can_wait(ends_at, delay):
-                    self._log_retry(method, path, None, elapsed_ms, attempt, delay, type(exc).__name__)
-                    time.sleep(delay)
-                    attempt += 1
-                    last_error = unavailable
-                    continue
-                logger.warning(
-                    "%s %s failed after %.0f ms: %s",
-                    method,
-                    path,
-                    elapsed_ms,
-                    type(exc).__name__,
-                    extra=self._extra(method, path, None, elapsed_ms),
-                )
-                raise unavailable from exc
-            elapsed_ms = (time.monotonic() - started) * 1000
-            status = response.status_code
-            if self.breaker is not None:
-                self.breaker.record(reachable=status not in _UNREACHABLE_STATUSES)
-            if 200 <= status < 300:
-                logger.debug(
-                    "%s %s -> %s in %.0f ms",
-                    method,
-                    path,
-                    status,
-                    elapsed_ms,
-                    extra=self._extra(method, path, status, elapsed_ms),
-                )
-                return response
-            if stream:
-                # Only a 2xx body is left to the caller; an error's is read here, bounded.
-                try:
-                    _read_body(response, None, self.max_answer_bytes, partial(RopError, "unused"))
-                except (ResponseTooLarge, requests.RequestException):
-                    response._content = b""
-            error = self._error(response)
-            if status == 429:
-                retryable = True
-            elif status >= 500:
-                retryable = idempotent
+                delay = self._no_answer(call, exc, _ms_since(started))
             else:
-                retryable = False
-            if retryable and attempt < self.retry.max_retries:
-                delay = self.retry.backoff(attempt)
-                retry_after = error.retry_after if isinstance(error, FrequentRequest) else None
-                if retry_after is not None:
-                    if retry_after > self.retry.max_retry_after:
-                        self._log_error(method, path, status, elapsed_ms, error)
-                        raise error
-                    delay = max(delay, retry_after)
-                if not self._can_wait(ends_at, delay):
-                    # The retry could not finish before the deadline: the answer we have.
-                    self._log_error(method, path, status, elapsed_ms, error)
-                    raise error
-                self._log_retry(method, path, status, elapsed_ms, attempt, delay, error.symbol or "")
-                time.sleep(delay)
-                attempt += 1
-                last_error = error
-                continue
+                elapsed_ms = _ms_since(started)
+                if self._answered(call, response, elapsed_ms):
+                    return response
+                delay = self._error_answer(call, response, elapsed_ms, stream)
+            time.sleep(delay)
+            call.attempt += 1
+
+    def _replay(self, call: _Call, body: Callable[[], UploadBody] | None) -> UploadBody | None:
+        """The attempt's upload, from the start of its source."""
+        if body is None:
+            return None
+        try:
+            return body()
+        except OSError:
+            # The source cannot be replayed (not seekable and partly sent):
+            # give up with the error that made us want to retry.
+            if call.last_error is None:
+                raise
+            raise call.last_error from None
+
+    def _admit(self, call: _Call) -> None:
+        """The breaker (which raises when the server is given up on), then the limiter,
+        waiting at most what is left of the deadline."""
+        if self.breaker is not None:
+            self.breaker.before_request()
+        if self.limiter is not None:
+            if call.ends_at is None:
+                self.limiter.acquire()
+            else:
+                self.limiter.acquire(timeout=self._left(call.ends_at, call.method, call.path, call.last_error))
+
+    def _attempt_timeout(self, call: _Call, timeout: Timeout | None) -> Timeout:
+        """The call's (or the transport's) timeout, cut to what is left of the deadline."""
+        attempt_timeout = timeout if timeout is not None else self.timeout
+        if call.ends_at is not None:
+            attempt_timeout = _cut(attempt_timeout, self._left(call.ends_at, call.method, call.path, call.last_error))
+        return attempt_timeout
+
+    def _no_answer(self, call: _Call, exc: requests.RequestException, elapsed_ms: float) -> float:
+        """No answer (no connection, a timeout, a connection lost): the wait before the
+        next attempt when it is retried (transient, and idempotent or never sent, in
+        time), else raises RopUnavailable (DeadlineExceeded for a timeout at the deadline)."""
+        method, path = call.method, call.path
+        if self.breaker is not None:
+            self.breaker.record(reachable=False)
+        retryable = _is_transient(exc) and (call.idempotent or _was_not_sent(exc))
+        unavailable = RopUnavailable(
+            f"{method} {path}: no answer from the ROP server ({type(exc).__name__})", cause=exc
+        )
+        if isinstance(exc, requests.exceptions.Timeout) and not self._can_wait(call.ends_at, 0.0):
+            unavailable = self._deadline_error(method, path, exc)
+            retryable = False
+        delay = self.retry.backoff(call.attempt)
+        if retryable and call.attempt < self.retry.max_retries and self._can_wait(call.ends_at, delay):
+            self._log_retry(method, path, None, elapsed_ms, call.attempt, delay, type(exc).__name__)
+            call.last_error = unavailable
+            return delay
+        logger.warning(
+            "%s %s failed after %.0f ms: %s",
+            method,
+            path,
+            elapsed_ms,
+            type(exc).__name__,
+            extra=self._extra(method, path, None, elapsed_ms),
+        )
+        raise unavailable from exc
+
+    def _answered(self, call: _Call, response: requests.Response, elapsed_ms: float) -> bool:
+        """The breaker told whether the server answered; True for a 2xx, the call's answer."""
+        status = response.status_code
+        if self.breaker is not None:
+            self.breaker.record(reachable=status not in _UNREACHABLE_STATUSES)
+        if not 200 <= status < 300:
+            return False
+        logger.debug(
+            "%s %s -> %s in %.0f ms",
+            call.method,
+            call.path,
+            status,
+            elapsed_ms,
+            extra=self._extra(call.method, call.path, status, elapsed_ms),
+        )
+        return True
+
+    def _error_answer(self, call: _Call, response: requests.Response, elapsed_ms: float, stream: bool) -> float:
+        """An error answer: the wait before the next attempt when it is retried (429 for
+        every call, 5xx for idempotent ones, within the retries, Retry-After and the
+        deadline), else raises its RopError."""
+        method, path, status = call.method, call.path, response.status_code
+        if stream:
+            # Only a 2xx body is left to the caller; an error's is read here, bounded.
+            try:
+                _read_body(response, None, self.max_answer_bytes, partial(RopError, "unused"))
+            except (ResponseTooLarge, requests.RequestException):
+                response._content = b""
+        error = self._error(response)
+        retryable = status == 429 or (status >= 500 and call.idempotent)
+        if not retryable or call.attempt >= self.retry.max_retries:
             self._log_error(method, path, status, elapsed_ms, error)
             raise error
+        delay = self.retry.backoff(call.attempt)
+        retry_after = error.retry_after if isinstance(error, FrequentRequest) else None
+        if retry_after is not None:
+            if retry_after > self.retry.max_retry_after:
+                self._log_error(method, path, status, elapsed_ms, error)
+                raise error
+            delay = max(delay, retry_after)
+        if not self._can_wait(call.ends_at, delay):
+            # The retry could not finish before the deadline: the answer we have.
+            self._log_error(method, path, status, elapsed_ms, error)
+            raise error
+        self._log_retry(method, path, status, elapsed_ms, call.attempt, delay, error.symbol or "")
+        call.last_error = error
+        return delay
 
     def _left(self, ends_at: float, method: str, path: str, last_error: RopError | None) -> float:
         """Seconds left before the deadline, or DeadlineExceeded when none are."""
