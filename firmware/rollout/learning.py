@@ -106,9 +106,8 @@ def is_narrow(obs: Observation) -> bool:
 
 def estimate(observations: Sequence[Observation], learnt: Learnt | None = None) -> Estimate:
     """From this rollout's brackets when it has some, else from what earlier rollouts
-    learnt. Narrow brackets give the spread; a scout's wide one (x, 2x] is narrowed by the
-    others' (the tightest common bracket); found over at a first read (0, hi] says only
-    that it is quicker than hi."""
+    learnt. Narrow brackets give the spread; scouts' wide ones (x, 2x], their middle; found
+    over at a first read (0, hi] says only that it is quicker than hi."""
     bounded = [obs for obs in observations if obs.lo > 0]
     narrow = [obs for obs in bounded if is_narrow(obs)]
     quickest = min((obs.hi for obs in observations if obs.lo == 0), default=None)
@@ -126,7 +125,9 @@ def estimate(observations: Sequence[Observation], learnt: Learnt | None = None) 
             quickest=quickest,
         )
     if bounded:
-        low, high = max(obs.lo for obs in bounded), min(obs.hi for obs in bounded)
+        # The scouts' wide brackets, the middle of them: one quick scout alone (the
+        # quickest of a few draws) would have every other device read too early.
+        low, high = quantile([obs.lo for obs in bounded], 0.5), quantile([obs.hi for obs in bounded], 0.5)
         if low >= high:  # no common bracket: the upgrades differ more than one scout's step
             low, high = min(obs.lo for obs in bounded), max(obs.hi for obs in bounded)
         return Estimate(

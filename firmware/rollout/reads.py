@@ -43,14 +43,28 @@ class ClassReads:
     probes: int = 0
 
     def take_role(self, item_id: int) -> tuple[str, int]:
+        """A probe or a regular device: scouts are chosen before, under the job's lock
+        (choose_scouts), as concurrent chunks would each choose their own."""
         role, index = learning.role_for(
-            self.estimate, scouts_open=self.scouts, probes_open=self.probes, item_id=item_id
+            self.estimate, scouts_open=learning.SCOUTS, probes_open=self.probes, item_id=item_id
         )
-        if role == learning.SCOUT:
-            self.scouts += 1
-        elif role == learning.PROBE:
+        if role == learning.PROBE:
             self.probes += 1
         return role, index
+
+
+def choose_scouts(job: Job, reads: ClassReads, items: list[JobItem]) -> None:
+    """While nothing bracketed is known of the class, mark the first of these devices
+    scouts, up to SCOUTS in flight for the class. Called under the job row's lock (the
+    count and the marks are one step across workers); the caller writes the items."""
+    if reads.estimate.bounded:
+        return
+    flying = JobItem.objects.filter(
+        job_id=job.id, state__in=OPEN_ITEM_STATES, data__timing=reads.key, data__role=learning.SCOUT
+    ).filter(data__step__in=("creating", UPGRADING))
+    taken = flying.exclude(id__in=[item.id for item in items]).count()
+    for index, item in enumerate(items[: max(learning.SCOUTS - taken, 0)], start=taken):
+        item.data.update(role=learning.SCOUT, index=index, timing=reads.key)
 
 
 def observations(job_id: int, key: str) -> list[Observation]:
@@ -94,7 +108,10 @@ def _at(data: dict[str, Any], offset: float | None, now: datetime) -> datetime:
 def started(reads: ClassReads, item_id: int, data: dict[str, Any], expired_in: float) -> datetime:
     """A session was created: the device's role, and its first read."""
     now = timezone.now()
-    role, index = reads.take_role(item_id)
+    if data.get("role") == learning.SCOUT:  # chosen with its room (choose_scouts)
+        role, index = learning.SCOUT, int(data.get("index", 0))
+    else:
+        role, index = reads.take_role(item_id)
     data.update(timing=reads.key, role=role, index=index, started=now.timestamp(), expires=now.timestamp() + expired_in)
     data.update(checks=0, lo=0.0)
     data.pop("hi", None)

@@ -21,6 +21,7 @@ item.data keys:
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -309,15 +310,26 @@ def prepare(ctx: Context, job: Job, items: list[JobItem]) -> None:
         and (item.data or {}).get("step") not in (UPGRADING, ADOPTED)
     ]
     if starters:
-        ctx.room = _take_room(job, starters)
+        ctx.room = _take_room(job, starters, lambda chosen: _choose_scouts(ctx, job, chosen))
 
 
-def _take_room(job: Job, starters: list[JobItem]) -> set[int]:
+def _choose_scouts(ctx: Context, job: Job, chosen: list[JobItem]) -> None:
+    """Scouts among the devices about to ask, under the job row's lock: a class's first
+    few, and never more at once however many chunks start together (reads.choose_scouts)."""
+    by_class: dict[str, list[JobItem]] = {}
+    for item in chosen:
+        reads_ = ctx.reads_for(job, ctx.devices[item.target_id])
+        by_class.setdefault(reads_.key, []).append(item)
+    for key, items in by_class.items():
+        reads.choose_scouts(job, ctx.classes[key], items)
+
+
+def _take_room(job: Job, starters: list[JobItem], also: Callable[[list[JobItem]], None]) -> set[int]:
     """Mark as many of these devices "creating" (and "reserved": not asked yet) as the
     job's max_in_flight leaves room for. The job row's lock makes the count and the
     marks one step across workers; one lock, count and write for the chunk, instead of
     one per device. A device that then does not ask (its battery is low, say) gives its
-    place back when its step is stored."""
+    place back when its step is stored. `also`: more marks for the chosen, under the lock."""
     with transaction.atomic():
         cap = Job.objects.select_for_update().filter(id=job.id).values_list("max_in_flight", flat=True).first()
         chosen = starters
@@ -331,6 +343,8 @@ def _take_room(job: Job, starters: list[JobItem]) -> set[int]:
             chosen = starters[: max(cap - busy, 0)]
         for item in chosen:
             item.data = {**(item.data or {}), "step": CREATING, "room": False, "reserved": True}
+            item.data.pop("role", None)
+        also(chosen)  # under the same lock
         if chosen:
             held = JobItem.objects.filter(state=ItemState.RUNNING, lease_until=chosen[0].lease_until)
             held.bulk_update(chosen, ["data"])
