@@ -10,11 +10,8 @@ from core.querystring import MAX_ID
 from devices import selection
 from devices.filters import Sort
 from devices.models import Device, Family
-from firmware.models import Rollout
 from jobs.models import Job
 from recordings.models import RecordingSearch
-from tests.firmware.rollouts import library_image
-from tests.firmware.test_rollout_pages import form_data, new_url
 
 
 def _devices(partner, count, **fields):
@@ -113,12 +110,3 @@ def test_it_leaves_bad_ids_out_of_a_selection_when_asked_to():
     assert selection.parse_ids(["4", "x", str(2**64), "4"], drop_invalid=True) == [4]
     with pytest.raises(selection.TooManyDevices):
         selection.parse_ids(["x", "y", "z"], limit=2, drop_invalid=True)
-
-
-def test_it_refuses_a_rollout_over_the_limit_in_words(acme, client_of, olga, monkeypatch):
-    _devices(acme, 3, family=Family.BATTERY, firmware_version="Argus_3_Pro_230301_1890")
-    image = library_image(acme)
-    monkeypatch.setattr(selection, "MAX_DEVICES", 2)
-    response = client_of(olga).post(new_url(acme), form_data(image))
-    assert response.status_code == 200 and not Rollout.objects.exists()
-    assert "more than 2 devices" in response.content.decode()

@@ -6,6 +6,7 @@ import re
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from devices import selection
 from devices.models import Device, Family
 from firmware.models import Rollout
 from firmware.rollout_forms import GROUPS, RolloutForm
@@ -172,3 +173,21 @@ def test_it_shows_every_setting_of_the_form_once_in_its_group(client_of, olga, a
     for name in RolloutForm.base_fields.keys() - {"device"}:
         assert page.count(f'name="{name}"') == 1 and page.count(f'id="id_{name}"') == 1, name
         assert f'for="id_{name}"' in page or name in ("factory_reset", "confirm_factory_reset"), name
+
+
+def test_it_refuses_a_rollout_over_the_limit_in_words(acme, client_of, olga, monkeypatch):
+    Device.objects.bulk_create(
+        Device(
+            partner=acme,
+            uid=f"95270000SELA{i:04d}",
+            model="Argus 3 Pro",
+            family=Family.BATTERY,
+            firmware_version="Argus_3_Pro_230301_1890",
+        )
+        for i in range(3)
+    )
+    image = library_image(acme)
+    monkeypatch.setattr(selection, "MAX_DEVICES", 2)  # devices.selection: one limit for every way to choose
+    response = client_of(olga).post(new_url(acme), form_data(image))
+    assert response.status_code == 200 and not Rollout.objects.exists()
+    assert "more than 2 devices" in response.content.decode()
