@@ -9,6 +9,8 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
+from .pages import log_in, watch_csp
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls our
 # fixtures make there are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -44,9 +46,7 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.csp_violations = []
-    page.on("console", lambda msg: "Content Security Policy" in msg.text and page.csp_violations.append(msg.text))
-    yield page
+    yield watch_csp(page)
     context.close()
 
 
@@ -55,10 +55,6 @@ def logged_in(page):
     """logged_in(user) -> the page, after logging in through the form."""
 
     def login(user, password="correct horse 42"):
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
-        return page
+        return log_in(page, user, password)
 
     return login

@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from devices.models import Device
 from tests.devices.fleet_rows import made_up_fleet
 
+from .pages import log_in, open_page
+
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1400, "height": 900}
@@ -32,22 +34,10 @@ def partly_named_fleet(acme) -> list[Device]:
     return devices
 
 
-def opened(browser, live_server, viewport, user, *, mobile=False):
-    context = browser.new_context(base_url=live_server.url, viewport=viewport, is_mobile=mobile, has_touch=mobile)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda msg: (
-            "Content Security Policy" in msg.text
-            and page.csp_violations.append(f"{page.url} {msg.location} {msg.text[:80]}")
-        ),
-    )
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill("correct horse 42")
-    page.get_by_role("button", name="Log in").click()
+def opened(browser, live_server, viewport, user):
+    """(context, page) on the device list, logged in; a viewport under 768 px is a phone's."""
+    context, page = open_page(browser, live_server.url, viewport["width"], viewport["height"])
+    log_in(page, user)
     expect(page.get_by_role("heading", name="Acme Security")).to_be_visible()
     page.goto("/p/acme/devices/")
     expect(page.get_by_role("heading", name="Devices")).to_be_visible()
@@ -96,7 +86,7 @@ def test_it_shows_the_key_columns_at_1400_px_without_sideways_scrolling(browser,
 
 
 def test_it_shows_one_card_per_device_on_a_phone_soon_after_the_filters(browser, live_server, fleet, alice):
-    context, page = opened(browser, live_server, PHONE, alice, mobile=True)
+    context, page = opened(browser, live_server, PHONE, alice)
     try:
         shot(page, "device_list_390")
         no_wider_than(page, PHONE["width"])

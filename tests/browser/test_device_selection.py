@@ -27,9 +27,9 @@ def on_screen(page, locator, viewport) -> None:
     assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] + 0.5, box
 
 
-@pytest.mark.parametrize(("viewport", "mobile"), [(DESKTOP, False), (PHONE, True)], ids=["1400", "390"])
-def test_it_shows_a_counting_bar_on_screen_from_the_first_tick(browser, live_server, fleet, alice, viewport, mobile):
-    context, page = opened(browser, live_server, viewport, alice, mobile=mobile)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400", "390"])
+def test_it_shows_a_counting_bar_on_screen_from_the_first_tick(browser, live_server, fleet, alice, viewport):
+    context, page = opened(browser, live_server, viewport, alice)
     try:
         bar = page.locator("#bulk-bar")
         expect(bar).to_be_hidden()  # nothing ticked, nothing to act on
@@ -58,11 +58,9 @@ def test_it_shows_a_counting_bar_on_screen_from_the_first_tick(browser, live_ser
         context.close()
 
 
-@pytest.mark.parametrize(("viewport", "mobile"), [(DESKTOP, False), (PHONE, True)], ids=["1400", "390"])
-def test_it_labels_every_filter_and_shows_the_ones_on_as_removable_chips(
-    browser, live_server, fleet, alice, viewport, mobile
-):
-    context, page = opened(browser, live_server, viewport, alice, mobile=mobile)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400", "390"])
+def test_it_labels_every_filter_and_shows_the_ones_on_as_removable_chips(browser, live_server, fleet, alice, viewport):
+    context, page = opened(browser, live_server, viewport, alice)
     try:
         page.goto("/p/acme/devices/?online=no&family=battery")
         filters = page.locator("#device-filters")

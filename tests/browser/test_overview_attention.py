@@ -13,10 +13,10 @@ from .test_device_list_layout import DESKTOP, PHONE, opened, shot
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize(("viewport", "mobile"), [(DESKTOP, False), (PHONE, True)], ids=["1400", "390"])
-def test_it_shows_what_needs_attention_with_links_to_the_lists(browser, live_server, acme, alice, viewport, mobile):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1400", "390"])
+def test_it_shows_what_needs_attention_with_links_to_the_lists(browser, live_server, acme, alice, viewport):
     troubled_fleet(acme, alice)
-    context, page = opened(browser, live_server, viewport, alice, mobile=mobile)
+    context, page = opened(browser, live_server, viewport, alice)
     try:
         page.goto("/p/acme/")
         panel = page.get_by_role("region", name="Needs attention")

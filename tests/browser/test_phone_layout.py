@@ -19,6 +19,8 @@ from tests.devices.device_page_tools import page_device
 from tests.devices.fleet_rows import rows_from_sim
 from tests.firmware.rollouts import library_image, start
 
+from .pages import sized_page
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
@@ -35,13 +37,8 @@ WIDE_ELEMENTS = """(limit) => [...document.querySelectorAll("body *")]
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.csp_violations = []
-    page.on("console", lambda msg: "Content Security Policy" in msg.text and page.csp_violations.append(msg.text))
-    yield page
-    context.close()
+    with sized_page(browser, live_server.url, PHONE["width"], PHONE["height"]) as page:
+        yield page
 
 
 def fits(page, name: str) -> None:

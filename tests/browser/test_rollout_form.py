@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from tests.firmware.rollouts import library_image
 from tests.firmware.test_rollout_pages import fleet
 
+from .pages import csp_violations, log_in, open_page
+
 pytestmark = pytest.mark.browser
 
 # Set to a directory to keep screenshots of the page and of each group (for a person to look at).
@@ -89,24 +91,9 @@ def test_it_reads_the_rollout_form_in_groups_at_each_width(browser, live_server,
     acme.save(update_fields=["time_zone"])
     fleet(acme)
     image = library_image(acme)
-    phone = width < 768
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 900}, is_mobile=phone, has_touch=phone
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    csp_violations: list[str] = []
-
-    def on_console(msg) -> None:
-        if "Content Security Policy" in msg.text:
-            csp_violations.append(msg.text)
-
-    page.on("console", on_console)
+    context, page = open_page(browser, live_server.url, width)
     try:
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(olga.username)
-        page.get_by_label("Password").fill("correct horse 42")
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, olga)
         page.goto(reverse("rollout_new", kwargs={"slug": "acme"}) + f"?image={image.id}")
         expect(page.get_by_role("heading", name="New rollout")).to_be_visible()
         expect(page.locator("#rollout-preview")).to_contain_text("5 devices will be upgraded")
@@ -124,6 +111,6 @@ def test_it_reads_the_rollout_form_in_groups_at_each_width(browser, live_server,
         expect(page.locator("#id_confirm_factory_reset_error")).to_be_visible()
         expect(page.locator("#id_canary_error")).to_be_visible()
         reads_well(page, width, "rollout_new_errors")
-        assert csp_violations == []
+        assert csp_violations(page) == []
     finally:
         context.close()
