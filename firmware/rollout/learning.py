@@ -53,6 +53,8 @@ MIN_STEP_SECONDS = 0.05
 # A probe past every measured end searches upwards by this factor (under NARROW_RATIO:
 # what it finds there is a measurement).
 PROBE_GROWTH = 1.25
+# A device slower than everything measured is read again after this share of its time so far.
+TAIL_GROWTH = 0.1
 # Measurements kept per model (the most recent): the schedule follows a changing world.
 WINDOW = 60
 
@@ -225,11 +227,9 @@ def next_read(
         return None  # slower than earlier rollouts saw: parked until this one's probes know
     if checks <= 1:
         return seen_running + max(step, est.high * 0.1)  # the slow tail: one more read soon
-    if est.measured >= WARMUP_NARROW:
-        # Well measured: an upgrade slower than all of them (the rollout's last device,
-        # often), read again in growing steps.
-        return seen_running + min(max(seen_running * (PROBE_GROWTH - 1), step), MAX_STEP)
-    return None  # slower than what was learnt: parked until the probes know more
+    # Slower than all this rollout measured (the rollout's last devices, often): read again
+    # in steps of a tenth of the time so far, each bracket still a measurement.
+    return seen_running + min(max(seen_running * TAIL_GROWTH, step), MAX_STEP)
 
 
 # A device needs a session and, mostly, one read; probes and slow ones read a little more.
