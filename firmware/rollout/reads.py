@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
 
 from jobs.models import OPEN_ITEM_STATES, ItemState, Job, JobItem
@@ -35,11 +34,10 @@ REPLAN_SECONDS = 2.0
 
 @dataclass
 class ClassReads:
-    """One class's estimate and its open scouts and probes, read once per chunk."""
+    """One class's estimate and its open probes, read once per chunk."""
 
     key: str
     estimate: Estimate
-    scouts: int = 0
     probes: int = 0
 
     def take_role(self, item_id: int) -> tuple[str, int]:
@@ -83,15 +81,10 @@ def observations(job_id: int, key: str) -> list[Observation]:
 def class_reads(job: Job, key: str) -> ClassReads:
     est = learning.estimate(observations(job.id, key), timing.learnt(job.partner_id, key))
     reads = ClassReads(key, est)
-    if est.bounded == 0 or est.measured < learning.WARMUP_NARROW:
-        counts = dict(
-            JobItem.objects.filter(job_id=job.id, state__in=OPEN_ITEM_STATES, data__timing=key)
-            .filter(data__role__in=(learning.SCOUT, learning.PROBE), data__parked=False)
-            .values_list("data__role")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        reads.scouts, reads.probes = counts.get(learning.SCOUT, 0), counts.get(learning.PROBE, 0)
+    if est.known and est.measured < learning.WARMUP_NARROW:  # warm-up probes are counted
+        reads.probes = JobItem.objects.filter(
+            job_id=job.id, state__in=OPEN_ITEM_STATES, data__timing=key, data__role=learning.PROBE, data__parked=False
+        ).count()
     return reads
 
 
